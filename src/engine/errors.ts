@@ -1,0 +1,67 @@
+/**
+ * Errors cross the worker boundary as plain data: Comlink forwards only an
+ * Error's message, name and stack, so anything the UI needs to explain a
+ * failure (what kind, whether a retry can help, the HTTP status) travels here.
+ */
+export type ErrorKind =
+  | 'input' // the person's file or settings are wrong
+  | 'template' // a prompt template does not render
+  | 'network' // the endpoint could not be reached
+  | 'http' // the endpoint answered with an error status
+  | 'response' // the endpoint answered, but not with something we can read
+  | 'timeout'
+  | 'aborted'
+  | 'model' // a local model failed to load or run
+  | 'internal';
+
+export interface EngineErrorData {
+  kind: ErrorKind;
+  message: string;
+  retryable: boolean;
+  status?: number;
+  /** Seconds the server asked us to wait (Retry-After). */
+  retryAfter?: number;
+}
+
+const marker = Symbol.for('retort.EngineError');
+
+export class EngineError extends Error {
+  readonly [marker] = true;
+  readonly kind: ErrorKind;
+  readonly retryable: boolean;
+  readonly status?: number;
+  readonly retryAfter?: number;
+
+  constructor(data: EngineErrorData) {
+    super(data.message);
+    this.name = 'EngineError';
+    this.kind = data.kind;
+    this.retryable = data.retryable;
+    this.status = data.status;
+    this.retryAfter = data.retryAfter;
+  }
+
+  /** Recognises engine errors across module copies, where instanceof fails. */
+  static isInstance(value: unknown): value is EngineError {
+    return typeof value === 'object' && value !== null && marker in value;
+  }
+
+  toData(): EngineErrorData {
+    const { kind, message, retryable, status, retryAfter } = this;
+    return { kind, message, retryable, status, retryAfter };
+  }
+}
+
+export function inputError(message: string): EngineError {
+  return new EngineError({ kind: 'input', message, retryable: false });
+}
+
+/** Any thrown value as plain error data, keeping what an EngineError knows. */
+export function toErrorData(error: unknown): EngineErrorData {
+  if (EngineError.isInstance(error)) return error.toData();
+  if (error instanceof DOMException && error.name === 'AbortError') {
+    return { kind: 'aborted', message: 'Stopped.', retryable: false };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'internal', message, retryable: false };
+}

@@ -1,0 +1,73 @@
+/**
+ * The one contract every backend implements: a chat request in, n texts and
+ * token usage out. Concurrency, rate limits, retries and timeouts belong to the
+ * scheduler (engine/run), so adapters stay thin.
+ */
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface SamplingOptions {
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  seed?: number;
+  stop?: string[];
+}
+
+export interface GenerateRequest {
+  messages: ChatMessage[];
+  /** How many independent generations to return. */
+  n: number;
+  sampling: SamplingOptions;
+  /** A JSON schema the answer must follow, when the task has one and the backend supports it. */
+  jsonSchema?: Record<string, unknown>;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** False when the backend gave no counts and these are estimates. */
+  reported: boolean;
+}
+
+export interface GenerateResult {
+  /** One entry per generation; null where the model returned nothing. */
+  texts: (string | null)[];
+  /** Output tokens per generation; input tokens are the prompt's, shared by all. */
+  usage: Usage[];
+}
+
+export interface LanguageModel {
+  /** The model's name as recorded in every output row (`model_name`). */
+  readonly modelName: string;
+  /** How many requests the backend can truly serve at once (web-llm: 1). */
+  readonly maxConcurrency: number;
+  generate(request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult>;
+}
+
+/** Settings of a provider as kept with a run. Never holds an API key. */
+export type ProviderConfig =
+  | { provider: 'openai'; baseURL: string; model: string }
+  | { provider: 'webllm'; model: string }
+  | {
+      provider: 'wllama';
+      model: string;
+      source: ModelSource;
+      contextSize: number;
+      threads: number;
+    };
+
+/** Where a GGUF comes from. */
+export type ModelSource =
+  | { kind: 'hf'; repo: string; file: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'file'; name: string };
+
+/** A rough token count for servers that report none: about 4 characters a token. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
