@@ -47,6 +47,20 @@ export interface Task<P extends AnyParams = AnyParams> {
   formatOutput(text: string, row: Row, params: z.infer<P>): Outputs;
   /** A JSON schema for structured output, for backends that can enforce one. */
   jsonSchema?(params: z.infer<P>): Record<string, unknown> | undefined;
+  /**
+   * Only for methods that call the model more than once per generation
+   * (Evol-Instruct's rounds of mutation): drives the calls itself through
+   * `chain.complete`, which the engine meters, retries and records. Without it
+   * a generation is one call: formatInput, then formatOutput.
+   */
+  run?(row: Row, params: z.infer<P>, chain: ChainContext): Promise<Outputs>;
+}
+
+export interface ChainContext {
+  /** One model call, one generation; the answer text, or null when the model gave nothing. */
+  complete(messages: ChatMessage[]): Promise<string | null>;
+  /** Uniform in [0, 1), seeded by the run's seed, the row and the generation: a rerun makes the same choices. */
+  random(): number;
 }
 
 /** What the engine applies around every task, as distilabel's Task attributes do. */
