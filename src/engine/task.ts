@@ -155,35 +155,48 @@ export interface Generation {
 }
 
 /**
- * Reads one answer into output columns with distilabel's rules: a throw or an
- * empty answer nulls every output column and counts as a format failure; the
- * raw output, raw input and token statistics go under distilabel_metadata.
+ * Reads one answer into output columns. An empty answer or a throwing parser
+ * gives null: distilabel's rule is that a bad answer nulls every output column.
  */
+export function parseAnswer<P extends AnyParams>(task: Task<P>, params: z.infer<P>, row: Row, text: string | null): Outputs | null {
+  if (text === null || text.trim() === '') return null;
+  try {
+    return task.formatOutput(text, row, params);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One generation as stored: exactly the declared output columns (all null on a
+ * format failure), and under distilabel_metadata the raw output, the raw input
+ * and the token statistics, keyed by the task's id.
+ */
+export function recordGeneration<P extends AnyParams>(
+  task: Task<P>,
+  params: z.infer<P>,
+  settings: RunSettings,
+  call: { outputs: Outputs | null; rawOutput: unknown; rawInput: unknown; usage: Pick<Usage, 'inputTokens' | 'outputTokens'> },
+): Generation {
+  const columns = taskOutputs(task, params);
+  const outputs = pickColumns(columns, call.outputs);
+  const formatFailed = columns.every((c) => outputs[c] === null);
+  const metadata: Record<string, unknown> = {};
+  if (settings.addRawOutput) metadata[`raw_output_${task.id}`] = call.rawOutput;
+  if (settings.addRawInput) metadata[`raw_input_${task.id}`] = call.rawInput;
+  metadata[`statistics_${task.id}`] = { input_tokens: call.usage.inputTokens, output_tokens: call.usage.outputTokens };
+  return { outputs, formatFailed, metadata };
+}
+
+/** A single-call generation: the answer parsed, then recorded. */
 export function readGeneration<P extends AnyParams>(
   task: Task<P>,
   params: z.infer<P>,
   settings: RunSettings,
   call: { row: Row; messages: ChatMessage[]; text: string | null; usage: Usage },
 ): Generation {
-  const columns = taskOutputs(task, params);
-  let outputs: Outputs | null = null;
-  if (call.text !== null && call.text.trim() !== '') {
-    try {
-      outputs = task.formatOutput(call.text, call.row, params);
-    } catch {
-      outputs = null;
-    }
-  }
-  const formatFailed =
-    outputs === null || columns.every((c) => outputs?.[c] === null || outputs?.[c] === undefined);
-  const metadata: Record<string, unknown> = {};
-  if (settings.addRawOutput) metadata[`raw_output_${task.id}`] = call.text;
-  if (settings.addRawInput) metadata[`raw_input_${task.id}`] = call.messages;
-  metadata[`statistics_${task.id}`] = {
-    input_tokens: call.usage.inputTokens,
-    output_tokens: call.usage.outputTokens,
-  };
-  return { outputs: pickColumns(columns, outputs), formatFailed, metadata };
+  const outputs = parseAnswer(task, params, call.row, call.text);
+  return recordGeneration(task, params, settings, { outputs, rawOutput: call.text, rawInput: call.messages, usage: call.usage });
 }
 
 /** Exactly the declared output columns, null where the task gave nothing. */

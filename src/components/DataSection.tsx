@@ -1,0 +1,112 @@
+import { type DragEvent, useState } from 'react';
+import { callback, engine } from '../engineClient';
+import { setForm, useForm } from '../state/form';
+import { useDataset, useDatasets, useFirstRows } from './queries';
+import { RowsTable } from './RowsTable';
+import { ErrorAlert, Section } from './Section';
+
+const ACCEPTED = '.csv,.json,.jsonl,.ndjson,.parquet';
+
+export function DataSection() {
+  const datasets = useDatasets();
+  const datasetId = useForm((s) => s.datasetId);
+  const dataset = useDataset(datasetId);
+  const rows = useFirstRows(datasetId, 5);
+  const [importing, setImporting] = useState<{ name: string; rows: number } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [dragging, setDragging] = useState(false);
+
+  async function importOne(file: File) {
+    setError(null);
+    setImporting({ name: file.name, rows: 0 });
+    try {
+      const imported = await engine.importFile(
+        file,
+        callback((rowsSoFar: number) => setImporting({ name: file.name, rows: rowsSoFar })),
+      );
+      setForm({ datasetId: imported.id });
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setImporting(null);
+    }
+  }
+
+  function onDrop(event: DragEvent) {
+    event.preventDefault();
+    setDragging(false);
+    const file = event.dataTransfer.files[0];
+    if (file) void importOne(file);
+  }
+
+  return (
+    <Section step={1} title="Data">
+      <label
+        className={`dropzone${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        <span>
+          Drop a CSV, JSON, JSONL or Parquet file of rows here, or <span className="link">choose a file</span>.
+        </span>
+        <input
+          type="file"
+          aria-label="Import dataset"
+          accept={ACCEPTED}
+          disabled={importing !== null}
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void importOne(file);
+          }}
+        />
+      </label>
+      {importing && (
+        <p className="muted" aria-live="polite">
+          Importing {importing.name}… {importing.rows.toLocaleString()} rows so far.
+        </p>
+      )}
+      <ErrorAlert error={error} />
+      {datasets && datasets.length > 0 && (
+        <div className="field-row">
+          <label className="field">
+            <span>Dataset</span>
+            <select value={datasetId ?? ''} onChange={(e) => setForm({ datasetId: e.target.value || undefined })}>
+              <option value="">Choose a dataset…</option>
+              {datasets.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name} ({d.rowCount.toLocaleString()} rows)
+                </option>
+              ))}
+            </select>
+          </label>
+          {dataset && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                if (!confirm(`Delete "${dataset.name}" and its runs from this browser?`)) return;
+                setForm({ datasetId: undefined });
+                engine.deleteDataset(dataset.id).catch(setError);
+              }}
+            >
+              Delete dataset
+            </button>
+          )}
+        </div>
+      )}
+      {dataset && rows && (
+        <>
+          <p className="muted">
+            {dataset.rowCount.toLocaleString()} rows · columns: {dataset.columns.join(', ')}
+          </p>
+          <RowsTable caption={`First rows of ${dataset.name}`} columns={dataset.columns} rows={rows} />
+        </>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,66 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useState } from 'react';
+import type { Run } from '../engine/db/schema';
+import type { ExportFormat } from '../engine/io/exportRun';
+import { runColumns, runOutputRows } from '../engine/run/outputRows';
+import type { Row } from '../engine/task';
+import { engine } from '../engineClient';
+import { useForm } from '../state/form';
+import { useLatestRun } from './queries';
+import { RowsTable } from './RowsTable';
+import { ErrorAlert, Section } from './Section';
+
+const PREVIEW_ROWS = 10;
+
+export function ResultsSection() {
+  const datasetId = useForm((s) => s.datasetId);
+  const run = useLatestRun(datasetId);
+  return (
+    <Section step={5} title="Results">
+      {run ? <RunResults run={run} /> : <p className="muted">Results appear here as the run produces them.</p>}
+    </Section>
+  );
+}
+
+function RunResults({ run }: { run: Run }) {
+  const preview = useLiveQuery(() => firstOutputRows(run), [run.id, run.updated]);
+  const [error, setError] = useState<unknown>(null);
+  const [exporting, setExporting] = useState<ExportFormat | null>(null);
+
+  async function download(format: ExportFormat) {
+    setError(null);
+    setExporting(format);
+    try {
+      const { blob, fileName } = await engine.exportRun(run.id, format);
+      const url = URL.createObjectURL(blob);
+      const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setExporting(null);
+    }
+  }
+
+  return (
+    <>
+      <div className="actions">
+        {(['csv', 'jsonl', 'parquet'] as const).map((format) => (
+          <button key={format} type="button" className="secondary" disabled={exporting !== null} onClick={() => download(format)}>
+            Export {format === 'csv' ? 'CSV' : format === 'jsonl' ? 'JSONL' : 'Parquet'}
+          </button>
+        ))}
+      </div>
+      <ErrorAlert error={error} />
+      {preview && preview.rows.length > 0 && <RowsTable caption="First results" columns={preview.columns} rows={preview.rows} />}
+    </>
+  );
+}
+
+async function firstOutputRows(run: Run): Promise<{ columns: string[]; rows: Row[] }> {
+  const rows: Row[] = [];
+  for await (const batch of runOutputRows(run, { limitRows: PREVIEW_ROWS })) rows.push(...batch);
+  const columns = (await runColumns(run)).filter((c) => c !== 'distilabel_metadata');
+  return { columns, rows: rows.slice(0, PREVIEW_ROWS) };
+}

@@ -1,0 +1,118 @@
+import { useEffect, useState } from 'react';
+import type { Run } from '../engine/db/schema';
+import type { ProviderConfig } from '../engine/llm/types';
+import type { RunSpec } from '../engine/run/controller';
+import { engine } from '../engineClient';
+import { type FormState, useForm } from '../state/form';
+import { findTask } from '../tasks';
+import { useLatestRun } from './queries';
+import { ErrorAlert, Section } from './Section';
+
+export function RunSection() {
+  const datasetId = useForm((s) => s.datasetId);
+  const run = useLatestRun(datasetId);
+  const [error, setError] = useState<unknown>(null);
+  const secrets = () => ({ apiKey: useForm.getState().apiKey || undefined });
+
+  // A reload or a crash leaves runs marked running: take them up again.
+  useEffect(() => {
+    engine.resumeInterrupted(secrets()).catch(setError);
+  }, []);
+
+  const act = (command: () => Promise<unknown>) => () => {
+    setError(null);
+    Promise.resolve().then(command).catch(setError);
+  };
+
+  const active = run?.status === 'running';
+  return (
+    <Section step={4} title="Run">
+      <div className="actions">
+        <button type="button" className="primary" disabled={!datasetId || active} onClick={act(() => engine.startRun(specFromForm(useForm.getState()), secrets()))}>
+          Run
+        </button>
+        {run && active && (
+          <button type="button" onClick={act(() => engine.pauseRun(run.id))}>
+            Pause
+          </button>
+        )}
+        {run && (run.status === 'paused' || run.status === 'failed') && (
+          <button type="button" onClick={act(() => engine.resumeRun(run.id, secrets()))}>
+            Resume
+          </button>
+        )}
+        {run && (active || run.status === 'paused') && (
+          <button type="button" className="secondary" onClick={act(() => engine.cancelRun(run.id))}>
+            Cancel
+          </button>
+        )}
+        {run && run.status === 'completed' && run.counters.failed > 0 && (
+          <button type="button" onClick={act(() => engine.retryFailed(run.id, secrets()))}>
+            Retry {run.counters.failed} failed
+          </button>
+        )}
+      </div>
+      <ErrorAlert error={error} />
+      {run && <RunProgress run={run} />}
+    </Section>
+  );
+}
+
+function RunProgress({ run }: { run: Run }) {
+  const { total, done, failed, formatFailed, inputTokens, outputTokens } = run.counters;
+  const finished = done + failed;
+  const percent = total > 0 ? Math.round((finished / total) * 100) : 0;
+  return (
+    <div className="run">
+      <div role="progressbar" aria-label="Run progress" aria-valuemin={0} aria-valuemax={total} aria-valuenow={finished} className="progress">
+        <div className="bar" style={{ width: `${percent}%` }} />
+      </div>
+      <p role="status" aria-label="Run status" className={`status ${run.status}`}>
+        {statusText(run)}
+      </p>
+      <p className="muted">
+        {finished.toLocaleString()} of {total.toLocaleString()} generations · {done.toLocaleString()} done · {failed.toLocaleString()} failed ·{' '}
+        {formatFailed.toLocaleString()} unreadable answers · {inputTokens.toLocaleString()} input and {outputTokens.toLocaleString()} output tokens
+      </p>
+      <p className="muted">
+        {findTask(run.taskId).label} with {describeProvider(run.provider)} · {run.settings.numGenerations} per row · started {new Date(run.created).toLocaleString()}
+      </p>
+    </div>
+  );
+}
+
+function statusText(run: Run): string {
+  switch (run.status) {
+    case 'failed':
+      return `Failed: ${run.error?.message ?? 'the run stopped on an error.'}`;
+    case 'completed':
+      return 'Completed';
+    default:
+      return run.status[0].toUpperCase() + run.status.slice(1);
+  }
+}
+
+function describeProvider(provider: ProviderConfig): string {
+  return provider.provider === 'openai' ? `${provider.model} at ${provider.baseURL}` : provider.model;
+}
+
+/** The run as the form describes it; the API key stays out of it. */
+function specFromForm(form: FormState): RunSpec {
+  if (!form.datasetId) throw new Error('Import or pick a dataset first.');
+  if (!form.model) throw new Error('Enter a model id under Model (or use List models).');
+  return {
+    datasetId: form.datasetId,
+    taskId: form.taskId,
+    taskParams: form.taskParams[form.taskId] ?? {},
+    settings: {
+      numGenerations: form.numGenerations,
+      groupGenerations: form.groupGenerations,
+      addRawInput: true,
+      addRawOutput: true,
+      inputMapping: Object.fromEntries(Object.entries(form.inputMapping).filter(([, column]) => column)),
+    },
+    provider: { provider: 'openai', baseURL: form.baseURL, model: form.model },
+    sampling: form.sampling,
+    concurrency: form.concurrency,
+  };
+}

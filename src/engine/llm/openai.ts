@@ -1,0 +1,178 @@
+import { abortedError, httpError, networkError, responseError, serverMessage } from './openaiErrors';
+import {
+  type ChatMessage,
+  estimateTokens,
+  type GenerateRequest,
+  type GenerateResult,
+  type LanguageModel,
+  type Usage,
+} from './types';
+
+/**
+ * The adapter for OpenAI-compatible chat APIs (OpenAI, Ollama, vLLM, llama.cpp
+ * server, LM Studio, OpenRouter, Groq...). It makes one request per generate();
+ * retries, timeouts and rate limits are the scheduler's.
+ */
+
+export interface OpenAIEndpoint {
+  /** e.g. http://localhost:11434/v1; a trailing slash is ignored. */
+  baseURL: string;
+  apiKey?: string;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface OpenAIModelOptions extends OpenAIEndpoint {
+  model: string;
+}
+
+/** A remote server queues what it cannot serve at once: the run's own concurrency setting governs. */
+const maxConcurrency = 256;
+
+export function normalizeBaseURL(baseURL: string): string {
+  return baseURL.trim().replace(/\/+$/, '');
+}
+
+export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
+  const endpoint = { ...options, baseURL: normalizeBaseURL(options.baseURL) };
+  return {
+    modelName: options.model,
+    maxConcurrency,
+    async generate(request, signal) {
+      const { seed } = request.sampling;
+      const first = await chat(endpoint, request, request.n, seed, signal);
+      // Some servers ignore n and answer once: the other generations are asked for
+      // one by one, each with its own seed so that they differ yet stay reproducible.
+      const missing = Array.from({ length: Math.max(0, request.n - first.texts.length) }, (_, i) => {
+        const generation = first.texts.length + i;
+        return chat(endpoint, request, 1, seed === undefined ? undefined : seed + generation, signal);
+      });
+      const rest = await Promise.all(missing);
+      return {
+        texts: [...first.texts, ...rest.map((r) => r.texts[0])].slice(0, request.n),
+        usage: [...first.usage, ...rest.map((r) => r.usage[0])].slice(0, request.n),
+      };
+    },
+  };
+}
+
+/** The ids of the models the endpoint serves (GET /models). */
+export async function listModels(endpoint: OpenAIEndpoint, signal?: AbortSignal): Promise<string[]> {
+  const url = `${normalizeBaseURL(endpoint.baseURL)}/models`;
+  const data = await requestJson(endpoint, url, { method: 'GET' }, signal);
+  const list = (data as { data?: unknown } | null)?.data;
+  if (!Array.isArray(list)) throw responseError(url, 'did not answer with a list of models.');
+  return list.map((m) => (m as { id?: unknown } | null)?.id).filter((id) => typeof id === 'string');
+}
+
+async function chat(
+  endpoint: OpenAIModelOptions,
+  request: GenerateRequest,
+  n: number,
+  seed: number | undefined,
+  signal: AbortSignal,
+): Promise<GenerateResult> {
+  const { temperature, topP, maxTokens, stop } = request.sampling;
+  const url = `${endpoint.baseURL}/chat/completions`;
+  // JSON.stringify leaves out undefined fields, so options left unset are not sent.
+  const body = {
+    model: endpoint.model,
+    messages: request.messages,
+    n,
+    temperature,
+    top_p: topP,
+    max_tokens: maxTokens,
+    seed,
+    stop: stop?.length ? stop : undefined,
+    response_format: request.jsonSchema && {
+      type: 'json_schema',
+      json_schema: { name: 'output', schema: request.jsonSchema, strict: true },
+    },
+  };
+  const data = await requestJson(endpoint, url, { method: 'POST', body: JSON.stringify(body) }, signal);
+  return readCompletion(data, request.messages, url);
+}
+
+interface Completion {
+  choices?: { index?: number; message?: { content?: unknown } }[];
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+  error?: unknown;
+}
+
+function readCompletion(data: unknown, messages: ChatMessage[], url: string): GenerateResult {
+  const completion = (data ?? {}) as Completion;
+  if (!Array.isArray(completion.choices) || completion.choices.length === 0) {
+    // Some servers answer 200 with an error body.
+    const said = completion.error ? ` The server said: ${serverMessage(JSON.stringify(completion))}` : '';
+    throw responseError(url, `answered without any choices.${said}`);
+  }
+  const ordered = [...completion.choices].sort((a, b) => (a?.index ?? 0) - (b?.index ?? 0));
+  const texts = ordered.map((choice) => {
+    const content = choice?.message?.content;
+    return typeof content === 'string' && content !== '' ? content : null;
+  });
+  return { texts, usage: readUsage(completion.usage, messages, texts) };
+}
+
+/**
+ * Per generation: the prompt's tokens, and its share of the completion tokens,
+ * which servers report as one total for all n choices (split in proportion to
+ * each text's length). Counts the server leaves out are estimated.
+ */
+function readUsage(usage: Completion['usage'], messages: ChatMessage[], texts: (string | null)[]): Usage[] {
+  const prompt = typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
+  const completion = typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : undefined;
+  const inputTokens = prompt ?? messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+  const estimates = texts.map((text) => estimateTokens(text ?? ''));
+  const outputs = completion === undefined ? estimates : apportion(completion, estimates);
+  const reported = prompt !== undefined && completion !== undefined;
+  return outputs.map((outputTokens) => ({ inputTokens, outputTokens, reported }));
+}
+
+/** Whole-number shares of `total` in proportion to `weights` (equal when all are 0) that add up to it. */
+function apportion(total: number, weights: number[]): number[] {
+  const shares = weights.some((w) => w > 0) ? weights : weights.map(() => 1);
+  const sum = shares.reduce((a, b) => a + b, 0);
+  let cumulative = 0;
+  let given = 0;
+  return shares.map((share) => {
+    cumulative += share;
+    const upToHere = Math.round((total * cumulative) / sum);
+    const part = upToHere - given;
+    given = upToHere;
+    return part;
+  });
+}
+
+async function requestJson(
+  endpoint: OpenAIEndpoint,
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (endpoint.apiKey) headers.Authorization = `Bearer ${endpoint.apiKey}`;
+  // Called unbound: a browser's fetch throws "Illegal invocation" as a method of another object.
+  const fetchFn = endpoint.fetch ?? globalThis.fetch;
+  let response: Response;
+  try {
+    response = await fetchFn(url, { ...init, headers, signal });
+  } catch {
+    throw signal?.aborted ? abortedError() : networkError(url);
+  }
+  if (!response.ok) throw await httpError(response, url, endpoint.apiKey);
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    throw signal?.aborted
+      ? abortedError()
+      : responseError(url, 'closed the connection before the whole answer arrived.');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw responseError(url, 'answered with something that is not JSON.');
+  }
+}

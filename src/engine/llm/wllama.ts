@@ -1,0 +1,180 @@
+/// <reference types="vite/client" />
+/**
+ * llama.cpp compiled to WebAssembly (wllama v3), run from the engine worker.
+ * wllama starts its own worker (from a blob) and, when the page is
+ * cross-origin isolated, pthread workers under it; all it needs from us is
+ * the URL of its wasm file, which Vite emits as an asset.
+ */
+import {
+  type ChatCompletionParams,
+  type LoadedContextInfo,
+  LoggerWithoutDebug,
+  LogLevel,
+  Wllama,
+} from '@wllama/wllama';
+import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import { EngineError } from '../errors';
+import type { GenerateRequest, GenerateResult, LanguageModel, ModelSource } from './types';
+import { detectWebGPU } from './webgpu';
+
+/** Where the GGUF comes from; a local file carries its Blob while loading. */
+export type WllamaSource =
+  | Exclude<ModelSource, { kind: 'file' }>
+  | (Extract<ModelSource, { kind: 'file' }> & { file: Blob });
+
+export interface WllamaLoadOptions {
+  source: WllamaSource;
+  /** Tokens of KV cache, shared by all parallel requests. */
+  contextSize?: number;
+  /** Default: half the cores when cross-origin isolated, else 1. */
+  threads?: number;
+  /** Requests llama.cpp serves at once; the scheduler's concurrency should match. */
+  parallel?: number;
+  /** Layers offloaded to WebGPU. Default: all with WebGPU and shader-f16, else 0. */
+  gpuLayers?: number;
+  onProgress?: (progress: { loaded: number; total: number }) => void;
+  /** Cancels a download. */
+  signal?: AbortSignal;
+}
+
+export interface WllamaModel extends LanguageModel {
+  readonly info: { multiThread: boolean; threads: number; gpuLayers: number; contextSize: number };
+  unload(): Promise<void>;
+}
+
+const ALL_LAYERS = 999;
+
+export async function loadWllamaModel(options: WllamaLoadOptions): Promise<WllamaModel> {
+  const { source } = options;
+  const gpuLayers = options.gpuLayers ?? (await defaultGpuLayers());
+  const parallel = options.parallel ?? 1;
+  const wllama = new Wllama({ default: wasmUrl }, { logger: LoggerWithoutDebug });
+  const blobs = source.kind === 'file' ? [source.file] : await download(wllama, source, options);
+  if (source.kind === 'file') options.onProgress?.({ loaded: source.file.size, total: source.file.size });
+
+  let info: LoadedContextInfo & { success?: boolean };
+  try {
+    await wllama.loadModel(blobs, {
+      n_ctx: options.contextSize ?? 4096,
+      n_threads: options.threads,
+      n_parallel: parallel,
+      n_gpu_layers: gpuLayers,
+      log_level: LogLevel.WARN,
+    });
+    // loadModel can resolve on a broken file; only the native result says so.
+    info = wllama.getLoadedContextInfo();
+    if (!info.success) throw new Error('llama.cpp could not load it');
+  } catch (error) {
+    await wllama.exit().catch(() => {});
+    // A broken download must not be served from the cache next time.
+    if (source.kind !== 'file') await forget(wllama, sourceUrl(source));
+    throw new EngineError({
+      kind: 'model',
+      message: `${modelName(source)} is not a usable GGUF model file (${messageOf(error)}).`,
+      retryable: false,
+    });
+  }
+
+  return {
+    modelName: modelName(source),
+    maxConcurrency: parallel,
+    info: {
+      multiThread: wllama.isMultithread(),
+      threads: wllama.getNumThreads(),
+      gpuLayers,
+      contextSize: info.n_ctx,
+    },
+    generate: (request, signal) => generate(wllama, request, signal),
+    unload: () => wllama.exit(),
+  };
+}
+
+/** llama.cpp's WebGPU backend needs shader-f16 and can abort without it. */
+async function defaultGpuLayers(): Promise<number> {
+  const gpu = await detectWebGPU();
+  return gpu.available && gpu.shaderF16 ? ALL_LAYERS : 0;
+}
+
+function sourceUrl(source: Exclude<ModelSource, { kind: 'file' }>): string {
+  // Built here rather than with wllama's loadModelFromHF, which asks the Hub API
+  // for the file list first and so fails offline even when the file is cached.
+  return source.kind === 'hf'
+    ? `https://huggingface.co/${source.repo}/resolve/main/${source.file}`
+    : source.url;
+}
+
+/** Downloads into wllama's cache (OPFS), or reads it from there without network. */
+async function download(
+  wllama: Wllama,
+  source: Exclude<ModelSource, { kind: 'file' }>,
+  options: WllamaLoadOptions,
+): Promise<Blob[]> {
+  try {
+    const model = await wllama.modelManager.getModelOrDownload(
+      { url: sourceUrl(source) },
+      { progressCallback: options.onProgress, signal: options.signal },
+    );
+    return await model.open();
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new EngineError({
+      kind: 'network',
+      message: `Could not download ${modelName(source)}: ${messageOf(error)}`,
+      retryable: true,
+    });
+  }
+}
+
+async function forget(wllama: Wllama, url: string): Promise<void> {
+  const models = await wllama.modelManager.getModels({ includeInvalid: true });
+  await Promise.all(models.filter((m) => m.url === url).map((m) => m.remove()));
+}
+
+async function generate(
+  wllama: Wllama,
+  request: GenerateRequest,
+  signal: AbortSignal,
+): Promise<GenerateResult> {
+  const result: GenerateResult = { texts: [], usage: [] };
+  const { temperature, topP, maxTokens, seed, stop } = request.sampling;
+  // One completion per generation: llama-server's chat API takes no `n`, and
+  // running them in turn keeps a seeded run reproducible.
+  for (let i = 0; i < request.n; i++) {
+    const params: ChatCompletionParams & { stop?: string[] } = {
+      messages: request.messages,
+      temperature,
+      top_p: topP,
+      max_tokens: maxTokens,
+      // seed + i: the same seed for every generation would give n identical texts.
+      seed: seed === undefined ? undefined : seed + i,
+      stop, // read by llama-server, missing from wllama's type
+      response_format: request.jsonSchema
+        ? { type: 'json_schema', json_schema: { name: 'output', schema: request.jsonSchema } }
+        : undefined,
+      abortSignal: signal,
+    };
+    try {
+      const response = await wllama.createChatCompletion(params);
+      result.texts.push(response.choices[0]?.message.content || null);
+      result.usage.push({
+        inputTokens: response.usage.prompt_tokens,
+        outputTokens: response.usage.completion_tokens,
+        reported: true,
+      });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw new EngineError({ kind: 'model', message: `llama.cpp: ${messageOf(error)}`, retryable: false });
+    }
+  }
+  return result;
+}
+
+function modelName(source: WllamaSource): string {
+  if (source.kind === 'hf') return `${source.repo}/${source.file}`;
+  if (source.kind === 'file') return source.name;
+  return new URL(source.url, globalThis.location?.href).pathname.split('/').pop() || source.url;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

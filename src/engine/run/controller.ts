@@ -1,0 +1,117 @@
+import { findTask } from '../../tasks';
+import { createRun, setRunStatus } from '../db/runs';
+import { db, type Run } from '../db/schema';
+import { inputError, toErrorData } from '../errors';
+import { createModel, type Secrets } from '../llm/createModel';
+import type { ProviderConfig, SamplingOptions } from '../llm/types';
+import { mapRow, missingInputs, resolveParams, type RunSettings, taskInputs } from '../task';
+import { executeRun } from './runner';
+
+/** What the person chose in the form: everything a run keeps, but never a key. */
+export interface RunSpec {
+  datasetId: string;
+  taskId: string;
+  taskParams: unknown;
+  settings: RunSettings;
+  provider: ProviderConfig;
+  sampling: SamplingOptions;
+  concurrency: number;
+}
+
+/** The runs this worker is executing, by id. */
+const active = new Map<string, AbortController>();
+
+/**
+ * Checks a run before anything is stored: the task's settings, its inputs
+ * against the dataset's columns and the first row's prompt. Every problem is
+ * reported in the person's terms.
+ */
+export async function checkRun(spec: RunSpec): Promise<void> {
+  const dataset = await db.datasets.get(spec.datasetId);
+  if (!dataset) throw inputError('Import or pick a dataset first.');
+  const task = findTask(spec.taskId);
+  let params: unknown;
+  try {
+    params = resolveParams(task, spec.taskParams);
+  } catch (error) {
+    throw inputError((error as Error).message);
+  }
+  const problems = missingInputs(taskInputs(task, params), dataset.columns, spec.settings);
+  if (problems.length > 0) throw inputError(problems.join(' '));
+  const first = (await db.rowPages.get([dataset.id, 0]))?.rows[0];
+  if (first) task.formatInput(mapRow(first, taskInputs(task, params), spec.settings), params);
+}
+
+export async function startRun(spec: RunSpec, secrets: Secrets): Promise<string> {
+  await checkRun(spec);
+  const dataset = await db.datasets.get(spec.datasetId);
+  const run = await createRun(spec, (dataset?.rowCount ?? 0) * spec.settings.numGenerations);
+  void launch(run.id, secrets);
+  return run.id;
+}
+
+export async function pauseRun(runId: string): Promise<void> {
+  await stop(runId, 'paused');
+}
+
+export async function cancelRun(runId: string): Promise<void> {
+  await stop(runId, 'cancelled');
+}
+
+export async function resumeRun(runId: string, secrets: Secrets): Promise<void> {
+  const run = await db.runs.get(runId);
+  if (!run) throw inputError('That run no longer exists.');
+  await setRunStatus(runId, 'running');
+  void launch(runId, secrets);
+}
+
+/** Runs left 'running' by a closed or reloaded tab, taken up again. */
+export async function resumeInterrupted(secrets: Secrets): Promise<string[]> {
+  const orphans = await db.runs.where('status').equals('running').toArray();
+  const resumable = orphans.filter((run) => !active.has(run.id));
+  for (const run of resumable) void launch(run.id, secrets);
+  return resumable.map((run) => run.id);
+}
+
+async function stop(runId: string, status: 'paused' | 'cancelled'): Promise<void> {
+  // The status is written first so the aborted requests are not taken for a failure.
+  await setRunStatus(runId, status);
+  active.get(runId)?.abort();
+}
+
+/**
+ * Executes a run to its end. A Web Lock per run keeps two tabs from running
+ * the same run; the second one leaves it to the first.
+ */
+async function launch(runId: string, secrets: Secrets): Promise<void> {
+  if (active.has(runId)) return;
+  const controller = new AbortController();
+  active.set(runId, controller);
+  try {
+    await withRunLock(runId, async () => {
+      const run = await db.runs.get(runId);
+      if (!run || run.status !== 'running') return;
+      await execute(run, secrets, controller.signal);
+    });
+  } finally {
+    active.delete(runId);
+  }
+}
+
+async function execute(run: Run, secrets: Secrets, signal: AbortSignal): Promise<void> {
+  try {
+    const model = await createModel(run.provider, secrets, signal);
+    const outcome = await executeRun(run, model, signal);
+    if (outcome === 'completed') await setRunStatus(run.id, 'completed');
+  } catch (error) {
+    if (!signal.aborted) await setRunStatus(run.id, 'failed', toErrorData(error));
+  }
+}
+
+function withRunLock(runId: string, body: () => Promise<void>): Promise<void> {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return body();
+  return locks.request(`retort-run-${runId}`, { ifAvailable: true }, async (lock) => {
+    if (lock) await body();
+  });
+}

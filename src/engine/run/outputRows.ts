@@ -1,0 +1,38 @@
+import { findTask } from '../../tasks';
+import { resultsInRange } from '../db/runs';
+import { db, PAGE_SIZE, type Result, type Run } from '../db/schema';
+import { outputRows, resolveParams, type Row, taskOutputs } from '../task';
+
+/** The columns of a run's output, in export order: inputs, outputs, model_name, metadata. */
+export async function runColumns(run: Run): Promise<string[]> {
+  const dataset = await db.datasets.get(run.datasetId);
+  const task = findTask(run.taskId);
+  const outputs = taskOutputs(task, resolveParams(task, run.taskParams));
+  const inputs = (dataset?.columns ?? []).filter((c) => !outputs.includes(c));
+  return [...inputs, ...outputs, 'model_name', 'distilabel_metadata'];
+}
+
+/**
+ * The output rows of a run, a page of dataset rows at a time, in row then
+ * generation order. Rows without any stored result yet are left out.
+ */
+export async function* runOutputRows(run: Run, options: { limitRows?: number } = {}): AsyncGenerator<Row[]> {
+  const task = findTask(run.taskId);
+  const columns = taskOutputs(task, resolveParams(task, run.taskParams));
+  const limit = options.limitRows ?? Number.POSITIVE_INFINITY;
+  for (let page = 0; page * PAGE_SIZE < limit; page++) {
+    const record = await db.rowPages.get([run.datasetId, page]);
+    if (!record) return;
+    const start = page * PAGE_SIZE;
+    const results = await resultsInRange(run.id, start, start + record.rows.length);
+    const byRow = new Map<number, Result[]>();
+    for (const result of results) byRow.set(result.rowIndex, [...(byRow.get(result.rowIndex) ?? []), result]);
+    const rows: Row[] = [];
+    for (const [position, inputRow] of record.rows.entries()) {
+      if (start + position >= limit) break;
+      const generations = byRow.get(start + position);
+      if (generations) rows.push(...outputRows(inputRow, generations, columns, run.settings.groupGenerations));
+    }
+    yield rows;
+  }
+}

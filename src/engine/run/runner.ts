@@ -1,0 +1,164 @@
+import { findTask } from '../../tasks';
+import { db, PAGE_SIZE, type Result, type Run } from '../db/schema';
+import { storedKeysOfPage, storeResults } from '../db/runs';
+import { EngineError, toErrorData } from '../errors';
+import type { ChatMessage, LanguageModel, Usage } from '../llm/types';
+import { type Generation, mapRow, readGeneration, recordGeneration, resolveParams, type Row, type Task, taskInputs } from '../task';
+import { defaultRetryPolicy, type RetryPolicy, withRetries } from './retry';
+import { seededRandom } from './seededRandom';
+import { runWindow } from './window';
+
+/** One row with the generations it still lacks. */
+interface WorkItem {
+  rowIndex: number;
+  row: Row;
+  generations: number[];
+}
+
+export interface RunOptions {
+  retry?: RetryPolicy;
+  /** Results are written in batched transactions of at most this many... */
+  flushSize?: number;
+  /** ...or after this long, whichever comes first. */
+  flushMs?: number;
+}
+
+/**
+ * Runs the pending work of a run: every (row, generation) without a stored
+ * result, through a sliding window of the run's concurrency. Returns when all
+ * of it has a result ('completed') or when `signal` aborts ('stopped'; requests
+ * in flight are dropped and redone on resume). Errors that no retry can mend
+ * (an unreachable endpoint, a refused key, a model that will not load) are
+ * thrown and leave the remaining work pending.
+ */
+export async function executeRun(run: Run, model: LanguageModel, signal: AbortSignal, options: RunOptions = {}): Promise<'completed' | 'stopped'> {
+  const task = findTask(run.taskId);
+  const params = resolveParams(task, run.taskParams);
+  const inputs = taskInputs(task, params);
+  const policy = options.retry ?? defaultRetryPolicy;
+  const writer = new ResultWriter(run.id, options.flushSize ?? 64, options.flushMs ?? 250);
+
+  const generate = async (item: WorkItem): Promise<void> => {
+    const row = mapRow(item.row, inputs, run.settings);
+    try {
+      const generations = task.run
+        ? await Promise.all(item.generations.map((g) => chainedGeneration(task, params, row, item.rowIndex, g)))
+        : await singleCall(task, params, row, item.generations.length);
+      item.generations.forEach((generation, i) => {
+        writer.add({ ...base(item.rowIndex, generation), status: 'done', ...generations[i] });
+      });
+    } catch (error) {
+      if (signal.aborted) return; // redone on resume
+      const data = toErrorData(error);
+      if (isFatal(data.kind, data.status)) throw error;
+      for (const generation of item.generations) {
+        writer.add({ ...base(item.rowIndex, generation), status: 'failed', formatFailed: false, outputs: {}, metadata: {}, error: data.message });
+      }
+    }
+  };
+
+  const base = (rowIndex: number, generation: number) => ({ runId: run.id, rowIndex, generation, modelName: model.modelName });
+
+  const call = (messages: ChatMessage[], n: number) =>
+    withRetries(
+      (attemptSignal) => model.generate({ messages, n, sampling: run.sampling, jsonSchema: task.jsonSchema?.(params) }, attemptSignal),
+      policy,
+      signal,
+    );
+
+  const singleCall = async (t: Task, p: unknown, row: Row, n: number): Promise<Generation[]> => {
+    const messages = t.formatInput(row, p);
+    const answer = await call(messages, n);
+    return answer.texts.map((text, i) => readGeneration(t, p, run.settings, { row, messages, text, usage: usageOf(answer.usage, i) }));
+  };
+
+  const chainedGeneration = async (t: Task, p: unknown, row: Row, rowIndex: number, generation: number): Promise<Generation> => {
+    const rawInputs: ChatMessage[][] = [];
+    const rawOutputs: (string | null)[] = [];
+    const usage = { inputTokens: 0, outputTokens: 0 };
+    const outputs = await t.run!(row, p, {
+      random: seededRandom(`${run.sampling.seed ?? 0}:${rowIndex}:${generation}`),
+      complete: async (messages) => {
+        const answer = await call(messages, 1);
+        rawInputs.push(messages);
+        rawOutputs.push(answer.texts[0]);
+        usage.inputTokens += answer.usage[0]?.inputTokens ?? 0;
+        usage.outputTokens += answer.usage[0]?.outputTokens ?? 0;
+        return answer.texts[0];
+      },
+    }).catch((error) => {
+      if (EngineError.isInstance(error) || signal.aborted) throw error;
+      return null; // the task could not read an answer: a format failure
+    });
+    return recordGeneration(t, p, run.settings, { outputs, rawOutput: rawOutputs, rawInput: rawInputs, usage });
+  };
+
+  try {
+    await runWindow(pendingWork(run), () => Math.min(run.concurrency, model.maxConcurrency), generate, signal);
+  } finally {
+    await writer.close();
+  }
+  if (signal.aborted) return 'stopped';
+  const stored = await db.runs.get(run.id);
+  const counters = stored?.counters;
+  return counters && counters.done + counters.failed >= counters.total ? 'completed' : 'stopped';
+}
+
+function usageOf(usage: Usage[], i: number): Usage {
+  return usage[i] ?? { inputTokens: 0, outputTokens: 0, reported: false };
+}
+
+/** Errors that mean the next request would fail the same way: stop the run, keep the work pending. */
+function isFatal(kind: string, status?: number): boolean {
+  return kind === 'network' || kind === 'model' || (kind === 'http' && (status === 401 || status === 403 || status === 404));
+}
+
+/** The work still to do, read a page of rows at a time. */
+async function* pendingWork(run: Run): AsyncGenerator<WorkItem> {
+  const n = run.settings.numGenerations;
+  for (let page = 0; ; page++) {
+    const record = await db.rowPages.get([run.datasetId, page]);
+    if (!record) return;
+    const stored = await storedKeysOfPage(run.id, page);
+    for (const [position, row] of record.rows.entries()) {
+      const rowIndex = page * PAGE_SIZE + position;
+      const generations = [...Array(n).keys()].filter((g) => !stored.has(`${rowIndex}:${g}`));
+      if (generations.length > 0) yield { rowIndex, row, generations };
+    }
+  }
+}
+
+/**
+ * Buffers results and writes them in batched transactions: a transaction per
+ * result would make IndexedDB the bottleneck of a fast endpoint.
+ */
+class ResultWriter {
+  private buffer: Result[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly runId: string,
+    private readonly flushSize: number,
+    private readonly flushMs: number,
+  ) {}
+
+  add(result: Result): void {
+    this.buffer.push(result);
+    if (this.buffer.length >= this.flushSize) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  private flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.writing = this.writing.then(() => storeResults(this.runId, batch));
+    return this.writing;
+  }
+
+  close(): Promise<void> {
+    return this.flush();
+  }
+}

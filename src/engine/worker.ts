@@ -1,0 +1,62 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { deleteRun, clearFailedResults } from './db/runs';
+import { db } from './db/schema';
+import { toErrorData, type EngineErrorData } from './errors';
+import { exportRun } from './io/exportRun';
+import { importFile } from './io/import';
+import { listModels } from './llm/openai';
+import { cancelRun, checkRun, pauseRun, resumeInterrupted, resumeRun, startRun } from './run/controller';
+
+/**
+ * The engine's one API, exposed with Comlink. Heavy and long work (parsing,
+ * model calls, exports) happens here; the page only sends commands and reads
+ * state from IndexedDB.
+ */
+const commands = {
+  importFile,
+  listModels,
+  checkRun,
+  startRun,
+  pauseRun,
+  resumeRun,
+  cancelRun,
+  resumeInterrupted,
+  async retryFailed(runId: string, secrets: Parameters<typeof resumeRun>[1]) {
+    await clearFailedResults(runId);
+    await resumeRun(runId, secrets);
+  },
+  async deleteDataset(datasetId: string) {
+    const runs = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
+    for (const runId of runs) await deleteRun(runId);
+    await db.transaction('rw', db.datasets, db.rowPages, async () => {
+      await db.rowPages.where('[datasetId+page]').between([datasetId, -Infinity], [datasetId, Infinity]).delete();
+      await db.datasets.delete(datasetId);
+    });
+  },
+  exportRun,
+};
+
+type Commands = typeof commands;
+
+/** Comlink passes only an Error's message: failures cross as data instead. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EngineErrorData };
+
+export type EngineAPI = {
+  [K in keyof Commands]: (...args: Parameters<Commands[K]>) => Promise<Outcome<Awaited<ReturnType<Commands[K]>>>>;
+};
+
+const api = Object.fromEntries(
+  Object.entries(commands).map(([name, command]) => [
+    name,
+    async (...args: unknown[]) => {
+      try {
+        return { ok: true, value: await (command as (...a: unknown[]) => unknown)(...args) };
+      } catch (error) {
+        return { ok: false, error: toErrorData(error) };
+      }
+    },
+  ]),
+) as EngineAPI;
+
+Comlink.expose(api);
