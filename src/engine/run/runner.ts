@@ -44,16 +44,21 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
       const generations = task.run
         ? await Promise.all(item.generations.map((g) => chainedGeneration(task, params, row, item.rowIndex, g)))
         : await singleCall(task, params, row, item.generations.length);
-      item.generations.forEach((generation, i) => {
-        writer.add({ ...base(item.rowIndex, generation), status: 'done', ...generations[i] });
-      });
+      writer.add(item.generations.map((generation, i) => ({ ...base(item.rowIndex, generation), status: 'done', ...generations[i] })));
     } catch (error) {
       if (signal.aborted) return; // redone on resume
       const data = toErrorData(error);
       if (isFatal(data.kind, data.status)) throw error;
-      for (const generation of item.generations) {
-        writer.add({ ...base(item.rowIndex, generation), status: 'failed', formatFailed: false, outputs: {}, metadata: {}, error: data.message });
-      }
+      writer.add(
+        item.generations.map((generation) => ({
+          ...base(item.rowIndex, generation),
+          status: 'failed',
+          formatFailed: false,
+          outputs: {},
+          metadata: {},
+          error: data.message,
+        })),
+      );
     }
   };
 
@@ -143,8 +148,9 @@ class ResultWriter {
     private readonly flushMs: number,
   ) {}
 
-  add(result: Result): void {
-    this.buffer.push(result);
+  /** A row's generations are added together, so no flush ever stores part of a request. */
+  add(results: Result[]): void {
+    this.buffer.push(...results);
     if (this.buffer.length >= this.flushSize) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
+
+/**
+ * Browser tests drive Debian's Chromium through playwright-core against the
+ * built app served on localhost. A missing Chromium is a failure, never a skip.
+ */
+export function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'];
+  try {
+    candidates.push(execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim());
+  } catch {
+    // not on PATH: fall through to the error below
+  }
+  const found = candidates.find((path) => path && existsSync(path));
+  if (!found) throw new Error('Chromium is missing: the browser tests need Debian\'s chromium (apt-get install -y chromium; .ci/run does this).');
+  return found;
+}
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export function launchChromium(options: { webgpu?: boolean } & LaunchOptions = {}): Promise<Browser> {
+  const { webgpu, ...launch } = options;
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    ...launch,
+    args: [...chromiumArgs, ...(webgpu ? ['--enable-unsafe-webgpu'] : []), ...(launch.args ?? [])],
+  });
+}
+
+/** Serves the production build (dist/, made by `npm run build`) on a free localhost port. */
+export async function serveApp(): Promise<{ url: string; close: () => Promise<void> }> {
+  if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run `npm run build` before the browser tests (npm test does).');
+  const server: PreviewServer = await preview({ preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'error' });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('The preview server did not report its address.');
+  return { url, close: () => server.close() };
+}

@@ -1,0 +1,116 @@
+import Dexie from 'dexie';
+import type { Row } from '../task';
+import { type Dataset, db, PAGE_SIZE, type RowPage } from './schema';
+
+/**
+ * Full pages written per transaction while importing: one big bulkPut is far
+ * faster than one per page, and 8,000 rows waiting in memory stay small.
+ */
+const PAGES_PER_WRITE = 8;
+
+/** Where a parser puts rows while it streams. Await each add before the next. */
+export interface RowSink {
+  /** Buffers the rows and stores the pages they complete; resolves when those are stored. */
+  add(rows: Row[]): Promise<void>;
+  readonly rowCount: number;
+}
+
+/**
+ * Creates a dataset from the rows `fill` adds to the sink. Pages are stored as
+ * they fill, and the dataset record is written last, with the final page, so a
+ * half-imported dataset never appears. If `fill` throws, the pages written so
+ * far are deleted and the error is rethrown.
+ */
+export async function importRows(
+  info: Pick<Dataset, 'name' | 'source'>,
+  fill: (sink: RowSink) => Promise<void>,
+): Promise<Dataset> {
+  const id = crypto.randomUUID();
+  // A Set keeps insertion order: the columns are the union of keys in first-seen order.
+  const columns = new Set<string>();
+  let rowCount = 0;
+  let current: Row[] = [];
+  const full: RowPage[] = [];
+
+  const sink: RowSink = {
+    get rowCount() {
+      return rowCount;
+    },
+    async add(rows) {
+      for (const row of rows) {
+        for (const key of Object.keys(row)) columns.add(key);
+        current.push(row);
+        if (current.length === PAGE_SIZE) {
+          full.push({ datasetId: id, page: rowCount / PAGE_SIZE, rows: current });
+          current = [];
+        }
+        rowCount++;
+      }
+      while (full.length >= PAGES_PER_WRITE) {
+        await db.rowPages.bulkPut(full.splice(0, PAGES_PER_WRITE));
+      }
+    },
+  };
+
+  try {
+    await fill(sink);
+    if (current.length > 0) {
+      full.push({ datasetId: id, page: Math.floor(rowCount / PAGE_SIZE), rows: current });
+    }
+    const dataset: Dataset = { ...info, id, columns: [...columns], rowCount, created: Date.now() };
+    await db.transaction('rw', db.rowPages, db.datasets, async () => {
+      await db.rowPages.bulkPut(full);
+      await db.datasets.add(dataset);
+    });
+    return dataset;
+  } catch (error) {
+    await deletePages(id);
+    throw error;
+  }
+}
+
+/**
+ * Rows [start, start + count) of a dataset, fewer if it ends sooner. The row at
+ * position i of the result has index start + i.
+ */
+export async function readRows(datasetId: string, start: number, count: number): Promise<Row[]> {
+  if (count <= 0) return [];
+  const first = Math.floor(start / PAGE_SIZE);
+  const last = Math.floor((start + count - 1) / PAGE_SIZE);
+  const keys: [string, number][] = [];
+  for (let page = first; page <= last; page++) keys.push([datasetId, page]);
+  const rows: Row[] = [];
+  for (const page of await db.rowPages.bulkGet(keys)) {
+    if (!page) break; // past the last page
+    rows.push(...page.rows);
+  }
+  const offset = start - first * PAGE_SIZE;
+  return rows.slice(offset, offset + count);
+}
+
+/** The dataset's pages in order, read one at a time so a large dataset is never all in memory. */
+export async function* iterateRowPages(datasetId: string): AsyncGenerator<RowPage> {
+  for (let page = 0; ; page++) {
+    const found = await db.rowPages.get([datasetId, page]);
+    if (!found) return;
+    yield found;
+  }
+}
+
+/**
+ * Deletes the dataset and its rows. Runs made from it, and their results, are
+ * the run store's to delete (db/runs.ts); this touches only datasets and rowPages.
+ */
+export async function deleteDataset(id: string): Promise<void> {
+  await db.transaction('rw', db.datasets, db.rowPages, async () => {
+    await db.datasets.delete(id);
+    await deletePages(id);
+  });
+}
+
+function deletePages(datasetId: string): Promise<number> {
+  return db.rowPages
+    .where('[datasetId+page]')
+    .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
+    .delete();
+}
