@@ -61,20 +61,51 @@ function prng(seed) {
   };
 }
 
-/** Tensors with dims in ggml order (ne0 = the row length, i.e. the input size). */
-function tensors(nVocab) {
+/**
+ * Tokens the model must never emit: a lone byte >= 0x80 is invalid UTF-8, which
+ * llama-server's JSON writer throws on (and wllama's worker dies of); control
+ * characters and the prompt-side specials are just noise.
+ */
+function isForbidden(text, type) {
+  if (type === BYTE) {
+    const b = Number.parseInt(text.slice(3, 5), 16);
+    return b >= 0x7f || (b < 0x20 && b !== 0x0a);
+  }
+  return text === '<unk>' || text === '<s>' || text === '<|im_start|>';
+}
+
+/**
+ * Tensors with dims in ggml order (ne0 = the row length, i.e. the input size).
+ * Residual dimension 0 is held at a constant (set in every embedding, never
+ * written by a block), so output rows weighted on it alone give forbidden
+ * tokens a large negative logit: random weights, but always valid text.
+ */
+function tensors(tokens) {
   const random = prng(42);
   const uniform = (dims, scale) =>
     Float32Array.from({ length: dims[0] * (dims[1] ?? 1) }, () => (random() * 2 - 1) * scale);
   const ones = (n) => new Float32Array(n).fill(1);
+  const nVocab = tokens.length;
   const kvDim = N_HEAD_KV * HEAD_DIM;
+
+  const embd = uniform([N_EMBD, nVocab], 1);
+  const output = uniform([N_EMBD, nVocab], 0.5);
+  tokens.forEach(([text, type], t) => {
+    embd[t * N_EMBD] = 4;
+    output[t * N_EMBD] = isForbidden(text, type) ? -20 : 0;
+  });
   const list = [
-    ['token_embd.weight', [N_EMBD, nVocab], uniform([N_EMBD, nVocab], 1)],
+    ['token_embd.weight', [N_EMBD, nVocab], embd],
     ['output_norm.weight', [N_EMBD], ones(N_EMBD)],
-    ['output.weight', [N_EMBD, nVocab], uniform([N_EMBD, nVocab], 0.5)],
+    ['output.weight', [N_EMBD, nVocab], output],
   ];
   for (let i = 0; i < N_LAYER; i++) {
-    const w = (name, dims) => list.push([`blk.${i}.${name}.weight`, dims, uniform(dims, 0.2)]);
+    const w = (name, dims) => {
+      const data = uniform(dims, 0.2);
+      // Blocks write nothing to residual dimension 0 (output row 0 of these two).
+      if (name === 'attn_output' || name === 'ffn_down') data.fill(0, 0, dims[0]);
+      list.push([`blk.${i}.${name}.weight`, dims, data]);
+    };
     list.push([`blk.${i}.attn_norm.weight`, [N_EMBD], ones(N_EMBD)]);
     w('attn_q', [N_EMBD, N_EMBD]);
     w('attn_k', [N_EMBD, kvDim]);
@@ -175,7 +206,7 @@ export function buildTinyGguf() {
     ['tokenizer.ggml.add_space_prefix', BOOL, false],
     ['tokenizer.chat_template', STRING, CHAT_TEMPLATE],
   ];
-  const list = tensors(tokens.length);
+  const list = tensors(tokens);
 
   const w = new Writer();
   w.push(new TextEncoder().encode('GGUF'));

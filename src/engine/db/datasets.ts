@@ -29,6 +29,7 @@ export async function importRows(
   // A Set keeps insertion order: the columns are the union of keys in first-seen order.
   const columns = new Set<string>();
   let rowCount = 0;
+  let pageCount = 0;
   let current: Row[] = [];
   const full: RowPage[] = [];
 
@@ -41,7 +42,7 @@ export async function importRows(
         for (const key of Object.keys(row)) columns.add(key);
         current.push(row);
         if (current.length === PAGE_SIZE) {
-          full.push({ datasetId: id, page: rowCount / PAGE_SIZE, rows: current });
+          full.push({ datasetId: id, page: pageCount++, rows: current });
           current = [];
         }
         rowCount++;
@@ -55,7 +56,7 @@ export async function importRows(
   try {
     await fill(sink);
     if (current.length > 0) {
-      full.push({ datasetId: id, page: Math.floor(rowCount / PAGE_SIZE), rows: current });
+      full.push({ datasetId: id, page: pageCount, rows: current });
     }
     const dataset: Dataset = { ...info, id, columns: [...columns], rowCount, created: Date.now() };
     await db.transaction('rw', db.rowPages, db.datasets, async () => {

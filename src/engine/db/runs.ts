@@ -1,5 +1,5 @@
 import type { EngineErrorData } from '../errors';
-import { db, PAGE_SIZE, type Result, type Run, type RunCounters, type RunStatus } from './schema';
+import { db, PAGE_SIZE, type Result, type Run, type RunActivity, type RunCounters, type RunStatus } from './schema';
 
 /**
  * Every write to runs and results goes through here, so the counters a person
@@ -25,7 +25,7 @@ export function emptyCounters(total: number): RunCounters {
 }
 
 export async function setRunStatus(runId: string, status: RunStatus, error?: EngineErrorData): Promise<void> {
-  await db.runs.update(runId, { status, error, updated: Date.now() });
+  await db.runs.update(runId, { status, error, activity: undefined, updated: Date.now() });
 }
 
 /**
@@ -33,8 +33,7 @@ export async function setRunStatus(runId: string, status: RunStatus, error?: Eng
  * transaction. A result already stored for the same (row, generation) is
  * overwritten, never duplicated; the counters take back what it had counted.
  */
-export async function storeResults(runId: string, results: Result[]): Promise<void> {
-  if (results.length === 0) return;
+export async function storeResults(runId: string, results: Result[], activity?: RunActivity): Promise<void> {
   await db.transaction('rw', db.runs, db.results, async () => {
     const previous = await db.results.bulkGet(results.map(resultKey));
     const run = await db.runs.get(runId);
@@ -43,7 +42,7 @@ export async function storeResults(runId: string, results: Result[]): Promise<vo
     for (const old of previous) if (old) count(counters, old, -1);
     for (const result of results) count(counters, result, +1);
     await db.results.bulkPut(results);
-    await db.runs.update(runId, { counters, updated: Date.now() });
+    await db.runs.update(runId, { counters, activity, updated: Date.now() });
   });
 }
 

@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { EngineErrorData } from '../errors';
 import type { ProviderConfig, SamplingOptions } from '../llm/types';
+import type { RateLimits } from '../run/limits';
 import type { Outputs, Row, RunSettings } from '../task';
 
 /** Rows are stored a page at a time: one record per row caps IndexedDB near 14k rows/s. */
@@ -34,6 +35,27 @@ export interface RunCounters {
   outputTokens: number;
 }
 
+/** What the worker is doing right now, written with each batch of results. */
+export interface RunActivity {
+  inFlight: number;
+  /** The window after adaptive narrowing on 429s. */
+  concurrency: number;
+  /** When this stretch of running began, and how many generations were finished then: for rates and ETA. */
+  since: number;
+  finishedSince: number;
+}
+
+/** Prices per million tokens, for the cost shown beside a run. */
+export interface Pricing {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
+export interface RunLimits extends RateLimits {
+  timeoutSeconds: number;
+  maxRetries: number;
+}
+
 export interface Run {
   id: string;
   datasetId: string;
@@ -43,7 +65,10 @@ export interface Run {
   provider: ProviderConfig;
   sampling: SamplingOptions;
   concurrency: number;
+  limits?: RunLimits;
+  pricing?: Pricing;
   status: RunStatus;
+  activity?: RunActivity;
   counters: RunCounters;
   /** Why the run stopped, when it failed. */
   error?: EngineErrorData;

@@ -1,9 +1,10 @@
 import { findTask } from '../../tasks';
-import { db, PAGE_SIZE, type Result, type Run } from '../db/schema';
+import { db, PAGE_SIZE, type Result, type Run, type RunActivity } from '../db/schema';
 import { storedKeysOfPage, storeResults } from '../db/runs';
 import { EngineError, toErrorData } from '../errors';
-import type { ChatMessage, LanguageModel, Usage } from '../llm/types';
+import { type ChatMessage, estimateTokens, type GenerateRequest, type LanguageModel, type Usage } from '../llm/types';
 import { type Generation, mapRow, readGeneration, recordGeneration, resolveParams, type Row, type Task, taskInputs } from '../task';
+import { AdaptiveConcurrency, RateLimiter } from './limits';
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from './retry';
 import { seededRandom } from './seededRandom';
 import { runWindow } from './window';
@@ -35,8 +36,14 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
   const task = findTask(run.taskId);
   const params = resolveParams(task, run.taskParams);
   const inputs = taskInputs(task, params);
-  const policy = options.retry ?? defaultRetryPolicy;
-  const writer = new ResultWriter(run.id, options.flushSize ?? 64, options.flushMs ?? 250);
+  const policy = options.retry ?? retryPolicyOf(run);
+  const limiter = new RateLimiter(run.limits ?? {});
+  const window = new AdaptiveConcurrency(Math.min(run.concurrency, model.maxConcurrency));
+  let inFlight = 0;
+  const since = Date.now();
+  const finishedSince = run.counters.done + run.counters.failed;
+  const activity = (): RunActivity => ({ inFlight, concurrency: window.limit, since, finishedSince });
+  const writer = new ResultWriter(run.id, options.flushSize ?? 64, options.flushMs ?? 250, activity);
 
   const generate = async (item: WorkItem): Promise<void> => {
     const row = mapRow(item.row, inputs, run.settings);
@@ -64,12 +71,26 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
 
   const base = (rowIndex: number, generation: number) => ({ runId: run.id, rowIndex, generation, modelName: model.modelName });
 
-  const call = (messages: ChatMessage[], n: number) =>
-    withRetries(
-      (attemptSignal) => model.generate({ messages, n, sampling: run.sampling, jsonSchema: task.jsonSchema?.(params) }, attemptSignal),
-      policy,
-      signal,
-    );
+  const call = async (messages: ChatMessage[], n: number) => {
+    const request = { messages, n, sampling: run.sampling, jsonSchema: task.jsonSchema?.(params) };
+    const estimate = estimateRequestTokens(request);
+    const attempt = async (attemptSignal: AbortSignal) => {
+      await limiter.acquire(estimate, attemptSignal);
+      inFlight += 1;
+      try {
+        return await model.generate(request, attemptSignal);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const onRetry = (error: EngineError) => {
+      if (error.status === 429) window.throttled();
+    };
+    const answer = await withRetries(attempt, policy, signal, onRetry);
+    window.succeeded();
+    limiter.settle(estimate, answer.usage.reduce((sum, u, i) => sum + u.outputTokens + (i === 0 ? u.inputTokens : 0), 0));
+    return answer;
+  };
 
   const singleCall = async (t: Task, p: unknown, row: Row, n: number): Promise<Generation[]> => {
     const messages = t.formatInput(row, p);
@@ -99,7 +120,7 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
   };
 
   try {
-    await runWindow(pendingWork(run), () => Math.min(run.concurrency, model.maxConcurrency), generate, signal);
+    await runWindow(pendingWork(run), () => window.limit, generate, signal);
   } finally {
     await writer.close();
   }
@@ -107,6 +128,17 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
   const stored = await db.runs.get(run.id);
   const counters = stored?.counters;
   return counters && counters.done + counters.failed >= counters.total ? 'completed' : 'stopped';
+}
+
+function retryPolicyOf(run: Run): RetryPolicy {
+  const limits = run.limits;
+  return limits ? { ...defaultRetryPolicy, timeoutMs: limits.timeoutSeconds * 1000, maxRetries: limits.maxRetries } : defaultRetryPolicy;
+}
+
+/** Tokens a request may use, for the tokens/min limit: the prompt plus the longest answers allowed. */
+function estimateRequestTokens(request: GenerateRequest): number {
+  const prompt = estimateTokens(request.messages.map((m) => m.content).join('\n'));
+  return prompt + request.n * (request.sampling.maxTokens ?? 256);
 }
 
 function usageOf(usage: Usage[], i: number): Usage {
@@ -146,6 +178,7 @@ class ResultWriter {
     private readonly runId: string,
     private readonly flushSize: number,
     private readonly flushMs: number,
+    private readonly activity: () => RunActivity,
   ) {}
 
   /** A row's generations are added together, so no flush ever stores part of a request. */
@@ -155,16 +188,18 @@ class ResultWriter {
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 
-  private flush(): Promise<void> {
+  private flush(final = false): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
-    this.writing = this.writing.then(() => storeResults(this.runId, batch));
+    const activity = final ? undefined : this.activity();
+    this.writing = this.writing.then(() => storeResults(this.runId, batch, activity));
     return this.writing;
   }
 
+  /** Writes what is left; the run is no longer active, so no activity is recorded. */
   close(): Promise<void> {
-    return this.flush();
+    return this.flush(true);
   }
 }

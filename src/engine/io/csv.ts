@@ -1,0 +1,149 @@
+import Papa, { type ParseError } from 'papaparse';
+import type { RowSink } from '../db/datasets';
+import { inputError } from '../errors';
+import type { Row } from '../task';
+import { countLineBreaks, type NamedBlob, readTextChunks } from './text';
+
+type Listener = (chunk?: string) => void;
+
+/**
+ * Reads a CSV file with a header row into the sink, streaming.
+ *
+ * We decode the file ourselves (readTextChunks) and hand papaparse the text
+ * through a minimal stand-in for a Node readable stream, which papaparse
+ * accepts in the browser and in Node alike, so tests run the browser's code
+ * path. Papa's own File reader is not used: it decodes each byte slice on its
+ * own and so breaks a multi-byte character that straddles two slices. Each
+ * 'data' event is parsed synchronously, so after it returns the chunk's rows
+ * are ready to store, and the next chunk is read only once they are.
+ */
+export async function readCSV(
+  file: NamedBlob,
+  sink: RowSink,
+  onChunk: (bytesRead: number) => void,
+  delimiter?: string,
+): Promise<void> {
+  const header: string[] = [];
+  let rows: Row[] = [];
+  let failure: unknown;
+
+  // Line numbers for messages, as a person counts them (header = line 1): the
+  // line breaks before offset `countedTo` are `breaksBefore`; `pending` is the
+  // text from there on. Offsets are papaparse's cursors into the whole text.
+  let pending = '';
+  let countedTo = 0;
+  let breaksBefore = 0;
+  let lastRowEnd = 0;
+
+  const listeners = new Map<string, Listener>();
+  const source = {
+    readable: true,
+    read() {},
+    on(event: string, listener: Listener) {
+      listeners.set(event, listener);
+    },
+    removeListener(event: string) {
+      listeners.delete(event);
+    },
+  };
+
+  /** The first and last line of the row that ends at `rowEnd`. */
+  function linesOf(row: Row, rowEnd: number, unclosedQuote: boolean): [number, number] {
+    const text = pending.slice(0, rowEnd - countedTo);
+    const breaks = breaksBefore + countLineBreaks(text);
+    // A row's own line break counts towards its end; one inside a quoted value does not.
+    const terminated = !unclosedQuote && /[\r\n]$/.test(text);
+    const last = breaks + (terminated ? 0 : 1);
+    const inside = Object.values(row)
+      .flat()
+      .reduce<number>((sum, value) => sum + countLineBreaks(String(value)), 0);
+    return [last - inside, last];
+  }
+
+  function rowError(row: Row, rowEnd: number, problem: ParseError) {
+    const unclosed = problem.code === 'MissingQuotes';
+    const [first, last] = linesOf(row, rowEnd, unclosed);
+    const where = first === last ? `Line ${first}` : `Line ${first} (a row over lines ${first}-${last})`;
+    if (problem.type === 'Quotes') {
+      return inputError(
+        unclosed
+          ? `${where} of "${file.name}" opens a quoted value that is never closed. Add the closing double quote; a quote inside a quoted value is written twice ("").`
+          : `${where} of "${file.name}" has text after the closing quote of a quoted value. A quote inside a quoted value is written twice ("").`,
+      );
+    }
+    const extra = row.__parsed_extra;
+    const fields = Array.isArray(extra) ? header.length + extra.length : Object.keys(row).length;
+    return inputError(
+      `${where} of "${file.name}" has ${fields} values, but the header (line 1) has ${header.length} columns. ` +
+        'Every row needs one value per column: look for a missing or extra delimiter, and put double quotes around values that contain the delimiter.',
+    );
+  }
+
+  Papa.parse<Row>(
+    // papaparse streams from any object with readable, read, on and removeListener.
+    source as unknown as NodeJS.ReadableStream,
+    {
+      header: true,
+      // Values stay text: typing would turn "007" into 7 and "1e3" into 1000, and could
+      // give one column numbers in some rows and strings in others.
+      dynamicTyping: false,
+      skipEmptyLines: 'greedy',
+      delimiter,
+      delimitersToGuess: [',', ';', '\t', '|'],
+      transformHeader: (name, index) => {
+        const column = name.trim();
+        if (!column) {
+          throw inputError(
+            `Column ${index + 1} in the header (line 1) of "${file.name}" has no name. Name every column in the first line, or delete the empty column.`,
+          );
+        }
+        if (header.includes(column)) {
+          throw inputError(
+            `The header (line 1) of "${file.name}" names the column "${column}" twice. Give each column a different name.`,
+          );
+        }
+        header.push(column);
+        return column;
+      },
+      step: ({ data, errors, meta }) => {
+        lastRowEnd = meta.cursor;
+        // A file with one column gives papaparse no delimiter to detect; that is not an error.
+        const problem =
+          errors.find((e) => e.type === 'Quotes') ?? errors.find((e) => e.type === 'FieldMismatch');
+        // papaparse catches this and reports it through `error`.
+        if (problem) throw rowError(data, meta.cursor, problem);
+        rows.push(data);
+      },
+      error: (error) => {
+        failure ??= error;
+      },
+    },
+  );
+
+  const send = (event: string, text?: string) => {
+    listeners.get(event)?.(text);
+    if (failure) throw failure;
+  };
+  for await (const { text, bytesRead } of readTextChunks(file)) {
+    pending += text;
+    send('data', text);
+    await sink.add(rows);
+    rows = [];
+    const consumed = pending.slice(0, lastRowEnd - countedTo);
+    breaksBefore += countLineBreaks(consumed);
+    pending = pending.slice(consumed.length);
+    countedTo = lastRowEnd;
+    onChunk(bytesRead);
+  }
+  send('end');
+  await sink.add(rows);
+
+  if (header.length === 0) {
+    throw inputError(`"${file.name}" has no header row: it holds only blank lines.`);
+  }
+  if (sink.rowCount === 0) {
+    throw inputError(
+      `"${file.name}" has a header row (line 1) but no data rows below it. Add rows, one per line.`,
+    );
+  }
+}
