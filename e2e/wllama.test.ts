@@ -22,18 +22,23 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** Serves the tiny model, and a corrupt one (a GGUF header, then garbage). */
+/** Serves the tiny model and a corrupt one (a GGUF header, then garbage); 404 for others. */
 function models(): Plugin {
   const tiny = buildTinyGguf();
   const corrupt = tiny.slice(0, 4096);
   corrupt.fill(0x5a, 64);
-  const files: Record<string, Uint8Array> = { '/models/tiny.gguf': tiny, '/models/corrupt.gguf': corrupt };
+  const files: Record<string, Uint8Array> = {
+    '/models/tiny.gguf': tiny,
+    '/models/corrupt.gguf': corrupt,
+  };
   return {
     name: 'tiny-models',
     configurePreviewServer(server) {
       server.middlewares.use((req, res, next) => {
-        const body = files[req.url ?? ''];
-        if (!body) return next();
+        if (!req.url?.startsWith('/models/')) return next();
+        const body = files[req.url];
+        res.statusCode = body ? 200 : 404;
+        if (!body) return res.end();
         res.setHeader('Content-Type', 'application/octet-stream');
         res.setHeader('Content-Length', body.length);
         res.end(req.method === 'HEAD' ? undefined : body);
@@ -42,15 +47,20 @@ function models(): Plugin {
   };
 }
 
-type Harness = { [K in keyof HarnessApi]: (...args: Parameters<HarnessApi[K]>) => ReturnType<HarnessApi[K]> };
 type Generated = GenerateResult & { ms: number; error?: undefined };
+type Remote = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 /** Calls the worker API that e2e/harness/main.ts puts on `window.harness`. */
-function call<K extends keyof HarnessApi>(page: Page, method: K, ...args: Parameters<HarnessApi[K]>) {
-  return page.evaluate(
-    ([m, a]) => (window as unknown as { harness: Harness }).harness[m](...(a as Parameters<HarnessApi[K]>)),
-    [method, args] as const,
-  ) as ReturnType<HarnessApi[K]>;
+async function call<K extends keyof HarnessApi>(
+  page: Page,
+  method: K,
+  ...args: Parameters<HarnessApi[K]>
+): Promise<Awaited<ReturnType<HarnessApi[K]>>> {
+  const result = await page.evaluate(
+    ([m, a]) => (window as unknown as { harness: Remote }).harness[m](...a),
+    [method, args] as [string, unknown[]],
+  );
+  return result as Awaited<ReturnType<HarnessApi[K]>>;
 }
 
 const request = (over: Partial<GenerateRequest> = {}): GenerateRequest => ({
@@ -68,6 +78,8 @@ describe('wllama in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let url: string;
+  /** The texts of the seeded request, from the first test. */
+  let seeded: (string | null)[] = [];
 
   beforeAll(async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'wllama-harness-'));
@@ -93,7 +105,12 @@ describe('wllama in Chromium', () => {
   });
 
   it('loads the tiny GGUF from a URL and generates text with token counts, the same twice with a seed', async () => {
-    const loaded = await call(page, 'load', { kind: 'url', url: `${url}models/tiny.gguf` }, { contextSize: 1024 });
+    const loaded = await call(
+      page,
+      'load',
+      { kind: 'url', url: `${url}models/tiny.gguf` },
+      { contextSize: 1024 },
+    );
     expect(loaded.error).toBeUndefined();
     expect(loaded).toMatchObject({ modelName: 'tiny.gguf', inWorker: true, isolated: true });
     expect(loaded.progress).toBe(buildTinyGguf().length);
@@ -113,8 +130,32 @@ describe('wllama in Chromium', () => {
 
     const again = (await call(page, 'generate', request())) as Generated;
     expect(again.texts).toEqual(first.texts);
+    seeded = first.texts;
     const tokens = first.usage.reduce((sum, u) => sum + u.outputTokens, 0);
-    console.log(`wllama: ${tokens} tokens in ${Math.round(first.ms)} ms, ${Math.round((tokens / first.ms) * 1000)} tokens/s`);
+    console.log(
+      `wllama: ${tokens} tokens in ${Math.round(first.ms)} ms, ${Math.round((tokens / first.ms) * 1000)} tokens/s`,
+    );
+  });
+
+  it('loads a local file, multi-threaded with parallel slots, and gives the same seeded text', async () => {
+    const loaded = await page.evaluate(async () => {
+      const file = new File([await (await fetch('/models/tiny.gguf')).blob()], 'tiny-local.gguf');
+      const options = { contextSize: 1024, threads: 2, parallel: 2 };
+      return (window as unknown as { harness: Remote }).harness.load(
+        { kind: 'file', name: file.name, file },
+        options,
+      );
+    });
+    expect(loaded).toMatchObject({ modelName: 'tiny-local.gguf', maxConcurrency: 2 });
+    const { info, cores } = loaded as { info: { multiThread: boolean }; cores: number };
+    // Cross-origin isolated, so llama.cpp gets threads wherever there are two cores.
+    expect(info.multiThread).toBe(cores >= 2);
+
+    const both = await Promise.all([
+      call(page, 'generate', request()),
+      call(page, 'generate', request()),
+    ]);
+    for (const result of both) expect((result as Generated).texts).toEqual(seeded);
   });
 
   it('follows a JSON schema', async () => {
@@ -124,25 +165,52 @@ describe('wllama in Chromium', () => {
       required: ['answer'],
       additionalProperties: false,
     };
-    const result = (await call(page, 'generate', request({ n: 1, jsonSchema: schema }))) as Generated;
+    const result = (await call(
+      page,
+      'generate',
+      request({ n: 1, jsonSchema: schema }),
+    )) as Generated;
     expect(result.error).toBeUndefined();
     const parsed = JSON.parse(result.texts[0] ?? '');
     expect(typeof parsed.answer).toBe('string');
   });
 
   it('stops when aborted', async () => {
-    const result = await call(page, 'generate', request({ n: 1, sampling: { maxTokens: 100_000 } }), 50);
+    const result = await call(
+      page,
+      'generate',
+      request({ n: 1, sampling: { maxTokens: 100_000 } }),
+      50,
+    );
     expect((result as { error: EngineErrorData }).error).toMatchObject({ kind: 'aborted' });
+  });
+
+  it('says a model that cannot be downloaded is a network problem', async () => {
+    const missing = await call(page, 'load', { kind: 'url', url: `${url}models/missing.gguf` });
+    expect(missing.error).toMatchObject({
+      kind: 'network',
+      message: expect.stringContaining('HTTP 404'),
+    });
   });
 
   it('says a corrupt GGUF is not a usable model, from a URL and from a file', async () => {
     const fromUrl = await call(page, 'load', { kind: 'url', url: `${url}models/corrupt.gguf` });
-    expect(fromUrl.error).toMatchObject({ kind: 'model', message: expect.stringContaining('not a usable GGUF') });
-
-    const fromFile = await page.evaluate(async () => {
-      const file = new File([new Uint8Array(1000).fill(7)], 'broken.gguf');
-      return (window as unknown as { harness: Harness }).harness.load({ kind: 'file', name: file.name, file });
+    expect(fromUrl.error).toMatchObject({
+      kind: 'model',
+      message: expect.stringContaining('not a usable GGUF'),
     });
-    expect(fromFile.error).toMatchObject({ kind: 'model', message: expect.stringContaining('broken.gguf is not a usable GGUF') });
+
+    const fromFile = await page.evaluate(() => {
+      const file = new File([new Uint8Array(1000).fill(7)], 'broken.gguf');
+      return (window as unknown as { harness: Remote }).harness.load({
+        kind: 'file',
+        name: file.name,
+        file,
+      });
+    });
+    expect((fromFile as { error: EngineErrorData }).error).toMatchObject({
+      kind: 'model',
+      message: expect.stringContaining('broken.gguf is not a usable GGUF'),
+    });
   });
 });

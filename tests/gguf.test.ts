@@ -120,10 +120,22 @@ describe('make-tiny-gguf', () => {
 
   it('has every llama tensor in f32, aligned, within the file', () => {
     const names = gguf.tensors.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['token_embd.weight', 'output_norm.weight', 'output.weight']));
+    expect(names).toEqual(
+      expect.arrayContaining(['token_embd.weight', 'output_norm.weight', 'output.weight']),
+    );
     const blocks = gguf.metadata.get('llama.block_count') as number;
     for (let i = 0; i < blocks; i++) {
-      for (const part of ['attn_norm', 'attn_q', 'attn_k', 'attn_v', 'attn_output', 'ffn_norm', 'ffn_gate', 'ffn_up', 'ffn_down']) {
+      for (const part of [
+        'attn_norm',
+        'attn_q',
+        'attn_k',
+        'attn_v',
+        'attn_output',
+        'ffn_norm',
+        'ffn_gate',
+        'ffn_up',
+        'ffn_down',
+      ]) {
         expect(names).toContain(`blk.${i}.${part}.weight`);
       }
     }

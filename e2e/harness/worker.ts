@@ -3,7 +3,11 @@ import { expose } from 'comlink';
 import { toErrorData } from '../../src/engine/errors';
 import type { GenerateRequest } from '../../src/engine/llm/types';
 import { detectWebGPU } from '../../src/engine/llm/webgpu';
-import { loadWllamaModel, type WllamaLoadOptions, type WllamaModel } from '../../src/engine/llm/wllama';
+import {
+  loadWllamaModel,
+  type WllamaLoadOptions,
+  type WllamaModel,
+} from '../../src/engine/llm/wllama';
 
 let model: WllamaModel | undefined;
 
@@ -15,10 +19,16 @@ const api = {
     model = undefined;
     let progress = 0;
     try {
-      model = await loadWllamaModel({ ...options, source, onProgress: (p) => (progress = p.loaded) });
+      model = await loadWllamaModel({
+        ...options,
+        source,
+        onProgress: (p) => (progress = p.loaded),
+      });
       return {
         modelName: model.modelName,
+        maxConcurrency: model.maxConcurrency,
         info: model.info,
+        cores: navigator.hardwareConcurrency,
         progress,
         isolated: self.crossOriginIsolated,
         inWorker: typeof document === 'undefined',

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { engine } from '../engineClient';
 import { setForm, setSampling, useForm } from '../state/form';
+import { LimitsForm } from './LimitsForm';
 import { ErrorAlert, Section } from './Section';
 import { clampInt } from './TaskSection';
 
@@ -16,6 +17,7 @@ export function ModelSection() {
       </label>
       {provider === 'openai' && <OpenAIForm />}
       <SamplingForm />
+      <LimitsForm />
     </Section>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Run } from '../engine/db/schema';
+import type { Pricing, Run } from '../engine/db/schema';
+import { costOf, type RunEstimate } from '../engine/run/estimate';
 import type { ProviderConfig } from '../engine/llm/types';
 import type { RunSpec } from '../engine/run/controller';
 import { engine } from '../engineClient';
@@ -12,6 +13,7 @@ export function RunSection() {
   const datasetId = useForm((s) => s.datasetId);
   const run = useLatestRun(datasetId);
   const [error, setError] = useState<unknown>(null);
+  const [estimate, setEstimate] = useState<RunEstimate | null>(null);
   const secrets = () => ({ apiKey: useForm.getState().apiKey || undefined });
 
   // A reload or a crash leaves runs marked running: take them up again.
@@ -46,6 +48,9 @@ export function RunSection() {
             Cancel
           </button>
         )}
+        <button type="button" className="secondary" disabled={!datasetId} onClick={act(async () => setEstimate(await engine.estimateRun(specFromForm(useForm.getState()))))}>
+          Estimate tokens and cost
+        </button>
         {run && run.status === 'completed' && run.counters.failed > 0 && (
           <button type="button" onClick={act(() => engine.retryFailed(run.id, secrets()))}>
             Retry {run.counters.failed} failed
@@ -53,13 +58,14 @@ export function RunSection() {
         )}
       </div>
       <ErrorAlert error={error} />
+      {estimate && <EstimateLine estimate={estimate} />}
       {run && <RunProgress run={run} />}
     </Section>
   );
 }
 
 function RunProgress({ run }: { run: Run }) {
-  const { total, done, failed, formatFailed, inputTokens, outputTokens } = run.counters;
+  const { total, done, failed, formatFailed } = run.counters;
   const finished = done + failed;
   const percent = total > 0 ? Math.round((finished / total) * 100) : 0;
   return (
@@ -72,13 +78,55 @@ function RunProgress({ run }: { run: Run }) {
       </p>
       <p className="muted">
         {finished.toLocaleString()} of {total.toLocaleString()} generations · {done.toLocaleString()} done · {failed.toLocaleString()} failed ·{' '}
-        {formatFailed.toLocaleString()} unreadable answers · {inputTokens.toLocaleString()} input and {outputTokens.toLocaleString()} output tokens
+        {formatFailed.toLocaleString()} unreadable answers
+        {run.activity && ` · ${run.activity.inFlight} in flight (window ${run.activity.concurrency})`}
       </p>
+      <p className="muted">{throughputLine(run)}</p>
       <p className="muted">
         {findTask(run.taskId).label} with {describeProvider(run.provider)} · {run.settings.numGenerations} per row · started {new Date(run.created).toLocaleString()}
       </p>
     </div>
   );
+}
+
+/** Tokens, rate, ETA and cost, from the counters and the current stretch of running. */
+function throughputLine(run: Run): string {
+  const { total, done, failed, inputTokens, outputTokens } = run.counters;
+  const parts = [`${inputTokens.toLocaleString()} input and ${outputTokens.toLocaleString()} output tokens`];
+  const activity = run.activity;
+  if (activity && run.status === 'running') {
+    const seconds = (run.updated - activity.since) / 1000;
+    const rate = seconds > 0 ? (done + failed - activity.finishedSince) / seconds : 0;
+    if (rate > 0) {
+      parts.push(`${rate.toFixed(1)} generations/s`, `${(outputTokens / Math.max(1, seconds)).toFixed(0)} output tokens/s`);
+      parts.push(`about ${formatDuration((total - done - failed) / rate)} left`);
+    }
+  }
+  if (run.pricing) {
+    const spent = costOf(run.pricing, inputTokens, outputTokens);
+    const finished = done + failed;
+    parts.push(`cost so far ${money(spent)}`);
+    if (finished > 0 && finished < total) parts.push(`projected ${money((spent * total) / finished)}`);
+  }
+  return parts.join(' · ');
+}
+
+function EstimateLine({ estimate }: { estimate: RunEstimate }) {
+  const cost = estimate.promptCost !== undefined ? ` · prompts cost ${money(estimate.promptCost)}, at most ${money(estimate.maxCost ?? 0)} with full-length answers` : '';
+  return (
+    <p className="muted">
+      {estimate.generations.toLocaleString()} generations · about {estimate.promptTokens.toLocaleString()} prompt tokens · at most{' '}
+      {estimate.maxOutputTokens.toLocaleString()} output tokens{cost}
+    </p>
+  );
+}
+
+const money = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
+
+function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.ceil(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 function statusText(run: Run): string {
@@ -114,5 +162,14 @@ function specFromForm(form: FormState): RunSpec {
     provider: { provider: 'openai', baseURL: form.baseURL, model: form.model },
     sampling: form.sampling,
     concurrency: form.concurrency,
+    limits: form.limits,
+    pricing: pricingOf(form),
   };
+}
+
+/** Prices apply once either is entered; the other then counts as free. */
+function pricingOf(form: FormState): Pricing | undefined {
+  const { inputPerMillion, outputPerMillion } = form.pricing;
+  if (inputPerMillion === undefined && outputPerMillion === undefined) return undefined;
+  return { inputPerMillion: inputPerMillion ?? 0, outputPerMillion: outputPerMillion ?? 0 };
 }

@@ -7,6 +7,7 @@ import { exportRun } from './io/exportRun';
 import { importFile } from './io/import';
 import { listModels } from './llm/openai';
 import { cancelRun, checkRun, pauseRun, resumeInterrupted, resumeRun, startRun } from './run/controller';
+import { estimateRun } from './run/estimate';
 
 /**
  * The engine's one API, exposed with Comlink. Heavy and long work (parsing,
@@ -17,6 +18,7 @@ const commands = {
   importFile,
   listModels,
   checkRun,
+  estimateRun,
   startRun,
   pauseRun,
   resumeRun,

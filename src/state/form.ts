@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
+import type { Pricing, RunLimits } from '../engine/db/schema';
 import type { SamplingOptions } from '../engine/llm/types';
 
 /**
@@ -25,6 +26,9 @@ export interface FormState {
   rememberKey: boolean;
   sampling: SamplingOptions;
   concurrency: number;
+  limits: RunLimits;
+  /** Empty until the person enters prices. */
+  pricing: Partial<Pricing>;
 }
 
 export const useForm = create<FormState>()(
@@ -42,6 +46,8 @@ export const useForm = create<FormState>()(
       rememberKey: false,
       sampling: { temperature: 0.7, maxTokens: 1024 },
       concurrency: 4,
+      limits: { timeoutSeconds: 120, maxRetries: 4 },
+      pricing: {},
     }),
     {
       name: 'retort-form',
@@ -66,4 +72,12 @@ export function setMapping(input: string, column: string): void {
 
 export function setSampling(patch: Partial<SamplingOptions>): void {
   useForm.setState((s) => ({ sampling: { ...s.sampling, ...patch } }));
+}
+
+export function setLimits(patch: Partial<RunLimits>): void {
+  useForm.setState((s) => ({ limits: { ...s.limits, ...patch } }));
+}
+
+export function setPricing(patch: Partial<Pricing>): void {
+  useForm.setState((s) => ({ pricing: { ...s.pricing, ...patch } }));
 }

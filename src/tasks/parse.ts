@@ -174,10 +174,18 @@ export function readFields(text: string, labels: readonly string[]): Field[] {
   return fields;
 }
 
-/** The value of the single field with this label; null when absent or given twice differently. */
+/** A value that only echoes the prompt's placeholder, such as `[Rationale for text 1]`. */
+export function isPlaceholder(value: string): boolean {
+  return /^\[[^\]]*[a-z]{2}[^\]]*\]$/i.test(value.trim()) && !isNotApplicable(value);
+}
+
+/**
+ * The value of the single field with this label; null when absent, empty,
+ * a placeholder echoed from the prompt, or given twice differently.
+ */
 export function fieldValue(fields: readonly Field[], label: string): string | null {
   const values = [...new Set(fields.filter((f) => f.label === label).map((f) => f.value))];
-  return values.length === 1 && values[0] !== '' ? values[0] : null;
+  return values.length === 1 && values[0] !== '' && !isPlaceholder(values[0]) ? values[0] : null;
 }
 
 /**

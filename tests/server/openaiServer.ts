@@ -166,8 +166,17 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     requests.push({ method, path, body, headers: req.headers });
     const info: RequestInfo = { number: ++requestCount, method, path, body };
 
-    if (options.requireKey !== undefined && req.headers.authorization !== `Bearer ${options.requireKey}`) {
-      sendError(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    if (
+      options.requireKey !== undefined &&
+      req.headers.authorization !== `Bearer ${options.requireKey}`
+    ) {
+      sendError(
+        res,
+        401,
+        'Incorrect API key provided.',
+        'invalid_request_error',
+        'invalid_api_key',
+      );
       return;
     }
     const fault = pickFault(info);
@@ -175,7 +184,12 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
 
     const route = `${method} ${path}`;
     if (route === 'GET /v1/models') {
-      const data = (options.models ?? ['test-model', 'test-model-b']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'retort-test' }));
+      const data = (options.models ?? ['test-model', 'test-model-b']).map((id) => ({
+        id,
+        object: 'model',
+        created: 0,
+        owned_by: 'retort-test',
+      }));
       sendJson(res, 200, { object: 'list', data });
       return;
     }
@@ -188,7 +202,8 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
       sendError(res, 400, completion, 'invalid_request_error', null);
       return;
     }
-    const latency = typeof options.latencyMs === 'function' ? options.latencyMs(info) : (options.latencyMs ?? 0);
+    const latency =
+      typeof options.latencyMs === 'function' ? options.latencyMs(info) : (options.latencyMs ?? 0);
     if (latency <= 0) return sendJson(res, 200, completion);
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -210,12 +225,20 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     const prompt = raw ? b.prompt : undefined;
     if (raw && typeof prompt !== 'string') return '"prompt" must be a string.';
     if (!raw && !Array.isArray(b.messages)) return '"messages" must be an array.';
-    const messages = raw ? [{ role: 'user', content: prompt as string }] : (b.messages as ChatMessage[]);
+    const messages = raw
+      ? [{ role: 'user', content: prompt as string }]
+      : (b.messages as ChatMessage[]);
     const seed = typeof b.seed === 'number' ? b.seed : undefined;
     const n = options.ignoreN ? 1 : typeof b.n === 'number' ? b.n : 1;
     const answer = options.answer ?? defaultAnswer;
     const texts = Array.from({ length: n }, (_, index) =>
-      answer({ model: b.model as string, messages, index, seed, prompt: prompt as string | undefined }),
+      answer({
+        model: b.model as string,
+        messages,
+        index,
+        seed,
+        prompt: prompt as string | undefined,
+      }),
     );
     const choices = texts.map((text, index) =>
       raw
@@ -224,7 +247,11 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     );
     const promptTokens = messages.reduce((sum, m) => sum + countWords(String(m.content ?? '')), 0);
     const completionTokens = texts.reduce((sum, t) => sum + countWords(t), 0);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    };
     return {
       id: `${raw ? 'cmpl' : 'chatcmpl'}-${requestCount}`,
       object: raw ? 'text_completion' : 'chat.completion',
@@ -237,7 +264,8 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, 500, `Test server bug: ${String(error)}`, 'server_error', null);
+      if (!res.headersSent)
+        sendError(res, 500, `Test server bug: ${String(error)}`, 'server_error', null);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -272,7 +300,12 @@ function applyFault(res: ServerResponse, fault: Fault): void {
       if (fault.plainText) {
         res.writeHead(fault.status, { 'Content-Type': 'text/plain' }).end(message);
       } else {
-        const type = fault.status === 429 ? 'rate_limit_exceeded' : fault.status >= 500 ? 'server_error' : 'invalid_request_error';
+        const type =
+          fault.status === 429
+            ? 'rate_limit_exceeded'
+            : fault.status >= 500
+              ? 'server_error'
+              : 'invalid_request_error';
         sendError(res, fault.status, message, type, String(fault.status));
       }
       return;
@@ -283,11 +316,18 @@ function applyFault(res: ServerResponse, fault: Fault): void {
     case 'hang':
       return; // close() ends the connection
     case 'malformed':
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"choices": [{"index": 0, "mess');
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end('{"choices": [{"index": 0, "mess');
       return;
     case 'truncated': {
-      const full = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'cut short' } }] });
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(full.length) });
+      const full = JSON.stringify({
+        choices: [{ index: 0, message: { role: 'assistant', content: 'cut short' } }],
+      });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(full.length),
+      });
       res.write(full.slice(0, 20), () => res.socket?.destroy());
       return;
     }
@@ -298,7 +338,13 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
 }
 
-function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+): void {
   sendJson(res, status, { error: { message, type, param: null, code } });
 }
 

@@ -2,7 +2,20 @@ import Papa, { type ParseError } from 'papaparse';
 import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
 import type { Row } from '../task';
-import { countLineBreaks, type NamedBlob, readTextChunks } from './text';
+import {
+  countLineBreaks,
+  type NamedBlob,
+  type OnChunk,
+  readTextChunks,
+  type TextChunk,
+} from './text';
+
+/**
+ * Text handed to papaparse at a time, at least (or the whole file): it guesses
+ * the delimiter and the line ending from the first text it gets, and a browser
+ * may stream a file in small chunks.
+ */
+const MIN_CHUNK_CHARS = 64 * 1024;
 
 type Listener = (chunk?: string) => void;
 
@@ -20,20 +33,52 @@ type Listener = (chunk?: string) => void;
 export async function readCSV(
   file: NamedBlob,
   sink: RowSink,
-  onChunk: (bytesRead: number) => void,
+  onChunk: OnChunk,
   delimiter?: string,
 ): Promise<void> {
   const header: string[] = [];
   let rows: Row[] = [];
   let failure: unknown;
 
-  // Line numbers for messages, as a person counts them (header = line 1): the
-  // line breaks before offset `countedTo` are `breaksBefore`; `pending` is the
-  // text from there on. Offsets are papaparse's cursors into the whole text.
-  let pending = '';
-  let countedTo = 0;
+  // Line numbers for messages, as a person counts them: the line breaks before
+  // offset `countedTo` (a row end) are `breaksBefore`; `pending` is the text
+  // from there on. Offsets are papaparse's cursors into the text it was given.
+  let headerLine = 1;
   let breaksBefore = 0;
+  let countedTo = 0;
+  let pending = '';
   let lastRowEnd = 0;
+
+  /** The first and last line of the row that ends at `rowEnd`. */
+  function linesOf(row: Row, rowEnd: number, unclosedQuote: boolean): [number, number] {
+    const text = pending.slice(0, rowEnd - countedTo);
+    // A row's own line break ends its last line; one inside a quoted value does not.
+    const terminated = !unclosedQuote && /[\r\n]$/.test(text);
+    const last = breaksBefore + countLineBreaks(text) + (terminated ? 0 : 1);
+    const inside = Object.values(row)
+      .flat()
+      .reduce<number>((sum, value) => sum + countLineBreaks(String(value)), 0);
+    return [last - inside, last];
+  }
+
+  function rowError(row: Row, rowEnd: number, problem: ParseError) {
+    const unclosed = problem.code === 'MissingQuotes';
+    const [first, last] = linesOf(row, rowEnd, unclosed);
+    const where = `${first === last ? `Line ${first}` : `Line ${first} (a row over lines ${first}-${last})`} of "${file.name}"`;
+    if (problem.type === 'Quotes') {
+      return inputError(
+        unclosed
+          ? `${where} opens a quoted value that is never closed. Add the closing double quote; a quote inside a quoted value is written twice ("").`
+          : `${where} has text after the closing quote of a quoted value. A quote inside a quoted value is written twice ("").`,
+      );
+    }
+    const extra = row.__parsed_extra;
+    const fields = Array.isArray(extra) ? header.length + extra.length : Object.keys(row).length;
+    return inputError(
+      `${where} has ${fields} ${fields === 1 ? 'value' : 'values'}, but the header (line ${headerLine}) has ${header.length} columns. ` +
+        'Every row needs one value per column: look for a missing or extra delimiter, and put double quotes around values that contain the delimiter.',
+    );
+  }
 
   const listeners = new Map<string, Listener>();
   const source = {
@@ -46,38 +91,6 @@ export async function readCSV(
       listeners.delete(event);
     },
   };
-
-  /** The first and last line of the row that ends at `rowEnd`. */
-  function linesOf(row: Row, rowEnd: number, unclosedQuote: boolean): [number, number] {
-    const text = pending.slice(0, rowEnd - countedTo);
-    const breaks = breaksBefore + countLineBreaks(text);
-    // A row's own line break counts towards its end; one inside a quoted value does not.
-    const terminated = !unclosedQuote && /[\r\n]$/.test(text);
-    const last = breaks + (terminated ? 0 : 1);
-    const inside = Object.values(row)
-      .flat()
-      .reduce<number>((sum, value) => sum + countLineBreaks(String(value)), 0);
-    return [last - inside, last];
-  }
-
-  function rowError(row: Row, rowEnd: number, problem: ParseError) {
-    const unclosed = problem.code === 'MissingQuotes';
-    const [first, last] = linesOf(row, rowEnd, unclosed);
-    const where = first === last ? `Line ${first}` : `Line ${first} (a row over lines ${first}-${last})`;
-    if (problem.type === 'Quotes') {
-      return inputError(
-        unclosed
-          ? `${where} of "${file.name}" opens a quoted value that is never closed. Add the closing double quote; a quote inside a quoted value is written twice ("").`
-          : `${where} of "${file.name}" has text after the closing quote of a quoted value. A quote inside a quoted value is written twice ("").`,
-      );
-    }
-    const extra = row.__parsed_extra;
-    const fields = Array.isArray(extra) ? header.length + extra.length : Object.keys(row).length;
-    return inputError(
-      `${where} of "${file.name}" has ${fields} values, but the header (line 1) has ${header.length} columns. ` +
-        'Every row needs one value per column: look for a missing or extra delimiter, and put double quotes around values that contain the delimiter.',
-    );
-  }
 
   Papa.parse<Row>(
     // papaparse streams from any object with readable, read, on and removeListener.
@@ -94,12 +107,12 @@ export async function readCSV(
         const column = name.trim();
         if (!column) {
           throw inputError(
-            `Column ${index + 1} in the header (line 1) of "${file.name}" has no name. Name every column in the first line, or delete the empty column.`,
+            `Column ${index + 1} in the header (line ${headerLine}) of "${file.name}" has no name. Name every column in the header, or delete the empty column.`,
           );
         }
         if (header.includes(column)) {
           throw inputError(
-            `The header (line 1) of "${file.name}" names the column "${column}" twice. Give each column a different name.`,
+            `The header (line ${headerLine}) of "${file.name}" names the column "${column}" twice. Give each column a different name.`,
           );
         }
         header.push(column);
@@ -107,7 +120,7 @@ export async function readCSV(
       },
       step: ({ data, errors, meta }) => {
         lastRowEnd = meta.cursor;
-        // A file with one column gives papaparse no delimiter to detect; that is not an error.
+        // A one-column file gives papaparse no delimiter to detect: its 'Delimiter' error is no error.
         const problem =
           errors.find((e) => e.type === 'Quotes') ?? errors.find((e) => e.type === 'FieldMismatch');
         // papaparse catches this and reports it through `error`.
@@ -124,7 +137,17 @@ export async function readCSV(
     listeners.get(event)?.(text);
     if (failure) throw failure;
   };
-  for await (const { text, bytesRead } of readTextChunks(file)) {
+  let first = true;
+  for await (const chunk of joinSmall(readTextChunks(file))) {
+    let text = chunk.text;
+    if (first) {
+      // papaparse would take a blank first line for the header: skip blank lines, counting them.
+      const blank = /^(?:[ \t]*(?:\r\n?|\n))*/.exec(text)?.[0] ?? '';
+      headerLine = countLineBreaks(blank) + 1;
+      breaksBefore = headerLine - 1;
+      text = text.slice(blank.length);
+      first = false;
+    }
     pending += text;
     send('data', text);
     await sink.add(rows);
@@ -133,7 +156,7 @@ export async function readCSV(
     breaksBefore += countLineBreaks(consumed);
     pending = pending.slice(consumed.length);
     countedTo = lastRowEnd;
-    onChunk(bytesRead);
+    onChunk(chunk.bytesRead);
   }
   send('end');
   await sink.add(rows);
@@ -143,7 +166,20 @@ export async function readCSV(
   }
   if (sink.rowCount === 0) {
     throw inputError(
-      `"${file.name}" has a header row (line 1) but no data rows below it. Add rows, one per line.`,
+      `"${file.name}" has a header row (line ${headerLine}) but no data rows below it. Add rows, one per line.`,
     );
   }
+}
+
+/** The chunks joined into pieces of at least MIN_CHUNK_CHARS (the last may be shorter). */
+async function* joinSmall(chunks: AsyncIterable<TextChunk>): AsyncGenerator<TextChunk> {
+  let joined: TextChunk = { text: '', bytesRead: 0 };
+  for await (const chunk of chunks) {
+    joined = { text: joined.text + chunk.text, bytesRead: chunk.bytesRead };
+    if (joined.text.length >= MIN_CHUNK_CHARS) {
+      yield joined;
+      joined = { text: '', bytesRead: 0 };
+    }
+  }
+  if (joined.text) yield joined;
 }

@@ -8,11 +8,23 @@ export interface Secrets {
 }
 
 /** The LanguageModel for a run's provider settings. */
-export async function createModel(config: ProviderConfig, secrets: Secrets, _signal: AbortSignal): Promise<LanguageModel> {
+export async function createModel(
+  config: ProviderConfig,
+  secrets: Secrets,
+  _signal: AbortSignal,
+): Promise<LanguageModel> {
   switch (config.provider) {
     case 'openai':
-      return createOpenAIModel({ baseURL: config.baseURL, model: config.model, apiKey: secrets.apiKey });
+      return createOpenAIModel({
+        baseURL: config.baseURL,
+        model: config.model,
+        apiKey: secrets.apiKey,
+      });
     default:
-      throw new EngineError({ kind: 'model', message: `The ${config.provider} provider is not available yet.`, retryable: false });
+      throw new EngineError({
+        kind: 'model',
+        message: `The ${config.provider} provider is not available yet.`,
+        retryable: false,
+      });
   }
 }

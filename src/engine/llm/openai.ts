@@ -1,4 +1,10 @@
-import { abortedError, httpError, networkError, responseError, serverMessage } from './openaiErrors';
+import {
+  abortedError,
+  httpError,
+  networkError,
+  responseError,
+  serverMessage,
+} from './openaiErrors';
 import {
   type ChatMessage,
   estimateTokens,
@@ -43,10 +49,19 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       const first = await chat(endpoint, request, request.n, seed, signal);
       // Some servers ignore n and answer once: the other generations are asked for
       // one by one, each with its own seed so that they differ yet stay reproducible.
-      const missing = Array.from({ length: Math.max(0, request.n - first.texts.length) }, (_, i) => {
-        const generation = first.texts.length + i;
-        return chat(endpoint, request, 1, seed === undefined ? undefined : seed + generation, signal);
-      });
+      const missing = Array.from(
+        { length: Math.max(0, request.n - first.texts.length) },
+        (_, i) => {
+          const generation = first.texts.length + i;
+          return chat(
+            endpoint,
+            request,
+            1,
+            seed === undefined ? undefined : seed + generation,
+            signal,
+          );
+        },
+      );
       const rest = await Promise.all(missing);
       return {
         texts: [...first.texts, ...rest.map((r) => r.texts[0])].slice(0, request.n),
@@ -57,7 +72,10 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
 }
 
 /** The ids of the models the endpoint serves (GET /models). */
-export async function listModels(endpoint: OpenAIEndpoint, signal?: AbortSignal): Promise<string[]> {
+export async function listModels(
+  endpoint: OpenAIEndpoint,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const url = `${normalizeBaseURL(endpoint.baseURL)}/models`;
   const data = await requestJson(endpoint, url, { method: 'GET' }, signal);
   const list = (data as { data?: unknown } | null)?.data;
@@ -89,7 +107,12 @@ async function chat(
       json_schema: { name: 'output', schema: request.jsonSchema, strict: true },
     },
   };
-  const data = await requestJson(endpoint, url, { method: 'POST', body: JSON.stringify(body) }, signal);
+  const data = await requestJson(
+    endpoint,
+    url,
+    { method: 'POST', body: JSON.stringify(body) },
+    signal,
+  );
   return readCompletion(data, request.messages, url);
 }
 
@@ -103,7 +126,9 @@ function readCompletion(data: unknown, messages: ChatMessage[], url: string): Ge
   const completion = (data ?? {}) as Completion;
   if (!Array.isArray(completion.choices) || completion.choices.length === 0) {
     // Some servers answer 200 with an error body.
-    const said = completion.error ? ` The server said: ${serverMessage(JSON.stringify(completion))}` : '';
+    const said = completion.error
+      ? ` The server said: ${serverMessage(JSON.stringify(completion))}`
+      : '';
     throw responseError(url, `answered without any choices.${said}`);
   }
   const ordered = [...completion.choices].sort((a, b) => (a?.index ?? 0) - (b?.index ?? 0));
@@ -119,9 +144,14 @@ function readCompletion(data: unknown, messages: ChatMessage[], url: string): Ge
  * which servers report as one total for all n choices (split in proportion to
  * each text's length). Counts the server leaves out are estimated.
  */
-function readUsage(usage: Completion['usage'], messages: ChatMessage[], texts: (string | null)[]): Usage[] {
+function readUsage(
+  usage: Completion['usage'],
+  messages: ChatMessage[],
+  texts: (string | null)[],
+): Usage[] {
   const prompt = typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
-  const completion = typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : undefined;
+  const completion =
+    typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : undefined;
   const inputTokens = prompt ?? messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
   const estimates = texts.map((text) => estimateTokens(text ?? ''));
   const outputs = completion === undefined ? estimates : apportion(completion, estimates);

@@ -28,7 +28,11 @@ export function responseError(url: string, problem: string): EngineError {
 }
 
 /** `apiKey` is cut out of the server's words: some servers echo the key they refused. */
-export async function httpError(response: Response, url: string, apiKey?: string): Promise<EngineError> {
+export async function httpError(
+  response: Response,
+  url: string,
+  apiKey?: string,
+): Promise<EngineError> {
   const { status } = response;
   const text = await response.text().catch(() => '');
   const detail = serverMessage(apiKey ? text.replaceAll(apiKey, '***') : text);
@@ -43,7 +47,8 @@ export async function httpError(response: Response, url: string, apiKey?: string
 }
 
 function explainStatus(status: number, url: string): string {
-  if (status === 401 || status === 403) return `The API key was refused (HTTP ${status}) by ${url}.`;
+  if (status === 401 || status === 403)
+    return `The API key was refused (HTTP ${status}) by ${url}.`;
   if (status === 404) {
     return `The model or URL was not found (HTTP 404): ${url}. Check the model name, and that the base URL ends in /v1.`;
   }

@@ -20,7 +20,11 @@ export async function detectWebGPU(): Promise<WebGPUSupport> {
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) {
-      return { available: false, shaderF16: false, reason: 'WebGPU is on, but no GPU adapter was found.' };
+      return {
+        available: false,
+        shaderF16: false,
+        reason: 'WebGPU is on, but no GPU adapter was found.',
+      };
     }
     return { available: true, shaderF16: adapter.features.has('shader-f16') };
   } catch (error) {

@@ -26,7 +26,7 @@ export interface WllamaLoadOptions {
   source: WllamaSource;
   /** Tokens of KV cache, shared by all parallel requests. */
   contextSize?: number;
-  /** Default: half the cores when cross-origin isolated, else 1. */
+  /** Default: half the cores. More than 1 needs cross-origin isolation. */
   threads?: number;
   /** Requests llama.cpp serves at once; the scheduler's concurrency should match. */
   parallel?: number;
@@ -49,14 +49,17 @@ export async function loadWllamaModel(options: WllamaLoadOptions): Promise<Wllam
   const gpuLayers = options.gpuLayers ?? (await defaultGpuLayers());
   const parallel = options.parallel ?? 1;
   const wllama = new Wllama({ default: wasmUrl }, { logger: LoggerWithoutDebug });
-  const blobs = source.kind === 'file' ? [source.file] : await download(wllama, source, options);
-  if (source.kind === 'file') options.onProgress?.({ loaded: source.file.size, total: source.file.size });
+  const blobs =
+    source.kind === 'file'
+      ? localFile(source.file, options)
+      : await download(wllama, source, options);
 
   let info: LoadedContextInfo & { success?: boolean };
   try {
     await wllama.loadModel(blobs, {
       n_ctx: options.contextSize ?? 4096,
-      n_threads: options.threads,
+      // More threads than cores makes llama.cpp's spinning threads stall for minutes.
+      n_threads: options.threads && Math.min(options.threads, navigator.hardwareConcurrency || 1),
       n_parallel: parallel,
       n_gpu_layers: gpuLayers,
       log_level: LogLevel.WARN,
@@ -103,6 +106,11 @@ function sourceUrl(source: Exclude<ModelSource, { kind: 'file' }>): string {
     : source.url;
 }
 
+function localFile(file: Blob, options: WllamaLoadOptions): Blob[] {
+  options.onProgress?.({ loaded: file.size, total: file.size });
+  return [file];
+}
+
 /** Downloads into wllama's cache (OPFS), or reads it from there without network. */
 async function download(
   wllama: Wllama,
@@ -120,7 +128,7 @@ async function download(
     throw new EngineError({
       kind: 'network',
       message: `Could not download ${modelName(source)}: ${messageOf(error)}`,
-      retryable: true,
+      retryable: false,
     });
   }
 }
@@ -140,7 +148,7 @@ async function generate(
   // One completion per generation: llama-server's chat API takes no `n`, and
   // running them in turn keeps a seeded run reproducible.
   for (let i = 0; i < request.n; i++) {
-    const params: ChatCompletionParams & { stop?: string[] } = {
+    const params: ChatCompletionParams & { stream?: false; stop?: string[] } = {
       messages: request.messages,
       temperature,
       top_p: topP,
@@ -163,7 +171,11 @@ async function generate(
       });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw new EngineError({ kind: 'model', message: `llama.cpp: ${messageOf(error)}`, retryable: false });
+      throw new EngineError({
+        kind: 'model',
+        message: `llama.cpp: ${messageOf(error)}`,
+        retryable: false,
+      });
     }
   }
   return result;

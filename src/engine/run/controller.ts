@@ -1,6 +1,6 @@
 import { findTask } from '../../tasks';
 import { createRun, setRunStatus } from '../db/runs';
-import { db, type Run } from '../db/schema';
+import { db, type Pricing, type Run, type RunLimits } from '../db/schema';
 import { inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
 import type { ProviderConfig, SamplingOptions } from '../llm/types';
@@ -16,6 +16,8 @@ export interface RunSpec {
   provider: ProviderConfig;
   sampling: SamplingOptions;
   concurrency: number;
+  limits?: RunLimits;
+  pricing?: Pricing;
 }
 
 /** The runs this worker is executing, by id. */

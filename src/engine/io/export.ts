@@ -1,0 +1,193 @@
+import { type BasicType, ByteWriter, parquetWriteRows } from 'hyparquet-writer';
+import Papa from 'papaparse';
+import type { Row } from '../task';
+
+/**
+ * Exports turn an async iterable of row batches (a page at a time) into a
+ * Blob, so a million rows never sit in memory as rows or as one string. Each
+ * row's cells are read by `columns`, in that order; a missing cell is null.
+ */
+
+export type ExportFormat = 'csv' | 'jsonl' | 'parquet';
+
+/** Opens a fresh pass over the rows; Parquet reads them twice (types, then data). */
+export type RowBatches = () => AsyncIterable<Row[]>;
+
+/**
+ * RFC 4180's line end, papaparse's default. Excel, pandas and our own import
+ * read it; a line break inside a value is kept as it is, in quotes.
+ */
+const CSV_NEWLINE = '\r\n';
+
+/**
+ * Rows per Parquet row group: the writer holds one group in memory, so this is
+ * kept well under hyparquet-writer's default of 100,000 for long generations.
+ */
+const ROW_GROUP_SIZE = 10_000;
+
+/** Text or bytes held in JS before they are folded into a Blob, which a browser may keep on disk. */
+const FOLD_BYTES = 8 * 1024 * 1024;
+
+const MIME_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv;charset=utf-8',
+  jsonl: 'application/jsonl;charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+/** The rows in the format, with a file name like `<dataset>-<task>.csv`. */
+export async function exportRows(
+  format: ExportFormat,
+  rows: RowBatches,
+  columns: string[],
+  names: { datasetName: string; taskId: string },
+): Promise<{ blob: Blob; fileName: string }> {
+  const blob =
+    format === 'csv'
+      ? await exportCSV(rows(), columns)
+      : format === 'jsonl'
+        ? await exportJSONL(rows(), columns)
+        : await exportParquet(rows, columns);
+  return { blob, fileName: exportFileName(names.datasetName, names.taskId, format) };
+}
+
+/**
+ * CSV with a header row. Lists and objects (a grouped generation, the
+ * distilabel_metadata column) are written as JSON text; null is an empty cell.
+ */
+export async function exportCSV(batches: AsyncIterable<Row[]>, columns: string[]): Promise<Blob> {
+  const out = new BlobParts();
+  out.add(Papa.unparse([columns], { newline: CSV_NEWLINE }) + CSV_NEWLINE);
+  for await (const rows of batches) {
+    if (rows.length === 0) continue;
+    const cells = rows.map((row) => columns.map((column) => csvCell(row[column])));
+    out.add(Papa.unparse(cells, { newline: CSV_NEWLINE }) + CSV_NEWLINE);
+  }
+  return out.toBlob(MIME_TYPES.csv);
+}
+
+function csvCell(value: unknown): unknown {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+/** JSON Lines: one object per line, values as they are, keys in column order. */
+export async function exportJSONL(batches: AsyncIterable<Row[]>, columns: string[]): Promise<Blob> {
+  const out = new BlobParts();
+  for await (const rows of batches) {
+    out.add(rows.map((row) => `${JSON.stringify(pick(row, columns))}\n`).join(''));
+  }
+  return out.toBlob(MIME_TYPES.jsonl);
+}
+
+/**
+ * Parquet, written a row group at a time. A first pass over the rows types
+ * each column: only strings -> STRING, only booleans -> BOOLEAN, only integers
+ * that fit 32 bits -> INT32, other numbers -> DOUBLE; lists, objects and
+ * columns that mix kinds -> JSON (UTF-8 JSON text, which hyparquet and pyarrow
+ * read back; pandas sees a string). A column with only nulls is STRING.
+ */
+export async function exportParquet(rows: RowBatches, columns: string[]): Promise<Blob> {
+  const kinds = new Map<string, Kind>();
+  for await (const batch of rows()) {
+    for (const row of batch) {
+      for (const column of columns) {
+        const kind = kindOf(row[column]);
+        if (kind) kinds.set(column, mergeKinds(kinds.get(column), kind));
+      }
+    }
+  }
+  const writer = new BlobWriter();
+  await parquetWriteRows({
+    writer,
+    columns: columns.map((name) => ({ name, type: PARQUET_TYPES[kinds.get(name) ?? 'string'] })),
+    rows: picked(rows(), columns),
+    rowGroupSize: ROW_GROUP_SIZE,
+  });
+  return writer.parts.toBlob(MIME_TYPES.parquet);
+}
+
+type Kind = 'string' | 'boolean' | 'int32' | 'double' | 'json';
+
+const PARQUET_TYPES: Record<Kind, BasicType> = {
+  string: 'STRING',
+  boolean: 'BOOLEAN',
+  int32: 'INT32',
+  double: 'DOUBLE',
+  json: 'JSON',
+};
+
+function kindOf(value: unknown): Kind | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'number') return value === (value | 0) ? 'int32' : 'double';
+  return 'json';
+}
+
+function mergeKinds(a: Kind | undefined, b: Kind): Kind {
+  if (!a || a === b) return b;
+  const numbers = ['int32', 'double'];
+  return numbers.includes(a) && numbers.includes(b) ? 'double' : 'json';
+}
+
+async function* picked(batches: AsyncIterable<Row[]>, columns: string[]): AsyncGenerator<Row> {
+  for await (const rows of batches) {
+    for (const row of rows) yield pick(row, columns);
+  }
+}
+
+function pick(row: Row, columns: string[]): Row {
+  return Object.fromEntries(columns.map((column) => [column, row[column] ?? null]));
+}
+
+/** `<dataset>-<task>.<ext>`, each part lower-cased, with runs of anything but letters and digits as one dash. */
+export function exportFileName(datasetName: string, taskId: string, ext: ExportFormat): string {
+  return `${slug(datasetName) || 'dataset'}-${slug(taskId) || 'task'}.${ext}`;
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .slice(0, 80)
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * Collects a file's parts. Every FOLD_BYTES the parts so far become one Blob,
+ * so the JS heap never holds more than that, and never one giant string.
+ */
+class BlobParts {
+  private blob = new Blob();
+  private parts: BlobPart[] = [];
+  private held = 0;
+
+  add(part: string | Uint8Array<ArrayBuffer>): void {
+    this.parts.push(part);
+    this.held += part.length;
+    if (this.held >= FOLD_BYTES) {
+      this.blob = new Blob([this.blob, ...this.parts]);
+      this.parts = [];
+      this.held = 0;
+    }
+  }
+
+  toBlob(type: string): Blob {
+    return new Blob([this.blob, ...this.parts], { type });
+  }
+}
+
+/** A Parquet writer that moves its bytes into a Blob after every row group. */
+class BlobWriter extends ByteWriter {
+  readonly parts = new BlobParts();
+
+  // ParquetWriter calls flush() after each row group; file offsets live in `offset`, not `index`.
+  flush(): void {
+    this.parts.add(this.getBytes().slice());
+    this.index = 0;
+  }
+
+  finish(): void {
+    this.flush();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * web-llm (MLC, WebGPU) behind the LanguageModel contract. The MLCEngine is
+ * created by the engine worker and passed in, so tests use a double.
+ */
+import type { ChatCompletion, ChatCompletionRequestNonStreaming } from '@mlc-ai/web-llm';
+import { EngineError } from '../errors';
+import type { GenerateRequest, GenerateResult, LanguageModel } from './types';
+
+/** The part of web-llm's MLCEngine this adapter uses. */
+export interface WebLLMEngine {
+  chat: {
+    completions: { create(request: ChatCompletionRequestNonStreaming): Promise<ChatCompletion> };
+  };
+  reload(modelId: string): Promise<void>;
+  interruptGenerate(): void;
+  unload(): Promise<void>;
+}
+
+export interface WebLLMModel extends LanguageModel {
+  /** Downloads (or reads from the browser cache) and compiles the model; call it again after a lost GPU. */
+  load(): Promise<void>;
+  unload(): Promise<void>;
+}
+
+export function createWebLLMModel(engine: WebLLMEngine, modelId: string): WebLLMModel {
+  return {
+    modelName: modelId,
+    // web-llm runs one request at a time per model and queues the rest.
+    maxConcurrency: 1,
+    load: () => engine.reload(modelId).catch((error) => fail(error)),
+    unload: () => engine.unload(),
+    generate: (request, signal) => generate(engine, request, signal),
+  };
+}
+
+async function generate(
+  engine: WebLLMEngine,
+  request: GenerateRequest,
+  signal: AbortSignal,
+): Promise<GenerateResult> {
+  const result: GenerateResult = { texts: [], usage: [] };
+  const { temperature, topP, maxTokens, seed, stop } = request.sampling;
+  const interrupt = () => engine.interruptGenerate();
+  signal.addEventListener('abort', interrupt);
+  try {
+    // One request per generation rather than `n`: web-llm sums usage over
+    // choices, and the scheduler records tokens per generation.
+    for (let i = 0; i < request.n; i++) {
+      if (signal.aborted) throw signal.reason;
+      const response = await engine.chat.completions
+        .create({
+          messages: request.messages,
+          stream: false,
+          temperature,
+          top_p: topP,
+          max_tokens: maxTokens,
+          // seed + i: one seed for all would give n identical texts.
+          seed: seed === undefined ? undefined : seed + i,
+          stop,
+          // web-llm takes the schema as a string, under json_object (no json_schema type).
+          response_format: request.jsonSchema
+            ? { type: 'json_object', schema: JSON.stringify(request.jsonSchema) }
+            : undefined,
+        })
+        .catch((error) => fail(error, signal));
+      // An interrupted request resolves with the text so far; it is not a result.
+      if (signal.aborted) throw signal.reason;
+      result.texts.push(response.choices[0]?.message.content || null);
+      result.usage.push({
+        inputTokens: response.usage?.prompt_tokens ?? 0,
+        outputTokens: response.usage?.completion_tokens ?? 0,
+        reported: response.usage !== undefined,
+      });
+    }
+  } finally {
+    signal.removeEventListener('abort', interrupt);
+  }
+  return result;
+}
+
+/** Every web-llm failure as a 'model' error whose message says what to do. */
+function fail(error: unknown, signal?: AbortSignal): never {
+  if (signal?.aborted) throw signal.reason;
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const says = (text: string) => ({ kind: 'model' as const, message: text, retryable: false });
+  if (name === 'DeviceLostError' || /device (was |is )?lost|out of memory|\boom\b/i.test(message)) {
+    throw new EngineError(
+      says(
+        'The GPU ran out of memory or was lost. Reload the model (or pick a smaller one, or close other GPU-heavy tabs), then resume the run.',
+      ),
+    );
+  }
+  if (name === 'ModelNotLoadedError') {
+    throw new EngineError(
+      says('The model is not loaded (a lost GPU unloads it). Load it again, then resume the run.'),
+    );
+  }
+  if (name === 'ShaderF16SupportError') {
+    throw new EngineError(
+      says(
+        'This model needs the shader-f16 GPU feature, which this GPU lacks. Pick its q4f32 variant.',
+      ),
+    );
+  }
+  if (name === 'WebGPUNotAvailableError' || name === 'WebGPUNotFoundError') {
+    throw new EngineError(
+      says('This browser offers no WebGPU. Use the llama.cpp (GGUF) provider instead.'),
+    );
+  }
+  throw new EngineError(says(`web-llm: ${message}`));
+}

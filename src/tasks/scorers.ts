@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { Task } from '../engine/task';
+import { renderTemplate } from '../engine/template';
+import { indexedScores, jsonScores } from './parse';
+import { chat, listOf, textOf } from './rows';
+import { complexity, quality } from './scorers.prompt';
+
+const params = z.object({
+  structuredOutput: z
+    .boolean()
+    .default(false)
+    .describe('Ask for a JSON answer (when the provider can enforce one)'),
+});
+
+/**
+ * `[i] Score: s` lines (or `{"scores": [...]}`) on a 1..count+1 scale, one per item.
+ * Null when no score could be read.
+ */
+export function readScores(text: string, count: number): (number | null)[] | null {
+  const scale = { min: 1, max: count + 1 };
+  return jsonScores(text, 'scores', count, scale) ?? indexedScores(text, count, scale);
+}
+
+const scoresSchema = (count: number) => ({
+  type: 'object',
+  properties: {
+    scores: {
+      type: 'array',
+      items: { type: 'integer', minimum: 1, maximum: count + 1 },
+      minItems: count,
+      maxItems: count,
+    },
+  },
+  required: ['scores'],
+});
+
+/** distilabel's QualityScorer (Deita): a quality score for each response to one instruction. */
+export const qualityScorer: Task<typeof params> = {
+  id: 'quality_scorer',
+  label: 'Quality scorer',
+  description:
+    'Scores each response in "responses" to the "instruction" for quality (helpfulness, relevance, accuracy, depth, creativity, detail), from 1 to N+1 for N responses. Writes "scores", one per response (the Deita method).',
+  group: 'Judging',
+  params,
+  inputs: [
+    { name: 'instruction', description: 'The instruction the responses answer' },
+    { name: 'responses', description: 'The responses to score (a list)' },
+  ],
+  outputs: ['scores'],
+  formatInput: (row) =>
+    chat(
+      undefined,
+      renderTemplate(quality, {
+        instruction: textOf(row, 'instruction'),
+        responses: listOf(row, 'responses'),
+      }),
+    ),
+  formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'responses').length) }),
+  // The count is per row, so the schema bounds only the items' values.
+  jsonSchema: (p) =>
+    p.structuredOutput
+      ? { type: 'object', properties: { scores: { type: 'array', items: { type: 'integer', minimum: 1 } } }, required: ['scores'] }
+      : undefined,
+};
+
+/** distilabel's ComplexityScorer (Deita): a complexity score for each instruction of a list. */
+export const complexityScorer: Task<typeof params> = {
+  id: 'complexity_scorer',
+  label: 'Complexity scorer',
+  description:
+    'Scores each instruction in "instructions" for difficulty and complexity, from 1 to N+1 for N instructions. Writes "scores", one per instruction (the Deita method).',
+  group: 'Judging',
+  params,
+  inputs: [{ name: 'instructions', description: 'The instructions to score (a list)' }],
+  outputs: ['scores'],
+  formatInput: (row) =>
+    chat(undefined, renderTemplate(complexity, { instructions: listOf(row, 'instructions') })),
+  formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'instructions').length) }),
+  jsonSchema: (p) =>
+    p.structuredOutput
+      ? { type: 'object', properties: { scores: { type: 'array', items: { type: 'integer', minimum: 1 } } }, required: ['scores'] }
+      : undefined,
+};
+
+export { scoresSchema };

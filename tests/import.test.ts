@@ -1,0 +1,321 @@
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { deleteDataset, iterateRowPages, readRows } from '../src/engine/db/datasets';
+import { db } from '../src/engine/db/schema';
+import { EngineError } from '../src/engine/errors';
+import { importFile } from '../src/engine/io/import';
+
+const encoder = new TextEncoder();
+
+/**
+ * A File whose stream yields `chunkSize`-byte pieces, as a browser streams a
+ * large file: rows, quoted line breaks and multi-byte characters straddle chunks.
+ */
+function file(content: string | Uint8Array, name: string, chunkSize = 7): File {
+  const bytes = typeof content === 'string' ? encoder.encode(content) : content;
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) parts.push(bytes.slice(i, i + chunkSize));
+  return new File(parts, name);
+}
+
+/** The import's error message, after checking that it is an input error and nothing was stored. */
+async function rejection(input: File, onProgress?: (rows: number) => void): Promise<string> {
+  const error = await importFile(input, onProgress).then(
+    () => new Error('the import succeeded'),
+    (thrown: unknown) => thrown,
+  );
+  if (!EngineError.isInstance(error)) throw error;
+  expect(error.kind).toBe('input');
+  expect(await db.datasets.count()).toBe(0);
+  expect(await db.rowPages.count()).toBe(0);
+  return error.message;
+}
+
+async function allRows(datasetId: string) {
+  const rows = [];
+  for await (const page of iterateRowPages(datasetId)) rows.push(...page.rows);
+  return rows;
+}
+
+beforeEach(async () => {
+  await db.datasets.clear();
+  await db.rowPages.clear();
+});
+
+describe('CSV import', () => {
+  const awkward =
+    '007,"Hello, world","She said ""hi""",\r\n' +
+    '2,"line one\r\nline two",café — naïve,3.50\r\n' +
+    '\r\n' +
+    ',,,\r\n' +
+    '3,日本語,,';
+  const expected = [
+    { id: '007', text: 'Hello, world', notes: 'She said "hi"', score: '' },
+    { id: '2', text: 'line one\r\nline two', notes: 'café — naïve', score: '3.50' },
+    { id: '3', text: '日本語', notes: '', score: '' },
+  ];
+
+  it.each([1, 7, 65_536])('keeps every cell as written (chunks of %i bytes)', async (chunkSize) => {
+    const csv = `\uFEFFid , text,notes,score\r\n${awkward}`;
+    const dataset = await importFile(file(csv, 'awkward.csv', chunkSize));
+    expect(dataset).toMatchObject({
+      name: 'awkward',
+      source: 'awkward.csv',
+      columns: ['id', 'text', 'notes', 'score'],
+      rowCount: 3,
+    });
+    expect(await allRows(dataset.id)).toEqual(expected);
+  });
+
+  it('keeps every cell when rows straddle the chunks papaparse is given', async () => {
+    // Papaparse gets text 64 KB at a time: in a file of nothing but awkward rows,
+    // each chunk boundary falls inside one of them.
+    const csv = `id,text,notes,score\r\n${`${awkward}\r\n`.repeat(2000)}`;
+    const dataset = await importFile(file(csv, 'long.csv'));
+    expect(dataset.rowCount).toBe(6000);
+    const rows = await allRows(dataset.id);
+    expect(rows).toEqual(Array.from({ length: 2000 }, () => expected).flat());
+  });
+
+  it('skips blank lines before the header and counts them in line numbers', async () => {
+    expect(await rejection(file('\n  \na,b\n1,2\n3\n', 'lead.csv'))).toMatch(
+      'Line 5 of "lead.csv" has 1 value, but the header (line 3) has 2 columns',
+    );
+  });
+
+  it('reads a .tsv file split on tabs', async () => {
+    const dataset = await importFile(file('prompt\tanswer\nWhy, though?\tBecause\n', 'qa.tsv'));
+    expect(await allRows(dataset.id)).toEqual([{ prompt: 'Why, though?', answer: 'Because' }]);
+  });
+
+  it('stores 2,500 rows in 3 pages, each row at its index', async () => {
+    const lines = ['n,text'];
+    for (let i = 0; i < 2500; i++) lines.push(`${i},row ${i} ${'padding '.repeat(8)}`);
+    const progress: number[] = [];
+    const dataset = await importFile(file(lines.join('\n'), 'big.csv', 4096), (rows) =>
+      progress.push(rows),
+    );
+
+    expect(dataset.rowCount).toBe(2500);
+    const pages = [];
+    for await (const page of iterateRowPages(dataset.id)) pages.push(page);
+    expect(pages.map((p) => [p.page, p.rows.length])).toEqual([
+      [0, 1000],
+      [1, 1000],
+      [2, 500],
+    ]);
+    expect(pages[2].rows[499].n).toBe('2499');
+
+    const across = await readRows(dataset.id, 995, 10);
+    expect(across.map((row) => row.n)).toEqual([
+      '995',
+      '996',
+      '997',
+      '998',
+      '999',
+      '1000',
+      '1001',
+      '1002',
+      '1003',
+      '1004',
+    ]);
+    expect((await readRows(dataset.id, 2495, 10)).map((row) => row.n)).toEqual([
+      '2495',
+      '2496',
+      '2497',
+      '2498',
+      '2499',
+    ]);
+    expect(progress.length).toBeGreaterThan(3);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(2500);
+  });
+
+  it('rejects an empty file', async () => {
+    expect(await rejection(file('', 'empty.csv'))).toMatch('"empty.csv" is empty');
+  });
+
+  it('rejects a file of blank lines', async () => {
+    expect(await rejection(file('\n \n\n', 'blank.csv'))).toMatch('no header row');
+  });
+
+  it('rejects a header with no rows', async () => {
+    expect(await rejection(file('prompt,answer\r\n', 'header.csv'))).toMatch(
+      'has a header row (line 1) but no data rows',
+    );
+  });
+
+  it('rejects a column named twice, after trimming', async () => {
+    expect(await rejection(file('name, score,name \n1,2,3\n', 'dup.csv'))).toMatch(
+      'The header (line 1) of "dup.csv" names the column "name" twice',
+    );
+  });
+
+  it('rejects a column with no name', async () => {
+    expect(await rejection(file('a,,c\n1,2,3\n', 'gap.csv'))).toMatch(
+      'Column 2 in the header (line 1) of "gap.csv" has no name',
+    );
+  });
+
+  it('names the line of a row with too many values', async () => {
+    expect(await rejection(file('a,b\n1,2\n3,4,5\n6,7\n', 'wide.csv'))).toMatch(
+      'Line 3 of "wide.csv" has 3 values, but the header (line 1) has 2 columns',
+    );
+  });
+
+  it('counts lines as an editor does, past quoted line breaks and blank lines', async () => {
+    const text = 'a,b\r\n1,"x\r\ny"\r\n\r\n2\r\n';
+    expect(await rejection(file(text, 'short.csv'))).toMatch(
+      'Line 5 of "short.csv" has 1 value, but the header (line 1) has 2 columns',
+    );
+  });
+
+  it('names the lines of a ragged row that spans several', async () => {
+    const text = 'a,b\n1,2\n"two\nlines",2,3\n';
+    expect(await rejection(file(text, 'span.csv'))).toMatch(
+      'Line 3 (a row over lines 3-4) of "span.csv" has 3 values',
+    );
+  });
+
+  it('names the line of a quote that is never closed', async () => {
+    expect(await rejection(file('a,b\n1,2\n3,"oops\n4,5\n', 'quote.csv'))).toMatch(
+      /^Line 3 .*"quote\.csv" opens a quoted value that is never closed/,
+    );
+  });
+
+  it('leaves nothing behind when a bad row comes after pages were stored', async () => {
+    const lines = ['n,text'];
+    for (let i = 0; i < 9500; i++) lines.push(`${i},ok`);
+    lines.push('9500,too,many');
+    const stored: Promise<number>[] = [];
+    const message = await rejection(file(lines.join('\n'), 'late.csv', 65_536), () =>
+      stored.push(db.rowPages.count()),
+    );
+    expect(message).toMatch('Line 9502 of "late.csv" has 3 values');
+    expect(Math.max(...(await Promise.all(stored)))).toBeGreaterThan(0);
+  });
+
+  it.each(['data.csv', 'data.json', 'data.jsonl'])(
+    'rejects a binary file named %s',
+    async (name) => {
+      const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+      expect(await rejection(file(png, name, 4096))).toMatch(
+        `"${name}" does not look like a text file`,
+      );
+    },
+  );
+
+  it('rejects Latin-1 text at the start as not text, and later as not UTF-8', async () => {
+    const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+    expect(await rejection(file(latin1('name\ncafé\n'), 'latin.csv', 4096))).toMatch(
+      'does not look like a text file',
+    );
+    const late = latin1(`name\n${'ok\n'.repeat(100)}café\n`);
+    expect(await rejection(file(late, 'late.csv', 64))).toMatch(
+      '"late.csv" is not valid UTF-8 text: after byte 256',
+    );
+  });
+});
+
+describe('JSON and JSON Lines import', () => {
+  it('imports an array of objects, columns in first-seen order, nested values kept', async () => {
+    const json = '[{"instruction":"a","meta":{"tags":["x"]}},{"instruction":"b","extra":true}]';
+    const dataset = await importFile(file(json, 'rows.json'));
+    expect(dataset.columns).toEqual(['instruction', 'meta', 'extra']);
+    expect(await allRows(dataset.id)).toEqual([
+      { instruction: 'a', meta: { tags: ['x'] } },
+      { instruction: 'b', extra: true },
+    ]);
+  });
+
+  it('reads a .json file of one object per line as JSON Lines, as datasets.to_json() writes', async () => {
+    const dataset = await importFile(file('{"a":1}\n{"a":2}\n', 'hub.json'));
+    expect(await allRows(dataset.id)).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
+  it('rejects JSON that is not an array', async () => {
+    expect(await rejection(file('{"instruction":"a"}', 'one.json'))).toMatch(
+      '"one.json" holds an object, not an array of rows',
+    );
+  });
+
+  it('names the item that is not an object', async () => {
+    expect(await rejection(file('[{"a":1}, 2]', 'mixed.json'))).toMatch(
+      'Item 2 (index 1) of the array in "mixed.json" is a number, not an object',
+    );
+  });
+
+  it('names the line of invalid JSON', async () => {
+    expect(await rejection(file('[\n{"a": 1},\n{"a" 2}\n]', 'bad.json'))).toMatch(
+      /"bad\.json" is not valid JSON \(line 3/,
+    );
+  });
+
+  it('rejects an empty array', async () => {
+    expect(await rejection(file('[]', 'none.json'))).toMatch('is an empty array');
+  });
+
+  it('imports JSON Lines, skipping blank lines', async () => {
+    const jsonl = '{"a":1}\r\n\r\n{"b":"café","a":2}\n\n';
+    const dataset = await importFile(file(jsonl, 'rows.jsonl'));
+    expect(dataset.columns).toEqual(['a', 'b']);
+    expect(await allRows(dataset.id)).toEqual([{ a: 1 }, { b: 'café', a: 2 }]);
+  });
+
+  it('names the line of invalid JSON in JSON Lines', async () => {
+    expect(await rejection(file('{"a":1}\n\n{"a":}\n', 'bad.ndjson'))).toMatch(
+      /^Line 3 of "bad\.ndjson" is not valid JSON/,
+    );
+  });
+
+  it('names the line that is not an object', async () => {
+    expect(await rejection(file('{"a":1}\n[1,2]\n', 'list.jsonl'))).toMatch(
+      'Line 2 of "list.jsonl" is an array, not a JSON object',
+    );
+  });
+
+  it('rejects JSON Lines with only blank lines', async () => {
+    expect(await rejection(file('\n\r\n', 'blank.jsonl'))).toMatch('every line is blank');
+  });
+});
+
+describe('Parquet import', () => {
+  it('reads every row group, with 64-bit integers as numbers or, when too big, strings', async () => {
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'text', data: ['a', 'café', null], type: 'STRING' },
+        { name: 'count', data: [1, 2, 3], type: 'INT32' },
+        { name: 'big', data: [1n, 2n ** 60n, null], type: 'INT64' },
+        { name: 'ok', data: [true, false, true], type: 'BOOLEAN' },
+      ],
+      rowGroupSize: 2,
+    });
+    const dataset = await importFile(new File([buffer], 'table.parquet'));
+    expect(dataset.columns).toEqual(['text', 'count', 'big', 'ok']);
+    expect(await allRows(dataset.id)).toEqual([
+      { text: 'a', count: 1, big: 1, ok: true },
+      { text: 'café', count: 2, big: '1152921504606846976', ok: false },
+      { text: null, count: 3, big: null, ok: true },
+    ]);
+  });
+
+  it('rejects a file that is not Parquet', async () => {
+    expect(await rejection(file('just some text', 'fake.parquet'))).toMatch(
+      '"fake.parquet" could not be read as Parquet',
+    );
+  });
+});
+
+it('rejects a format it cannot read, naming the ones it can', async () => {
+  expect(await rejection(file('x', 'sheet.xlsx'))).toMatch(
+    /cannot import "sheet\.xlsx"\. Choose a CSV .*Parquet/,
+  );
+});
+
+it('deletes a dataset with its pages', async () => {
+  const dataset = await importFile(file('a\n1\n2\n', 'small.csv'));
+  expect(await db.rowPages.count()).toBe(1);
+  await deleteDataset(dataset.id);
+  expect(await db.datasets.count()).toBe(0);
+  expect(await db.rowPages.count()).toBe(0);
+});
