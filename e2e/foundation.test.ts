@@ -15,16 +15,26 @@ const ROWS = [
   { instruction: 'List: apples, pears, plums', topic: 'commas' },
   { instruction: 'Line one\nLine two', topic: 'newline' },
   { instruction: 'Café, naïve — 日本語 🍵', topic: 'non-ASCII' },
-  ...Array.from({ length: 8 }, (_, i) => ({ instruction: `Write fact number ${i + 1}.`, topic: `plain ${i + 1}` })),
+  ...Array.from({ length: 8 }, (_, i) => ({
+    instruction: `Write fact number ${i + 1}.`,
+    topic: `plain ${i + 1}`,
+  })),
 ];
 
 /** The server's scripted answer: a pure function of the prompt and the generation. */
-const answerFor = (prompt: string, index: number) => `Answer ${index + 1} to «${prompt}», with "quotes", commas,\nand a newline.`;
+const answerFor = (prompt: string, index: number) =>
+  `Answer ${index + 1} to «${prompt}», with "quotes", commas,\nand a newline.`;
 
 function awkwardCsv(): Buffer {
   const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
-  const lines = ['instruction,topic', ...ROWS.map((r) => `${quote(r.instruction)},${quote(r.topic)}`)];
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')]);
+  const lines = [
+    'instruction,topic',
+    ...ROWS.map((r) => `${quote(r.instruction)},${quote(r.topic)}`),
+  ];
+  return Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8'),
+  ]);
 }
 
 let browser: Browser;
@@ -48,7 +58,10 @@ afterAll(async () => {
 
 async function progress(page: Page): Promise<{ now: number; max: number }> {
   const bar = page.getByRole('progressbar', { name: 'Run progress' });
-  return { now: Number(await bar.getAttribute('aria-valuenow')), max: Number(await bar.getAttribute('aria-valuemax')) };
+  return {
+    now: Number(await bar.getAttribute('aria-valuenow')),
+    max: Number(await bar.getAttribute('aria-valuemax')),
+  };
 }
 
 test('import, run with 2 generations, reload mid-run, finish and export the CSV cell by cell', async () => {
@@ -56,12 +69,18 @@ test('import, run with 2 generations, reload mid-run, finish and export the CSV 
   const page = await context.newPage();
   await page.goto(app.url);
 
-  await page.getByLabel('Import dataset').setInputFiles({ name: 'awkward prompts.csv', mimeType: 'text/csv', buffer: awkwardCsv() });
-  await expect.poll(() => page.getByRole('combobox', { name: 'Dataset' }).inputValue()).not.toBe('');
+  await page
+    .getByLabel('Import dataset')
+    .setInputFiles({ name: 'awkward prompts.csv', mimeType: 'text/csv', buffer: awkwardCsv() });
+  await expect
+    .poll(() => page.getByRole('combobox', { name: 'Dataset' }).inputValue())
+    .not.toBe('');
   await page.getByText('12 rows · columns: instruction, topic').waitFor();
 
   await page.getByRole('combobox', { name: 'Task' }).selectOption({ label: 'Text generation' });
-  expect(await page.getByRole('textbox', { name: 'Prompt template' }).inputValue()).toBe('{{ instruction }}');
+  expect(await page.getByRole('textbox', { name: 'Prompt template' }).inputValue()).toBe(
+    '{{ instruction }}',
+  );
   await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
   await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
   await page.getByRole('spinbutton', { name: 'Generations per row' }).fill('2');
@@ -70,7 +89,9 @@ test('import, run with 2 generations, reload mid-run, finish and export the CSV 
 
   const status = page.getByRole('status', { name: 'Run status' });
   await status.filter({ hasText: 'Running' }).waitFor();
-  await expect.poll(async () => (await progress(page)).now, { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+  await expect
+    .poll(async () => (await progress(page)).now, { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(4);
   const before = await progress(page);
   expect(before.max).toBe(24);
   expect(before.now).toBeLessThan(24);
@@ -81,21 +102,38 @@ test('import, run with 2 generations, reload mid-run, finish and export the CSV 
   await status.filter({ hasText: /completed/i }).waitFor({ timeout: 60_000 });
   expect(await progress(page)).toEqual({ now: 24, max: 24 });
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-  expect(download.suggestedFilename()).toBe('awkward-prompts-text_generation.csv');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('awkward-prompts-text-generation.csv');
   const csv = await readFile((await download.path())!, 'utf8');
   const parsed = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true });
   expect(parsed.errors).toEqual([]);
-  expect(parsed.meta.fields).toEqual(['instruction', 'topic', 'generation', 'model_name', 'distilabel_metadata']);
+  expect(parsed.meta.fields).toEqual([
+    'instruction',
+    'topic',
+    'generation',
+    'model_name',
+    'distilabel_metadata',
+  ]);
 
-  const expected = ROWS.flatMap((row) => [0, 1].map((g) => ({ ...row, generation: answerFor(row.instruction, g), model_name: 'test-model' })));
+  const expected = ROWS.flatMap((row) =>
+    [0, 1].map((g) => ({
+      ...row,
+      generation: answerFor(row.instruction, g),
+      model_name: 'test-model',
+    })),
+  );
   expect(parsed.data).toHaveLength(expected.length);
   parsed.data.forEach((actual, i) => {
     const { distilabel_metadata, ...cells } = actual;
     expect(cells).toEqual(expected[i]);
     const metadata = JSON.parse(distilabel_metadata);
     expect(metadata.raw_output_text_generation).toBe(expected[i].generation);
-    expect(metadata.raw_input_text_generation).toEqual([{ role: 'user', content: expected[i].instruction }]);
+    expect(metadata.raw_input_text_generation).toEqual([
+      { role: 'user', content: expected[i].instruction },
+    ]);
     expect(metadata.statistics_text_generation.output_tokens).toBeGreaterThan(0);
   });
   await context.close();

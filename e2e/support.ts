@@ -15,7 +15,10 @@ export function chromiumPath(): string {
     // not on PATH: fall through to the error below
   }
   const found = candidates.find((path) => path && existsSync(path));
-  if (!found) throw new Error('Chromium is missing: the browser tests need Debian\'s chromium (apt-get install -y chromium; .ci/run does this).');
+  if (!found)
+    throw new Error(
+      "Chromium is missing: the browser tests need Debian's chromium (apt-get install -y chromium; .ci/run does this).",
+    );
   return found;
 }
 
@@ -28,7 +31,9 @@ export const chromiumArgs = [
   '--no-first-run',
 ];
 
-export function launchChromium(options: { webgpu?: boolean } & LaunchOptions = {}): Promise<Browser> {
+export function launchChromium(
+  options: { webgpu?: boolean } & LaunchOptions = {},
+): Promise<Browser> {
   const { webgpu, ...launch } = options;
   return chromium.launch({
     executablePath: chromiumPath(),
@@ -40,8 +45,14 @@ export function launchChromium(options: { webgpu?: boolean } & LaunchOptions = {
 
 /** Serves the production build (dist/, made by `npm run build`) on a free localhost port. */
 export async function serveApp(): Promise<{ url: string; close: () => Promise<void> }> {
-  if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run `npm run build` before the browser tests (npm test does).');
-  const server: PreviewServer = await preview({ preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'error' });
+  if (!existsSync('dist/index.html'))
+    throw new Error(
+      'dist/ is missing: run `npm run build` before the browser tests (npm test does).',
+    );
+  const server: PreviewServer = await preview({
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+    logLevel: 'error',
+  });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('The preview server did not report its address.');
   return { url, close: () => server.close() };

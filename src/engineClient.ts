@@ -3,10 +3,15 @@ import { EngineError } from './engine/errors';
 import type { EngineAPI } from './engine/worker';
 
 type Unwrapped = {
-  [K in keyof EngineAPI]: (...args: Parameters<EngineAPI[K]>) => Promise<Extract<Awaited<ReturnType<EngineAPI[K]>>, { ok: true }>['value']>;
+  [K in keyof EngineAPI]: (
+    ...args: Parameters<EngineAPI[K]>
+  ) => Promise<Extract<Awaited<ReturnType<EngineAPI[K]>>, { ok: true }>['value']>;
 };
 
-const worker = new Worker(new URL('./engine/worker.ts', import.meta.url), { type: 'module', name: 'retort-engine' });
+const worker = new Worker(new URL('./engine/worker.ts', import.meta.url), {
+  type: 'module',
+  name: 'retort-engine',
+});
 const remote = Comlink.wrap<EngineAPI>(worker);
 
 /**
@@ -17,7 +22,9 @@ export const engine = new Proxy({} as Unwrapped, {
   get:
     (_, name: string) =>
     async (...args: unknown[]) => {
-      const call = remote[name as keyof EngineAPI] as unknown as (...a: unknown[]) => Promise<{ ok: boolean; value?: unknown; error?: never }>;
+      const call = remote[name as keyof EngineAPI] as unknown as (
+        ...a: unknown[]
+      ) => Promise<{ ok: boolean; value?: unknown; error?: never }>;
       const outcome = await call(...args);
       if (!outcome.ok) throw new EngineError(outcome.error!);
       return outcome.value;

@@ -9,7 +9,10 @@ export function App() {
     <>
       <header className="app-header">
         <h1>Retort</h1>
-        <p>Synthetic datasets in your browser, with distilabel's tasks. Your rows and results stay on this device.</p>
+        <p>
+          Synthetic datasets in your browser, with distilabel's tasks. Your rows and results stay on
+          this device.
+        </p>
       </header>
       <main>
         <DataSection />

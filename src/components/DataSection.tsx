@@ -51,7 +51,8 @@ export function DataSection() {
         onDrop={onDrop}
       >
         <span>
-          Drop a CSV, JSON, JSONL or Parquet file of rows here, or <span className="link">choose a file</span>.
+          Drop a CSV, JSON, JSONL or Parquet file of rows here, or{' '}
+          <span className="link">choose a file</span>.
         </span>
         <input
           type="file"
@@ -75,7 +76,10 @@ export function DataSection() {
         <div className="field-row">
           <label className="field">
             <span>Dataset</span>
-            <select value={datasetId ?? ''} onChange={(e) => setForm({ datasetId: e.target.value || undefined })}>
+            <select
+              value={datasetId ?? ''}
+              onChange={(e) => setForm({ datasetId: e.target.value || undefined })}
+            >
               <option value="">Choose a dataset…</option>
               {datasets.map((d) => (
                 <option key={d.id} value={d.id}>
@@ -104,7 +108,11 @@ export function DataSection() {
           <p className="muted">
             {dataset.rowCount.toLocaleString()} rows · columns: {dataset.columns.join(', ')}
           </p>
-          <RowsTable caption={`First rows of ${dataset.name}`} columns={dataset.columns} rows={rows} />
+          <RowsTable
+            caption={`First rows of ${dataset.name}`}
+            columns={dataset.columns}
+            rows={rows}
+          />
         </>
       )}
     </Section>

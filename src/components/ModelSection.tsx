@@ -11,7 +11,10 @@ export function ModelSection() {
     <Section step={3} title="Model">
       <label className="field">
         <span>Provider</span>
-        <select value={provider} onChange={(e) => setForm({ provider: e.target.value as typeof provider })}>
+        <select
+          value={provider}
+          onChange={(e) => setForm({ provider: e.target.value as typeof provider })}
+        >
           <option value="openai">OpenAI-compatible API</option>
         </select>
       </label>
@@ -45,23 +48,39 @@ function OpenAIForm() {
   return (
     <>
       <p className="muted">
-        Ollama, vLLM, llama.cpp server, LM Studio, OpenAI, OpenRouter, Groq… any server that speaks the OpenAI chat API.
+        Ollama, vLLM, llama.cpp server, LM Studio, OpenAI, OpenRouter, Groq… any server that speaks
+        the OpenAI chat API.
       </p>
       <div className="field-row">
         <label className="field wide">
           <span>Base URL</span>
-          <input type="url" value={baseURL} placeholder="http://localhost:11434/v1" onChange={(e) => setForm({ baseURL: e.target.value.trim() })} />
+          <input
+            type="url"
+            value={baseURL}
+            placeholder="http://localhost:11434/v1"
+            onChange={(e) => setForm({ baseURL: e.target.value.trim() })}
+          />
         </label>
         <label className="field">
           <span>Model</span>
-          <input list="model-list" value={model} placeholder="llama3.2" onChange={(e) => setForm({ model: e.target.value.trim() })} />
+          <input
+            list="model-list"
+            value={model}
+            placeholder="llama3.2"
+            onChange={(e) => setForm({ model: e.target.value.trim() })}
+          />
           <datalist id="model-list">
             {models.map((m) => (
               <option key={m} value={m} />
             ))}
           </datalist>
         </label>
-        <button type="button" className="secondary" onClick={listModels} disabled={listing || !baseURL}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={listModels}
+          disabled={listing || !baseURL}
+        >
           {listing ? 'Listing…' : 'List models'}
         </button>
       </div>
@@ -70,10 +89,20 @@ function OpenAIForm() {
       <div className="field-row">
         <label className="field">
           <span>API key</span>
-          <input type="password" autoComplete="off" value={apiKey} placeholder="not needed for local servers" onChange={(e) => setForm({ apiKey: e.target.value })} />
+          <input
+            type="password"
+            autoComplete="off"
+            value={apiKey}
+            placeholder="not needed for local servers"
+            onChange={(e) => setForm({ apiKey: e.target.value })}
+          />
         </label>
         <label className="check">
-          <input type="checkbox" checked={rememberKey} onChange={(e) => setForm({ rememberKey: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={rememberKey}
+            onChange={(e) => setForm({ rememberKey: e.target.checked })}
+          />
           <span>Remember the key in this browser</span>
         </label>
       </div>
@@ -89,19 +118,42 @@ function SamplingForm() {
     <div className="field-row">
       <label className="field narrow">
         <span>Temperature</span>
-        <input type="number" min={0} max={2} step={0.1} value={sampling.temperature ?? ''} onChange={(e) => setSampling({ temperature: number(e.target.valueAsNumber) })} />
+        <input
+          type="number"
+          min={0}
+          max={2}
+          step={0.1}
+          value={sampling.temperature ?? ''}
+          onChange={(e) => setSampling({ temperature: number(e.target.valueAsNumber) })}
+        />
       </label>
       <label className="field narrow">
         <span>Max new tokens</span>
-        <input type="number" min={1} value={sampling.maxTokens ?? ''} onChange={(e) => setSampling({ maxTokens: number(e.target.valueAsNumber) })} />
+        <input
+          type="number"
+          min={1}
+          value={sampling.maxTokens ?? ''}
+          onChange={(e) => setSampling({ maxTokens: number(e.target.valueAsNumber) })}
+        />
       </label>
       <label className="field narrow">
         <span>Seed</span>
-        <input type="number" value={sampling.seed ?? ''} placeholder="random" onChange={(e) => setSampling({ seed: number(e.target.valueAsNumber) })} />
+        <input
+          type="number"
+          value={sampling.seed ?? ''}
+          placeholder="random"
+          onChange={(e) => setSampling({ seed: number(e.target.valueAsNumber) })}
+        />
       </label>
       <label className="field narrow">
         <span>Concurrency</span>
-        <input type="number" min={1} max={256} value={concurrency} onChange={(e) => setForm({ concurrency: clampInt(e.target.valueAsNumber, 1, 256) })} />
+        <input
+          type="number"
+          min={1}
+          max={256}
+          value={concurrency}
+          onChange={(e) => setForm({ concurrency: clampInt(e.target.valueAsNumber, 1, 256) })}
+        />
       </label>
     </div>
   );

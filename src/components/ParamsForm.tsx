@@ -2,7 +2,11 @@ import type { z } from 'zod';
 import type { Task } from '../engine/task';
 import { setTaskParam } from '../state/form';
 
-type Field = z.ZodType & { def: { type: string; innerType?: Field; defaultValue?: unknown; element?: Field }; options?: string[]; description?: string };
+type Field = z.ZodType & {
+  def: { type: string; innerType?: Field; defaultValue?: unknown; element?: Field };
+  options?: string[];
+  description?: string;
+};
 
 /** Strips .default()/.optional() wrappers to the type the field edits. */
 function unwrap(field: Field): Field {
@@ -21,18 +25,40 @@ export function ParamsForm({ task, values }: { task: Task; values: Record<string
         const label = field.description ?? unwrap(field).description ?? name;
         const value = values[name] ?? (defaults as Record<string, unknown>)[name];
         const set = (v: unknown) => setTaskParam(task.id, name, v);
-        return <FieldControl key={`${task.id}.${name}`} label={label} field={unwrap(field)} value={value} onChange={set} />;
+        return (
+          <FieldControl
+            key={`${task.id}.${name}`}
+            label={label}
+            field={unwrap(field)}
+            value={value}
+            onChange={set}
+          />
+        );
       })}
     </div>
   );
 }
 
-function FieldControl({ label, field, value, onChange }: { label: string; field: Field; value: unknown; onChange: (v: unknown) => void }) {
+function FieldControl({
+  label,
+  field,
+  value,
+  onChange,
+}: {
+  label: string;
+  field: Field;
+  value: unknown;
+  onChange: (v: unknown) => void;
+}) {
   switch (field.def.type) {
     case 'boolean':
       return (
         <label className="check">
-          <input type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={Boolean(value)}
+            onChange={(e) => onChange(e.target.checked)}
+          />
           <span>{label}</span>
         </label>
       );
@@ -40,7 +66,11 @@ function FieldControl({ label, field, value, onChange }: { label: string; field:
       return (
         <label className="field">
           <span>{label}</span>
-          <input type="number" value={Number(value)} onChange={(e) => onChange(e.target.valueAsNumber)} />
+          <input
+            type="number"
+            value={Number(value)}
+            onChange={(e) => onChange(e.target.valueAsNumber)}
+          />
         </label>
       );
     case 'enum':
@@ -61,7 +91,9 @@ function FieldControl({ label, field, value, onChange }: { label: string; field:
           <textarea
             rows={3}
             value={((value as string[]) ?? []).join('\n')}
-            onChange={(e) => onChange(e.target.value.split('\n').filter((line) => line.trim() !== ''))}
+            onChange={(e) =>
+              onChange(e.target.value.split('\n').filter((line) => line.trim() !== ''))
+            }
           />
         </label>
       );

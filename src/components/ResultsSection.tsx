@@ -17,7 +17,11 @@ export function ResultsSection() {
   const run = useLatestRun(datasetId);
   return (
     <Section step={5} title="Results">
-      {run ? <RunResults run={run} /> : <p className="muted">Results appear here as the run produces them.</p>}
+      {run ? (
+        <RunResults run={run} />
+      ) : (
+        <p className="muted">Results appear here as the run produces them.</p>
+      )}
     </Section>
   );
 }
@@ -47,13 +51,21 @@ function RunResults({ run }: { run: Run }) {
     <>
       <div className="actions">
         {(['csv', 'jsonl', 'parquet'] as const).map((format) => (
-          <button key={format} type="button" className="secondary" disabled={exporting !== null} onClick={() => download(format)}>
+          <button
+            key={format}
+            type="button"
+            className="secondary"
+            disabled={exporting !== null}
+            onClick={() => download(format)}
+          >
             Export {format === 'csv' ? 'CSV' : format === 'jsonl' ? 'JSONL' : 'Parquet'}
           </button>
         ))}
       </div>
       <ErrorAlert error={error} />
-      {preview && preview.rows.length > 0 && <RowsTable caption="First results" columns={preview.columns} rows={preview.rows} />}
+      {preview && preview.rows.length > 0 && (
+        <RowsTable caption="First results" columns={preview.columns} rows={preview.rows} />
+      )}
     </>
   );
 }

@@ -1,7 +1,15 @@
 import type { Row } from '../engine/task';
 
 /** A small read-only table; long cells are clipped and shown whole on hover. */
-export function RowsTable({ caption, columns, rows }: { caption: string; columns: readonly string[]; rows: readonly Row[] }) {
+export function RowsTable({
+  caption,
+  columns,
+  rows,
+}: {
+  caption: string;
+  columns: readonly string[];
+  rows: readonly Row[];
+}) {
   return (
     <div className="table-scroll">
       <table>

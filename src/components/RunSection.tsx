@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { Pricing, Run } from '../engine/db/schema';
-import { costOf, type RunEstimate } from '../engine/run/estimate';
 import type { ProviderConfig } from '../engine/llm/types';
 import type { RunSpec } from '../engine/run/controller';
+import { costOf, type RunEstimate } from '../engine/run/estimate';
 import { engine } from '../engineClient';
 import { type FormState, useForm } from '../state/form';
 import { findTask } from '../tasks';
@@ -14,11 +14,10 @@ export function RunSection() {
   const run = useLatestRun(datasetId);
   const [error, setError] = useState<unknown>(null);
   const [estimate, setEstimate] = useState<RunEstimate | null>(null);
-  const secrets = () => ({ apiKey: useForm.getState().apiKey || undefined });
 
   // A reload or a crash leaves runs marked running: take them up again.
   useEffect(() => {
-    engine.resumeInterrupted(secrets()).catch(setError);
+    engine.resumeInterrupted(currentSecrets()).catch(setError);
   }, []);
 
   const act = (command: () => Promise<unknown>) => () => {
@@ -30,7 +29,12 @@ export function RunSection() {
   return (
     <Section step={4} title="Run">
       <div className="actions">
-        <button type="button" className="primary" disabled={!datasetId || active} onClick={act(() => engine.startRun(specFromForm(useForm.getState()), secrets()))}>
+        <button
+          type="button"
+          className="primary"
+          disabled={!datasetId || active}
+          onClick={act(() => engine.startRun(specFromForm(useForm.getState()), currentSecrets()))}
+        >
           Run
         </button>
         {run && active && (
@@ -39,7 +43,7 @@ export function RunSection() {
           </button>
         )}
         {run && (run.status === 'paused' || run.status === 'failed') && (
-          <button type="button" onClick={act(() => engine.resumeRun(run.id, secrets()))}>
+          <button type="button" onClick={act(() => engine.resumeRun(run.id, currentSecrets()))}>
             Resume
           </button>
         )}
@@ -48,11 +52,18 @@ export function RunSection() {
             Cancel
           </button>
         )}
-        <button type="button" className="secondary" disabled={!datasetId} onClick={act(async () => setEstimate(await engine.estimateRun(specFromForm(useForm.getState()))))}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!datasetId}
+          onClick={act(async () =>
+            setEstimate(await engine.estimateRun(specFromForm(useForm.getState()))),
+          )}
+        >
           Estimate tokens and cost
         </button>
         {run && run.status === 'completed' && run.counters.failed > 0 && (
-          <button type="button" onClick={act(() => engine.retryFailed(run.id, secrets()))}>
+          <button type="button" onClick={act(() => engine.retryFailed(run.id, currentSecrets()))}>
             Retry {run.counters.failed} failed
           </button>
         )}
@@ -70,20 +81,30 @@ function RunProgress({ run }: { run: Run }) {
   const percent = total > 0 ? Math.round((finished / total) * 100) : 0;
   return (
     <div className="run">
-      <div role="progressbar" aria-label="Run progress" aria-valuemin={0} aria-valuemax={total} aria-valuenow={finished} className="progress">
+      <div
+        role="progressbar"
+        aria-label="Run progress"
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={finished}
+        className="progress"
+      >
         <div className="bar" style={{ width: `${percent}%` }} />
       </div>
       <p role="status" aria-label="Run status" className={`status ${run.status}`}>
         {statusText(run)}
       </p>
       <p className="muted">
-        {finished.toLocaleString()} of {total.toLocaleString()} generations · {done.toLocaleString()} done · {failed.toLocaleString()} failed ·{' '}
+        {finished.toLocaleString()} of {total.toLocaleString()} generations ·{' '}
+        {done.toLocaleString()} done · {failed.toLocaleString()} failed ·{' '}
         {formatFailed.toLocaleString()} unreadable answers
-        {run.activity && ` · ${run.activity.inFlight} in flight (window ${run.activity.concurrency})`}
+        {run.activity &&
+          ` · ${run.activity.inFlight} in flight (window ${run.activity.concurrency})`}
       </p>
       <p className="muted">{throughputLine(run)}</p>
       <p className="muted">
-        {findTask(run.taskId).label} with {describeProvider(run.provider)} · {run.settings.numGenerations} per row · started {new Date(run.created).toLocaleString()}
+        {findTask(run.taskId).label} with {describeProvider(run.provider)} ·{' '}
+        {run.settings.numGenerations} per row · started {new Date(run.created).toLocaleString()}
       </p>
     </div>
   );
@@ -92,13 +113,18 @@ function RunProgress({ run }: { run: Run }) {
 /** Tokens, rate, ETA and cost, from the counters and the current stretch of running. */
 function throughputLine(run: Run): string {
   const { total, done, failed, inputTokens, outputTokens } = run.counters;
-  const parts = [`${inputTokens.toLocaleString()} input and ${outputTokens.toLocaleString()} output tokens`];
+  const parts = [
+    `${inputTokens.toLocaleString()} input and ${outputTokens.toLocaleString()} output tokens`,
+  ];
   const activity = run.activity;
   if (activity && run.status === 'running') {
     const seconds = (run.updated - activity.since) / 1000;
     const rate = seconds > 0 ? (done + failed - activity.finishedSince) / seconds : 0;
     if (rate > 0) {
-      parts.push(`${rate.toFixed(1)} generations/s`, `${(outputTokens / Math.max(1, seconds)).toFixed(0)} output tokens/s`);
+      parts.push(
+        `${rate.toFixed(1)} generations/s`,
+        `${(outputTokens / Math.max(1, seconds)).toFixed(0)} output tokens/s`,
+      );
       parts.push(`about ${formatDuration((total - done - failed) / rate)} left`);
     }
   }
@@ -106,16 +132,21 @@ function throughputLine(run: Run): string {
     const spent = costOf(run.pricing, inputTokens, outputTokens);
     const finished = done + failed;
     parts.push(`cost so far ${money(spent)}`);
-    if (finished > 0 && finished < total) parts.push(`projected ${money((spent * total) / finished)}`);
+    if (finished > 0 && finished < total)
+      parts.push(`projected ${money((spent * total) / finished)}`);
   }
   return parts.join(' · ');
 }
 
 function EstimateLine({ estimate }: { estimate: RunEstimate }) {
-  const cost = estimate.promptCost !== undefined ? ` · prompts cost ${money(estimate.promptCost)}, at most ${money(estimate.maxCost ?? 0)} with full-length answers` : '';
+  const cost =
+    estimate.promptCost !== undefined
+      ? ` · prompts cost ${money(estimate.promptCost)}, at most ${money(estimate.maxCost ?? 0)} with full-length answers`
+      : '';
   return (
     <p className="muted">
-      {estimate.generations.toLocaleString()} generations · about {estimate.promptTokens.toLocaleString()} prompt tokens · at most{' '}
+      {estimate.generations.toLocaleString()} generations · about{' '}
+      {estimate.promptTokens.toLocaleString()} prompt tokens · at most{' '}
       {estimate.maxOutputTokens.toLocaleString()} output tokens{cost}
     </p>
   );
@@ -141,7 +172,14 @@ function statusText(run: Run): string {
 }
 
 function describeProvider(provider: ProviderConfig): string {
-  return provider.provider === 'openai' ? `${provider.model} at ${provider.baseURL}` : provider.model;
+  return provider.provider === 'openai'
+    ? `${provider.model} at ${provider.baseURL}`
+    : provider.model;
+}
+
+/** The key is read at the moment of the command and travels only to the worker. */
+function currentSecrets() {
+  return { apiKey: useForm.getState().apiKey || undefined };
 }
 
 /** The run as the form describes it; the API key stays out of it. */
@@ -157,7 +195,9 @@ function specFromForm(form: FormState): RunSpec {
       groupGenerations: form.groupGenerations,
       addRawInput: true,
       addRawOutput: true,
-      inputMapping: Object.fromEntries(Object.entries(form.inputMapping).filter(([, column]) => column)),
+      inputMapping: Object.fromEntries(
+        Object.entries(form.inputMapping).filter(([, column]) => column),
+      ),
     },
     provider: { provider: 'openai', baseURL: form.baseURL, model: form.model },
     sampling: form.sampling,

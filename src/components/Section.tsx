@@ -1,7 +1,15 @@
 import type { ReactNode } from 'react';
 
 /** One step of the flow Data -> Task -> Model -> Run -> Results. */
-export function Section({ step, title, children }: { step: number; title: string; children: ReactNode }) {
+export function Section({
+  step,
+  title,
+  children,
+}: {
+  step: number;
+  title: string;
+  children: ReactNode;
+}) {
   const id = `step-${step}`;
   return (
     <section className="step" aria-labelledby={id}>

@@ -1,9 +1,16 @@
 import { useMemo } from 'react';
 import type { Dataset } from '../engine/db/schema';
 import type { ChatMessage } from '../engine/llm/types';
-import { mapRow, missingInputs, resolveParams, type Row, type Task, taskInputs } from '../engine/task';
-import { findTask, tasks } from '../tasks';
+import {
+  mapRow,
+  missingInputs,
+  type Row,
+  resolveParams,
+  type Task,
+  taskInputs,
+} from '../engine/task';
 import { setForm, setMapping, useForm } from '../state/form';
+import { findTask, tasks } from '../tasks';
 import { ParamsForm } from './ParamsForm';
 import { useDataset, useFirstRows } from './queries';
 import { Section } from './Section';
@@ -14,7 +21,10 @@ export function TaskSection() {
   const dataset = useDataset(form.datasetId);
   const firstRow = useFirstRows(form.datasetId, 1)?.[0];
   const values = form.taskParams[task.id] ?? {};
-  const check = useMemo(() => checkTask(task, values, form.inputMapping, dataset, firstRow), [task, values, form.inputMapping, dataset, firstRow]);
+  const check = useMemo(
+    () => checkTask(task, values, form.inputMapping, dataset, firstRow),
+    [task, values, form.inputMapping, dataset, firstRow],
+  );
 
   return (
     <Section step={2} title="Task">
@@ -43,8 +53,13 @@ export function TaskSection() {
                 {input.name}
                 {input.optional ? ' (optional)' : ''}
               </span>
-              <select value={form.inputMapping[input.name] ?? ''} onChange={(e) => setMapping(input.name, e.target.value)}>
-                <option value="">{dataset.columns.includes(input.name) ? `column "${input.name}"` : 'no column'}</option>
+              <select
+                value={form.inputMapping[input.name] ?? ''}
+                onChange={(e) => setMapping(input.name, e.target.value)}
+              >
+                <option value="">
+                  {dataset.columns.includes(input.name) ? `column "${input.name}"` : 'no column'}
+                </option>
                 {dataset.columns
                   .filter((c) => c !== input.name)
                   .map((c) => (
@@ -69,7 +84,11 @@ export function TaskSection() {
           />
         </label>
         <label className="check">
-          <input type="checkbox" checked={form.groupGenerations} onChange={(e) => setForm({ groupGenerations: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={form.groupGenerations}
+            onChange={(e) => setForm({ groupGenerations: e.target.checked })}
+          />
           <span>Group generations into lists (one row per input)</span>
         </label>
       </div>
@@ -100,14 +119,24 @@ function PromptPreview({ messages }: { messages: ChatMessage[] }) {
 }
 
 /** What the form would send for the first row, or why it cannot. Pure: the worker checks again at Run. */
-function checkTask(task: Task, values: Record<string, unknown>, inputMapping: Record<string, string>, dataset: Dataset | undefined, firstRow: Row | undefined) {
+function checkTask(
+  task: Task,
+  values: Record<string, unknown>,
+  inputMapping: Record<string, string>,
+  dataset: Dataset | undefined,
+  firstRow: Row | undefined,
+) {
   try {
     const params = resolveParams(task, values);
     const inputs = taskInputs(task, params);
     if (!dataset) return { inputs, problems: [], messages: null };
     const problems = missingInputs(inputs, dataset.columns, { inputMapping });
     if (problems.length > 0 || !firstRow) return { inputs, problems, messages: null };
-    return { inputs, problems, messages: task.formatInput(mapRow(firstRow, inputs, { inputMapping }), params) };
+    return {
+      inputs,
+      problems,
+      messages: task.formatInput(mapRow(firstRow, inputs, { inputMapping }), params),
+    };
   } catch (error) {
     return { inputs: [], problems: [(error as Error).message], messages: null };
   }

@@ -16,7 +16,8 @@ export function useDataset(datasetId: string | undefined) {
 
 export function useFirstRows(datasetId: string | undefined, count: number): Row[] | undefined {
   return useLiveQuery(
-    async () => (datasetId ? ((await db.rowPages.get([datasetId, 0]))?.rows.slice(0, count) ?? []) : []),
+    async () =>
+      datasetId ? ((await db.rowPages.get([datasetId, 0]))?.rows.slice(0, count) ?? []) : [],
     [datasetId, count],
   );
 }
@@ -24,7 +25,10 @@ export function useFirstRows(datasetId: string | undefined, count: number): Row[
 /** The newest run on a dataset: the one the run panel, results and exports show. */
 export function useLatestRun(datasetId: string | undefined) {
   return useLiveQuery(
-    async () => (datasetId ? (await db.runs.where('datasetId').equals(datasetId).sortBy('created')).at(-1) ?? null : null),
+    async () =>
+      datasetId
+        ? ((await db.runs.where('datasetId').equals(datasetId).sortBy('created')).at(-1) ?? null)
+        : null,
     [datasetId],
   );
 }

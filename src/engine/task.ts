@@ -158,7 +158,12 @@ export interface Generation {
  * Reads one answer into output columns. An empty answer or a throwing parser
  * gives null: distilabel's rule is that a bad answer nulls every output column.
  */
-export function parseAnswer<P extends AnyParams>(task: Task<P>, params: z.infer<P>, row: Row, text: string | null): Outputs | null {
+export function parseAnswer<P extends AnyParams>(
+  task: Task<P>,
+  params: z.infer<P>,
+  row: Row,
+  text: string | null,
+): Outputs | null {
   if (text === null || text.trim() === '') return null;
   try {
     return task.formatOutput(text, row, params);
@@ -176,7 +181,12 @@ export function recordGeneration<P extends AnyParams>(
   task: Task<P>,
   params: z.infer<P>,
   settings: RunSettings,
-  call: { outputs: Outputs | null; rawOutput: unknown; rawInput: unknown; usage: Pick<Usage, 'inputTokens' | 'outputTokens'> },
+  call: {
+    outputs: Outputs | null;
+    rawOutput: unknown;
+    rawInput: unknown;
+    usage: Pick<Usage, 'inputTokens' | 'outputTokens'>;
+  },
 ): Generation {
   const columns = taskOutputs(task, params);
   const outputs = pickColumns(columns, call.outputs);
@@ -184,7 +194,10 @@ export function recordGeneration<P extends AnyParams>(
   const metadata: Record<string, unknown> = {};
   if (settings.addRawOutput) metadata[`raw_output_${task.id}`] = call.rawOutput;
   if (settings.addRawInput) metadata[`raw_input_${task.id}`] = call.rawInput;
-  metadata[`statistics_${task.id}`] = { input_tokens: call.usage.inputTokens, output_tokens: call.usage.outputTokens };
+  metadata[`statistics_${task.id}`] = {
+    input_tokens: call.usage.inputTokens,
+    output_tokens: call.usage.outputTokens,
+  };
   return { outputs, formatFailed, metadata };
 }
 
@@ -196,7 +209,12 @@ export function readGeneration<P extends AnyParams>(
   call: { row: Row; messages: ChatMessage[]; text: string | null; usage: Usage },
 ): Generation {
   const outputs = parseAnswer(task, params, call.row, call.text);
-  return recordGeneration(task, params, settings, { outputs, rawOutput: call.text, rawInput: call.messages, usage: call.usage });
+  return recordGeneration(task, params, settings, {
+    outputs,
+    rawOutput: call.text,
+    rawInput: call.messages,
+    usage: call.usage,
+  });
 }
 
 /** Exactly the declared output columns, null where the task gave nothing. */

@@ -1,12 +1,20 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
-import { deleteRun, clearFailedResults } from './db/runs';
+import { deleteDataset } from './db/datasets';
+import { clearFailedResults, deleteRun } from './db/runs';
 import { db } from './db/schema';
-import { toErrorData, type EngineErrorData } from './errors';
+import { type EngineErrorData, toErrorData } from './errors';
 import { exportRun } from './io/exportRun';
 import { importFile } from './io/import';
 import { listModels } from './llm/openai';
-import { cancelRun, checkRun, pauseRun, resumeInterrupted, resumeRun, startRun } from './run/controller';
+import {
+  cancelRun,
+  checkRun,
+  pauseRun,
+  resumeInterrupted,
+  resumeRun,
+  startRun,
+} from './run/controller';
 import { estimateRun } from './run/estimate';
 
 /**
@@ -31,10 +39,7 @@ const commands = {
   async deleteDataset(datasetId: string) {
     const runs = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
     for (const runId of runs) await deleteRun(runId);
-    await db.transaction('rw', db.datasets, db.rowPages, async () => {
-      await db.rowPages.where('[datasetId+page]').between([datasetId, -Infinity], [datasetId, Infinity]).delete();
-      await db.datasets.delete(datasetId);
-    });
+    await deleteDataset(datasetId);
   },
   exportRun,
 };
@@ -45,7 +50,9 @@ type Commands = typeof commands;
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EngineErrorData };
 
 export type EngineAPI = {
-  [K in keyof Commands]: (...args: Parameters<Commands[K]>) => Promise<Outcome<Awaited<ReturnType<Commands[K]>>>>;
+  [K in keyof Commands]: (
+    ...args: Parameters<Commands[K]>
+  ) => Promise<Outcome<Awaited<ReturnType<Commands[K]>>>>;
 };
 
 const api = Object.fromEntries(

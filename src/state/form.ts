@@ -63,7 +63,9 @@ export function setForm(patch: Partial<FormState>): void {
 }
 
 export function setTaskParam(taskId: string, name: string, value: unknown): void {
-  useForm.setState((s) => ({ taskParams: { ...s.taskParams, [taskId]: { ...s.taskParams[taskId], [name]: value } } }));
+  useForm.setState((s) => ({
+    taskParams: { ...s.taskParams, [taskId]: { ...s.taskParams[taskId], [name]: value } },
+  }));
 }
 
 export function setMapping(input: string, column: string): void {

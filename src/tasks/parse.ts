@@ -42,7 +42,7 @@ export interface ScaleOptions {
 export function parseScore(text: string, scale: ScaleOptions): number | null {
   const value = cleanValue(text.split('\n')[0] ?? '')
     .replace(/^(?:score|rating)\s*[:=]?\s*/i, '')
-    .replace(/^\[\s*([\d.]+)\s*\]/, '$1');
+    .replace(/^[[(]\s*([\d.]+(?:\s*\/\s*\d+)?)\s*[\])]/, '$1');
   const match = /^(\d+(?:\.\d+)?)(?:\s*(?:\/|out of)\s*(\d+))?/i.exec(value);
   if (!match) return null;
   const rest = value.slice(match[0].length);

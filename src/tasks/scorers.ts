@@ -21,18 +21,15 @@ export function readScores(text: string, count: number): (number | null)[] | nul
   return jsonScores(text, 'scores', count, scale) ?? indexedScores(text, count, scale);
 }
 
-const scoresSchema = (count: number) => ({
+/**
+ * The JSON answer of structured output. The contract's jsonSchema(params) cannot
+ * see the row, so the schema cannot bound the scores by the row's item count.
+ */
+const scoresSchema = {
   type: 'object',
-  properties: {
-    scores: {
-      type: 'array',
-      items: { type: 'integer', minimum: 1, maximum: count + 1 },
-      minItems: count,
-      maxItems: count,
-    },
-  },
+  properties: { scores: { type: 'array', items: { type: 'integer', minimum: 1 } } },
   required: ['scores'],
-});
+};
 
 /** distilabel's QualityScorer (Deita): a quality score for each response to one instruction. */
 export const qualityScorer: Task<typeof params> = {
@@ -56,11 +53,7 @@ export const qualityScorer: Task<typeof params> = {
       }),
     ),
   formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'responses').length) }),
-  // The count is per row, so the schema bounds only the items' values.
-  jsonSchema: (p) =>
-    p.structuredOutput
-      ? { type: 'object', properties: { scores: { type: 'array', items: { type: 'integer', minimum: 1 } } }, required: ['scores'] }
-      : undefined,
+  jsonSchema: (p) => (p.structuredOutput ? scoresSchema : undefined),
 };
 
 /** distilabel's ComplexityScorer (Deita): a complexity score for each instruction of a list. */
@@ -76,10 +69,5 @@ export const complexityScorer: Task<typeof params> = {
   formatInput: (row) =>
     chat(undefined, renderTemplate(complexity, { instructions: listOf(row, 'instructions') })),
   formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'instructions').length) }),
-  jsonSchema: (p) =>
-    p.structuredOutput
-      ? { type: 'object', properties: { scores: { type: 'array', items: { type: 'integer', minimum: 1 } } }, required: ['scores'] }
-      : undefined,
+  jsonSchema: (p) => (p.structuredOutput ? scoresSchema : undefined),
 };
-
-export { scoresSchema };

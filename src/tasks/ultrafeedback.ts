@@ -9,8 +9,8 @@ import {
   isNotApplicable,
   isPlaceholder,
   numberedSections,
-  readFields,
   parseScore,
+  readFields,
   scoreFromJson,
 } from './parse';
 import { chat, listOf, textOf } from './rows';
@@ -186,7 +186,10 @@ function ultraFeedback(aspect: Aspect): Task<typeof params> {
     ],
     outputs: columnsOf(aspect.withTypes),
     formatInput(row) {
-      const vars = { instruction: textOf(row, 'instruction'), generations: listOf(row, 'generations') };
+      const vars = {
+        instruction: textOf(row, 'instruction'),
+        generations: listOf(row, 'generations'),
+      };
       return chat(renderTemplate(system, vars), renderTemplate(aspect.template, vars));
     },
     formatOutput: (text, row) =>

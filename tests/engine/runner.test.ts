@@ -13,7 +13,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 beforeEach(async () => {
-  await Promise.all([db.datasets.clear(), db.rowPages.clear(), db.runs.clear(), db.results.clear()]);
+  await Promise.all([
+    db.datasets.clear(),
+    db.rowPages.clear(),
+    db.runs.clear(),
+    db.results.clear(),
+  ]);
   server.setOptions({ faults: [], latencyMs: 0 });
 });
 
@@ -23,9 +28,20 @@ async function datasetOf(count: number): Promise<string> {
   const rows = Array.from({ length: count }, (_, i) => ({ instruction: `prompt ${i}` }));
   const id = crypto.randomUUID();
   for (let page = 0; page * PAGE_SIZE < count; page++) {
-    await db.rowPages.put({ datasetId: id, page, rows: rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE) });
+    await db.rowPages.put({
+      datasetId: id,
+      page,
+      rows: rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE),
+    });
   }
-  await db.datasets.put({ id, name: 'prompts', columns: ['instruction'], rowCount: count, source: 'test', created: Date.now() });
+  await db.datasets.put({
+    id,
+    name: 'prompts',
+    columns: ['instruction'],
+    rowCount: count,
+    source: 'test',
+    created: Date.now(),
+  });
   return id;
 }
 
@@ -48,7 +64,10 @@ async function newRun(rows: number, numGenerations: number, concurrency = 8): Pr
 const model = () => createOpenAIModel({ baseURL: server.url, model: 'test-model' });
 
 async function stored(runId: string) {
-  const results = await db.results.where('[runId+rowIndex+generation]').between([runId, -Infinity, -Infinity], [runId, Infinity, Infinity]).toArray();
+  const results = await db.results
+    .where('[runId+rowIndex+generation]')
+    .between([runId, -Infinity, -Infinity], [runId, Infinity, Infinity])
+    .toArray();
   const run = await db.runs.get(runId);
   return { results, counters: run!.counters };
 }
@@ -56,13 +75,20 @@ async function stored(runId: string) {
 describe('a run', () => {
   it('stores exactly one result per (row, generation), with counters that match, across pages', async () => {
     const run = await newRun(1_005, 2, 16);
-    expect(await executeRun(run, model(), new AbortController().signal, { retry: fastRetries })).toBe('completed');
+    expect(
+      await executeRun(run, model(), new AbortController().signal, { retry: fastRetries }),
+    ).toBe('completed');
     const { results, counters } = await stored(run.id);
     expect(results).toHaveLength(2_010);
     expect(new Set(results.map((r) => `${r.rowIndex}:${r.generation}`)).size).toBe(2_010);
     expect(counters).toMatchObject({ total: 2_010, done: 2_010, failed: 0, formatFailed: 0 });
     const last = results.at(-1)!;
-    expect(last).toMatchObject({ rowIndex: 1_004, generation: 1, status: 'done', modelName: 'test-model' });
+    expect(last).toMatchObject({
+      rowIndex: 1_004,
+      generation: 1,
+      status: 'done',
+      modelName: 'test-model',
+    });
     expect(last.outputs.generation).toBe('[test-model] echo: prompt 1004 (gen 1)');
   });
 
@@ -71,14 +97,20 @@ describe('a run', () => {
     const run = await newRun(60, 1, 4);
     const pause = new AbortController();
     const first = executeRun(run, model(), pause.signal, { retry: fastRetries, flushSize: 1 });
-    await expect.poll(async () => (await stored(run.id)).counters.done, { interval: 5 }).toBeGreaterThan(10);
+    await expect
+      .poll(async () => (await stored(run.id)).counters.done, { interval: 5 })
+      .toBeGreaterThan(10);
     pause.abort();
     expect(await first).toBe('stopped');
     const partial = (await stored(run.id)).counters.done;
     expect(partial).toBeLessThan(60);
 
     const requestsBefore = server.requests.length;
-    expect(await executeRun((await db.runs.get(run.id))!, model(), new AbortController().signal, { retry: fastRetries })).toBe('completed');
+    expect(
+      await executeRun((await db.runs.get(run.id))!, model(), new AbortController().signal, {
+        retry: fastRetries,
+      }),
+    ).toBe('completed');
     const { results, counters } = await stored(run.id);
     expect(results.map((r) => r.rowIndex)).toEqual([...Array(60).keys()]);
     expect(counters.done).toBe(60);
@@ -97,16 +129,27 @@ describe('a run', () => {
       ],
     });
     const run = await newRun(20, 1, 4);
-    expect(await executeRun(run, model(), new AbortController().signal, { retry: fastRetries })).toBe('completed');
+    expect(
+      await executeRun(run, model(), new AbortController().signal, { retry: fastRetries }),
+    ).toBe('completed');
     const { results, counters } = await stored(run.id);
     expect(results.every((r) => r.status === 'done')).toBe(true);
     expect(counters).toMatchObject({ done: 20, failed: 0 });
   });
 
   it('stores a generation as failed, with its reason, when retries run out; nothing is lost', async () => {
-    server.setOptions({ faults: (request) => (String(JSON.stringify(request.body)).includes('prompt 3"') ? { kind: 'status', status: 500, message: 'kaboom' } : null) });
+    server.setOptions({
+      faults: (request) =>
+        String(JSON.stringify(request.body)).includes('prompt 3"')
+          ? { kind: 'status', status: 500, message: 'kaboom' }
+          : null,
+    });
     const run = await newRun(6, 2, 2);
-    expect(await executeRun(run, model(), new AbortController().signal, { retry: { ...fastRetries, maxRetries: 2 } })).toBe('completed');
+    expect(
+      await executeRun(run, model(), new AbortController().signal, {
+        retry: { ...fastRetries, maxRetries: 2 },
+      }),
+    ).toBe('completed');
     const { results, counters } = await stored(run.id);
     const failed = results.filter((r) => r.status === 'failed');
     expect(failed.map((r) => [r.rowIndex, r.generation])).toEqual([
@@ -120,7 +163,9 @@ describe('a run', () => {
   it('gives up on a request that hangs past the timeout', async () => {
     server.setOptions({ faults: [{ kind: 'hang' }] });
     const run = await newRun(2, 1, 2);
-    await executeRun(run, model(), new AbortController().signal, { retry: { ...fastRetries, timeoutMs: 100, maxRetries: 1 } });
+    await executeRun(run, model(), new AbortController().signal, {
+      retry: { ...fastRetries, timeoutMs: 100, maxRetries: 1 },
+    });
     const { results } = await stored(run.id);
     expect(results.map((r) => r.status)).toEqual(['failed', 'failed']);
     expect(results[0].error).toMatch(/No answer within/);
@@ -129,8 +174,14 @@ describe('a run', () => {
   it('stops on a refused API key and leaves the work pending', async () => {
     server.setOptions({ requireKey: 'right-key' });
     const run = await newRun(3, 1, 1);
-    const wrongKey = createOpenAIModel({ baseURL: server.url, model: 'test-model', apiKey: 'wrong-key' });
-    await expect(executeRun(run, wrongKey, new AbortController().signal, { retry: fastRetries })).rejects.toThrow(/key/i);
+    const wrongKey = createOpenAIModel({
+      baseURL: server.url,
+      model: 'test-model',
+      apiKey: 'wrong-key',
+    });
+    await expect(
+      executeRun(run, wrongKey, new AbortController().signal, { retry: fastRetries }),
+    ).rejects.toThrow(/key/i);
     expect((await stored(run.id)).results).toEqual([]);
     server.setOptions({ requireKey: undefined });
   });

@@ -5,8 +5,8 @@ import {
   mapRow,
   missingInputs,
   outputRows,
-  readGeneration,
   type RunSettings,
+  readGeneration,
   type StoredGeneration,
   type Task,
   taskInputs,
@@ -67,7 +67,11 @@ describe('a generation read with distilabel semantics', () => {
   });
 
   it('leaves out the raw output and input when they are turned off, but keeps statistics', () => {
-    const generation = generate('Score: 2', { ...settings, addRawOutput: false, addRawInput: false });
+    const generation = generate('Score: 2', {
+      ...settings,
+      addRawOutput: false,
+      addRawInput: false,
+    });
     expect(Object.keys(generation.metadata)).toEqual(['statistics_scorer']);
   });
 });
@@ -99,7 +103,14 @@ describe('output rows', () => {
   });
 
   it('keeps the error of a failed generation in its metadata', () => {
-    const failed: StoredGeneration = { generation: 0, status: 'failed', outputs: {}, modelName: 'm', metadata: {}, error: 'HTTP 500' };
+    const failed: StoredGeneration = {
+      generation: 0,
+      status: 'failed',
+      outputs: {},
+      modelName: 'm',
+      metadata: {},
+      error: 'HTTP 500',
+    };
     const [row] = outputRows({ text: 'x' }, [failed], ['score'], false);
     expect(row.score).toBeNull();
     expect(row.distilabel_metadata).toEqual({ error: 'HTTP 500' });
@@ -120,7 +131,9 @@ describe('input mappings', () => {
   });
 
   it('names a mapping to a column that does not exist', () => {
-    const [problem] = missingInputs(taskInputs(scorer, {}), ['review'], { inputMapping: { text: 'body' } });
+    const [problem] = missingInputs(taskInputs(scorer, {}), ['review'], {
+      inputMapping: { text: 'body' },
+    });
     expect(problem).toContain('"body"');
   });
 });
@@ -129,26 +142,41 @@ describe('Text generation', () => {
   const params = (p: object) => textGeneration.params.parse(p);
 
   it('renders the default template from the instruction column', () => {
-    expect(textGeneration.formatInput({ instruction: 'Say hi' }, params({}))).toEqual([{ role: 'user', content: 'Say hi' }]);
+    expect(textGeneration.formatInput({ instruction: 'Say hi' }, params({}))).toEqual([
+      { role: 'user', content: 'Say hi' },
+    ]);
   });
 
   it('declares the template variables as inputs, so a variable that is not a column stops the run', () => {
-    const p = params({ template: 'Answer as {{ persona }}: {% for q in questions %}{{ q | upper }}{% endfor %}' });
-    const required = taskInputs(textGeneration, p).filter((i) => !i.optional).map((i) => i.name);
+    const p = params({
+      template: 'Answer as {{ persona }}: {% for q in questions %}{{ q | upper }}{% endfor %}',
+    });
+    const required = taskInputs(textGeneration, p)
+      .filter((i) => !i.optional)
+      .map((i) => i.name);
     expect(required).toEqual(['persona', 'questions']);
-    expect(missingInputs(taskInputs(textGeneration, p), ['persona'], { inputMapping: {} })).toHaveLength(1);
+    expect(
+      missingInputs(taskInputs(textGeneration, p), ['persona'], { inputMapping: {} }),
+    ).toHaveLength(1);
   });
 
   it('uses the system prompt setting, and a system_prompt column over it', () => {
     const p = params({ systemPrompt: 'Be brief.' });
-    expect(textGeneration.formatInput({ instruction: 'Hi' }, p)[0]).toEqual({ role: 'system', content: 'Be brief.' });
-    expect(textGeneration.formatInput({ instruction: 'Hi', system_prompt: 'Be a pirate.' }, p)[0]).toEqual({
+    expect(textGeneration.formatInput({ instruction: 'Hi' }, p)[0]).toEqual({
+      role: 'system',
+      content: 'Be brief.',
+    });
+    expect(
+      textGeneration.formatInput({ instruction: 'Hi', system_prompt: 'Be a pirate.' }, p)[0],
+    ).toEqual({
       role: 'system',
       content: 'Be a pirate.',
     });
   });
 
   it('reports a template syntax error in words', () => {
-    expect(() => textGeneration.formatInput({ instruction: 'x' }, params({ template: '{{ instruction ' }))).toThrow(/syntax error/);
+    expect(() =>
+      textGeneration.formatInput({ instruction: 'x' }, params({ template: '{{ instruction ' })),
+    ).toThrow(/syntax error/);
   });
 });

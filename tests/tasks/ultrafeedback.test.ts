@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { system, templates } from '../../src/tasks/ultrafeedback.prompt';
 import {
   parseTypes,
   ultraFeedbackHelpfulness,
@@ -7,6 +6,7 @@ import {
   ultraFeedbackOverallRating,
   ultraFeedbackTasks,
 } from '../../src/tasks/ultrafeedback';
+import { system, templates } from '../../src/tasks/ultrafeedback.prompt';
 import { answers, expectTemplateReads, messages, nulls, read, UNREADABLE } from './helpers';
 
 const row = { instruction: 'What is 2+2?', generations: ['4', 'Five.'] };
@@ -72,19 +72,23 @@ What is 2+2?
   });
 
   it('offers N/A only for honesty', () => {
-    expect(messages(ultraFeedbackHonesty, row)[1].content).toContain('Rating: [a rating from 1 to 5, or N/A]');
+    expect(messages(ultraFeedbackHonesty, row)[1].content).toContain(
+      'Rating: [a rating from 1 to 5, or N/A]',
+    );
     expect(messages(ultraFeedbackOverallRating, row)[1].content).not.toContain('N/A');
   });
 
   it('reads generations given as a JSON array in a CSV cell', () => {
     const fromCsv = { instruction: 'What is 2+2?', generations: '["4", "Five."]' };
-    expect(messages(ultraFeedbackOverallRating, fromCsv)).toEqual(messages(ultraFeedbackOverallRating, row));
+    expect(messages(ultraFeedbackOverallRating, fromCsv)).toEqual(
+      messages(ultraFeedbackOverallRating, row),
+    );
   });
 
   it('refuses a row whose generations are not a list', () => {
-    expect(() => messages(ultraFeedbackOverallRating, { instruction: 'x', generations: 'just text' })).toThrow(
-      /must be a list of texts/,
-    );
+    expect(() =>
+      messages(ultraFeedbackOverallRating, { instruction: 'x', generations: 'just text' }),
+    ).toThrow(/must be a list of texts/);
   });
 
   it('templates read only the instruction and the generations', () => {
@@ -121,7 +125,11 @@ Rating: 1
 Rationale: Wrong: 2+2 is 4.`;
 
   answers(ultraFeedbackOverallRating, row, [
-    ['a well-formed answer', wellFormed, { ratings: [5, 1], rationales: ['Correct and direct.', 'Wrong: 2+2 is 4.'] }],
+    [
+      'a well-formed answer',
+      wellFormed,
+      { ratings: [5, 1], rationales: ['Correct and direct.', 'Wrong: 2+2 is 4.'] },
+    ],
     [
       'markdown bold labels',
       '#### Output for Text 1\n**Rating:** 5\n**Rationale:** Correct.\n\n#### Output for Text 2\n**Rating**: 1\n**Rationale**: Wrong.',
@@ -183,7 +191,11 @@ Rationale: Wrong: 2+2 is 4.`;
       { ratings: [5, 1], rationales: ['Right.', 'Wrong.'] },
     ],
     ['blocks without headings, fewer than the texts', 'Rating: 5\nRationale: Right.', 'nulls'],
-    ['blocks without headings, rationale first', 'Rationale: Right.\nRating: 5\nRationale: Wrong.\nRating: 1', 'nulls'],
+    [
+      'blocks without headings, rationale first',
+      'Rationale: Right.\nRating: 5\nRationale: Wrong.\nRating: 1',
+      'nulls',
+    ],
     [
       'JSON in a code fence (structured output)',
       'Here you go:\n```json\n{"ratings": [5, "1"], "rationales": ["Right.", "Wrong."]}\n```\nHope this helps.',
@@ -194,12 +206,18 @@ Rationale: Wrong: 2+2 is 4.`;
       '{"ratings": [5], "rationales": ["Right.", "Wrong."]}',
       { rationales: ['Right.', 'Wrong.'] },
     ],
-    ['the answer format echoed back', '#### Output for Text 1\nRating: [Rating for text 1]\nRationale: [Rationale]', 'nulls'],
+    [
+      'the answer format echoed back',
+      '#### Output for Text 1\nRating: [Rating for text 1]\nRationale: [Rationale]',
+      'nulls',
+    ],
     ...UNREADABLE,
   ]);
 
   it('never turns an unreadable answer into lists of nulls', () => {
-    expect(read(ultraFeedbackOverallRating, row, 'I think both are fine.')).toEqual(nulls(ultraFeedbackOverallRating));
+    expect(read(ultraFeedbackOverallRating, row, 'I think both are fine.')).toEqual(
+      nulls(ultraFeedbackOverallRating),
+    );
   });
 });
 

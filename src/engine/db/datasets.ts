@@ -65,7 +65,8 @@ export async function importRows(
     });
     return dataset;
   } catch (error) {
-    await deletePages(id);
+    // The import's own error is the one to report, even if the cleanup fails too.
+    await deletePages(id).catch(() => {});
     throw error;
   }
 }

@@ -1,12 +1,23 @@
 import type { EngineErrorData } from '../errors';
-import { db, PAGE_SIZE, type Result, type Run, type RunActivity, type RunCounters, type RunStatus } from './schema';
+import {
+  db,
+  PAGE_SIZE,
+  type Result,
+  type Run,
+  type RunActivity,
+  type RunCounters,
+  type RunStatus,
+} from './schema';
 
 /**
  * Every write to runs and results goes through here, so the counters a person
  * sees are always updated in the same transaction as the results they count.
  */
 
-export async function createRun(run: Omit<Run, 'id' | 'created' | 'updated' | 'status' | 'counters'>, total: number): Promise<Run> {
+export async function createRun(
+  run: Omit<Run, 'id' | 'created' | 'updated' | 'status' | 'counters'>,
+  total: number,
+): Promise<Run> {
   const now = Date.now();
   const record: Run = {
     ...run,
@@ -24,7 +35,11 @@ export function emptyCounters(total: number): RunCounters {
   return { total, done: 0, failed: 0, formatFailed: 0, inputTokens: 0, outputTokens: 0 };
 }
 
-export async function setRunStatus(runId: string, status: RunStatus, error?: EngineErrorData): Promise<void> {
+export async function setRunStatus(
+  runId: string,
+  status: RunStatus,
+  error?: EngineErrorData,
+): Promise<void> {
   await db.runs.update(runId, { status, error, activity: undefined, updated: Date.now() });
 }
 
@@ -33,7 +48,11 @@ export async function setRunStatus(runId: string, status: RunStatus, error?: Eng
  * transaction. A result already stored for the same (row, generation) is
  * overwritten, never duplicated; the counters take back what it had counted.
  */
-export async function storeResults(runId: string, results: Result[], activity?: RunActivity): Promise<void> {
+export async function storeResults(
+  runId: string,
+  results: Result[],
+  activity?: RunActivity,
+): Promise<void> {
   await db.transaction('rw', db.runs, db.results, async () => {
     const previous = await db.results.bulkGet(results.map(resultKey));
     const run = await db.runs.get(runId);
@@ -65,7 +84,9 @@ function usageOf(result: Result): { input: number; output: number } {
   return { input: 0, output: 0 };
 }
 
-export function resultKey(result: Pick<Result, 'runId' | 'rowIndex' | 'generation'>): [string, number, number] {
+export function resultKey(
+  result: Pick<Result, 'runId' | 'rowIndex' | 'generation'>,
+): [string, number, number] {
   return [result.runId, result.rowIndex, result.generation];
 }
 
@@ -101,12 +122,20 @@ export async function clearFailedResults(runId: string): Promise<number> {
 }
 
 export function latestRunOf(datasetId: string): Promise<Run | undefined> {
-  return db.runs.where('datasetId').equals(datasetId).reverse().sortBy('created').then((runs) => runs[0]);
+  return db.runs
+    .where('datasetId')
+    .equals(datasetId)
+    .reverse()
+    .sortBy('created')
+    .then((runs) => runs[0]);
 }
 
 export async function deleteRun(runId: string): Promise<void> {
   await db.transaction('rw', db.runs, db.results, async () => {
-    await db.results.where('[runId+rowIndex+generation]').between([runId, -Infinity, -Infinity], [runId, Infinity, Infinity]).delete();
+    await db.results
+      .where('[runId+rowIndex+generation]')
+      .between([runId, -Infinity, -Infinity], [runId, Infinity, Infinity])
+      .delete();
     await db.runs.delete(runId);
   });
 }

@@ -30,7 +30,7 @@ const FOLD_BYTES = 8 * 1024 * 1024;
 
 const MIME_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv;charset=utf-8',
-  jsonl: 'application/jsonl;charset=utf-8',
+  jsonl: 'application/x-ndjson;charset=utf-8',
   parquet: 'application/vnd.apache.parquet',
 };
 

@@ -4,7 +4,7 @@ import { db, type Pricing, type Run, type RunLimits } from '../db/schema';
 import { inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
 import type { ProviderConfig, SamplingOptions } from '../llm/types';
-import { mapRow, missingInputs, resolveParams, type RunSettings, taskInputs } from '../task';
+import { mapRow, missingInputs, type RunSettings, resolveParams, taskInputs } from '../task';
 import { executeRun } from './runner';
 
 /** What the person chose in the form: everything a run keeps, but never a key. */
@@ -92,7 +92,7 @@ async function launch(runId: string, secrets: Secrets): Promise<void> {
   try {
     await withRunLock(runId, async () => {
       const run = await db.runs.get(runId);
-      if (!run || run.status !== 'running') return;
+      if (run?.status !== 'running') return;
       await execute(run, secrets, controller.signal);
     });
   } finally {

@@ -35,7 +35,12 @@ export async function estimateRun(spec: RunSpec): Promise<RunEstimate> {
       }
     });
   const maxOutputTokens = rows * n * (spec.sampling.maxTokens ?? 256);
-  return { generations: rows * n, promptTokens, maxOutputTokens, ...costs(spec.pricing, promptTokens, maxOutputTokens) };
+  return {
+    generations: rows * n,
+    promptTokens,
+    maxOutputTokens,
+    ...costs(spec.pricing, promptTokens, maxOutputTokens),
+  };
 }
 
 function costs(pricing: Pricing | undefined, promptTokens: number, maxOutputTokens: number) {
@@ -45,5 +50,7 @@ function costs(pricing: Pricing | undefined, promptTokens: number, maxOutputToke
 }
 
 export function costOf(pricing: Pricing, inputTokens: number, outputTokens: number): number {
-  return (inputTokens * pricing.inputPerMillion + outputTokens * pricing.outputPerMillion) / 1_000_000;
+  return (
+    (inputTokens * pricing.inputPerMillion + outputTokens * pricing.outputPerMillion) / 1_000_000
+  );
 }

@@ -1,7 +1,7 @@
 import { findTask } from '../../tasks';
 import { resultsInRange } from '../db/runs';
 import { db, PAGE_SIZE, type Result, type Run } from '../db/schema';
-import { outputRows, resolveParams, type Row, taskOutputs } from '../task';
+import { outputRows, type Row, resolveParams, taskOutputs } from '../task';
 
 /** The columns of a run's output, in export order: inputs, outputs, model_name, metadata. */
 export async function runColumns(run: Run): Promise<string[]> {
@@ -16,7 +16,10 @@ export async function runColumns(run: Run): Promise<string[]> {
  * The output rows of a run, a page of dataset rows at a time, in row then
  * generation order. Rows without any stored result yet are left out.
  */
-export async function* runOutputRows(run: Run, options: { limitRows?: number } = {}): AsyncGenerator<Row[]> {
+export async function* runOutputRows(
+  run: Run,
+  options: { limitRows?: number } = {},
+): AsyncGenerator<Row[]> {
   const task = findTask(run.taskId);
   const columns = taskOutputs(task, resolveParams(task, run.taskParams));
   const limit = options.limitRows ?? Number.POSITIVE_INFINITY;
@@ -26,12 +29,14 @@ export async function* runOutputRows(run: Run, options: { limitRows?: number } =
     const start = page * PAGE_SIZE;
     const results = await resultsInRange(run.id, start, start + record.rows.length);
     const byRow = new Map<number, Result[]>();
-    for (const result of results) byRow.set(result.rowIndex, [...(byRow.get(result.rowIndex) ?? []), result]);
+    for (const result of results)
+      byRow.set(result.rowIndex, [...(byRow.get(result.rowIndex) ?? []), result]);
     const rows: Row[] = [];
     for (const [position, inputRow] of record.rows.entries()) {
       if (start + position >= limit) break;
       const generations = byRow.get(start + position);
-      if (generations) rows.push(...outputRows(inputRow, generations, columns, run.settings.groupGenerations));
+      if (generations)
+        rows.push(...outputRows(inputRow, generations, columns, run.settings.groupGenerations));
     }
     yield rows;
   }

@@ -41,14 +41,22 @@ export async function withRetries<T>(
   }
 }
 
-async function withTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, timeoutMs: number, outer: AbortSignal): Promise<T> {
+async function withTimeout<T>(
+  attempt: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  outer: AbortSignal,
+): Promise<T> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([outer, timeout]);
   try {
     return await attempt(signal);
   } catch (error) {
     if (timeout.aborted && !outer.aborted) {
-      throw new EngineError({ kind: 'timeout', message: `No answer within ${Math.round(timeoutMs / 1000)} s.`, retryable: true });
+      throw new EngineError({
+        kind: 'timeout',
+        message: `No answer within ${Math.round(timeoutMs / 1000)} s.`,
+        retryable: true,
+      });
     }
     throw error;
   }

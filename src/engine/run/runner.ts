@@ -1,9 +1,24 @@
 import { findTask } from '../../tasks';
-import { db, PAGE_SIZE, type Result, type Run, type RunActivity } from '../db/schema';
 import { storedKeysOfPage, storeResults } from '../db/runs';
+import { db, PAGE_SIZE, type Result, type Run, type RunActivity } from '../db/schema';
 import { EngineError, toErrorData } from '../errors';
-import { type ChatMessage, estimateTokens, type GenerateRequest, type LanguageModel, type Usage } from '../llm/types';
-import { type Generation, mapRow, readGeneration, recordGeneration, resolveParams, type Row, type Task, taskInputs } from '../task';
+import {
+  type ChatMessage,
+  estimateTokens,
+  type GenerateRequest,
+  type LanguageModel,
+  type Usage,
+} from '../llm/types';
+import {
+  type Generation,
+  mapRow,
+  type Row,
+  readGeneration,
+  recordGeneration,
+  resolveParams,
+  type Task,
+  taskInputs,
+} from '../task';
 import { AdaptiveConcurrency, RateLimiter } from './limits';
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from './retry';
 import { seededRandom } from './seededRandom';
@@ -32,7 +47,12 @@ export interface RunOptions {
  * (an unreachable endpoint, a refused key, a model that will not load) are
  * thrown and leave the remaining work pending.
  */
-export async function executeRun(run: Run, model: LanguageModel, signal: AbortSignal, options: RunOptions = {}): Promise<'completed' | 'stopped'> {
+export async function executeRun(
+  run: Run,
+  model: LanguageModel,
+  signal: AbortSignal,
+  options: RunOptions = {},
+): Promise<'completed' | 'stopped'> {
   const task = findTask(run.taskId);
   const params = resolveParams(task, run.taskParams);
   const inputs = taskInputs(task, params);
@@ -42,16 +62,34 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
   let inFlight = 0;
   const since = Date.now();
   const finishedSince = run.counters.done + run.counters.failed;
-  const activity = (): RunActivity => ({ inFlight, concurrency: window.limit, since, finishedSince });
-  const writer = new ResultWriter(run.id, options.flushSize ?? 64, options.flushMs ?? 250, activity);
+  const activity = (): RunActivity => ({
+    inFlight,
+    concurrency: window.limit,
+    since,
+    finishedSince,
+  });
+  const writer = new ResultWriter(
+    run.id,
+    options.flushSize ?? 64,
+    options.flushMs ?? 250,
+    activity,
+  );
 
   const generate = async (item: WorkItem): Promise<void> => {
     const row = mapRow(item.row, inputs, run.settings);
     try {
       const generations = task.run
-        ? await Promise.all(item.generations.map((g) => chainedGeneration(task, params, row, item.rowIndex, g)))
+        ? await Promise.all(
+            item.generations.map((g) => chainedGeneration(task, params, row, item.rowIndex, g)),
+          )
         : await singleCall(task, params, row, item.generations.length);
-      writer.add(item.generations.map((generation, i) => ({ ...base(item.rowIndex, generation), status: 'done', ...generations[i] })));
+      writer.add(
+        item.generations.map((generation, i) => ({
+          ...base(item.rowIndex, generation),
+          status: 'done',
+          ...generations[i],
+        })),
+      );
     } catch (error) {
       if (signal.aborted) return; // redone on resume
       const data = toErrorData(error);
@@ -69,7 +107,12 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
     }
   };
 
-  const base = (rowIndex: number, generation: number) => ({ runId: run.id, rowIndex, generation, modelName: model.modelName });
+  const base = (rowIndex: number, generation: number) => ({
+    runId: run.id,
+    rowIndex,
+    generation,
+    modelName: model.modelName,
+  });
 
   const call = async (messages: ChatMessage[], n: number) => {
     const request = { messages, n, sampling: run.sampling, jsonSchema: task.jsonSchema?.(params) };
@@ -88,17 +131,28 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
     };
     const answer = await withRetries(attempt, policy, signal, onRetry);
     window.succeeded();
-    limiter.settle(estimate, answer.usage.reduce((sum, u, i) => sum + u.outputTokens + (i === 0 ? u.inputTokens : 0), 0));
+    limiter.settle(
+      estimate,
+      answer.usage.reduce((sum, u, i) => sum + u.outputTokens + (i === 0 ? u.inputTokens : 0), 0),
+    );
     return answer;
   };
 
   const singleCall = async (t: Task, p: unknown, row: Row, n: number): Promise<Generation[]> => {
     const messages = t.formatInput(row, p);
     const answer = await call(messages, n);
-    return answer.texts.map((text, i) => readGeneration(t, p, run.settings, { row, messages, text, usage: usageOf(answer.usage, i) }));
+    return answer.texts.map((text, i) =>
+      readGeneration(t, p, run.settings, { row, messages, text, usage: usageOf(answer.usage, i) }),
+    );
   };
 
-  const chainedGeneration = async (t: Task, p: unknown, row: Row, rowIndex: number, generation: number): Promise<Generation> => {
+  const chainedGeneration = async (
+    t: Task,
+    p: unknown,
+    row: Row,
+    rowIndex: number,
+    generation: number,
+  ): Promise<Generation> => {
     const rawInputs: ChatMessage[][] = [];
     const rawOutputs: (string | null)[] = [];
     const usage = { inputTokens: 0, outputTokens: 0 };
@@ -116,7 +170,12 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
       if (EngineError.isInstance(error) || signal.aborted) throw error;
       return null; // the task could not read an answer: a format failure
     });
-    return recordGeneration(t, p, run.settings, { outputs, rawOutput: rawOutputs, rawInput: rawInputs, usage });
+    return recordGeneration(t, p, run.settings, {
+      outputs,
+      rawOutput: rawOutputs,
+      rawInput: rawInputs,
+      usage,
+    });
   };
 
   try {
@@ -132,7 +191,13 @@ export async function executeRun(run: Run, model: LanguageModel, signal: AbortSi
 
 function retryPolicyOf(run: Run): RetryPolicy {
   const limits = run.limits;
-  return limits ? { ...defaultRetryPolicy, timeoutMs: limits.timeoutSeconds * 1000, maxRetries: limits.maxRetries } : defaultRetryPolicy;
+  return limits
+    ? {
+        ...defaultRetryPolicy,
+        timeoutMs: limits.timeoutSeconds * 1000,
+        maxRetries: limits.maxRetries,
+      }
+    : defaultRetryPolicy;
 }
 
 /** Tokens a request may use, for the tokens/min limit: the prompt plus the longest answers allowed. */
@@ -147,7 +212,11 @@ function usageOf(usage: Usage[], i: number): Usage {
 
 /** Errors that mean the next request would fail the same way: stop the run, keep the work pending. */
 function isFatal(kind: string, status?: number): boolean {
-  return kind === 'network' || kind === 'model' || (kind === 'http' && (status === 401 || status === 403 || status === 404));
+  return (
+    kind === 'network' ||
+    kind === 'model' ||
+    (kind === 'http' && (status === 401 || status === 403 || status === 404))
+  );
 }
 
 /** The work still to do, read a page of rows at a time. */
