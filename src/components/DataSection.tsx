@@ -19,15 +19,18 @@ export function DataSection() {
   async function importOne(file: File) {
     setError(null);
     setImporting({ name: file.name, rows: 0 });
+    // Progress messages can arrive after the import's own answer: ignore those.
+    let finished = false;
+    const onProgress = (rowsSoFar: number) => {
+      if (!finished) setImporting({ name: file.name, rows: rowsSoFar });
+    };
     try {
-      const imported = await engine.importFile(
-        file,
-        callback((rowsSoFar: number) => setImporting({ name: file.name, rows: rowsSoFar })),
-      );
+      const imported = await engine.importFile(file, callback(onProgress));
       setForm({ datasetId: imported.id });
     } catch (failure) {
       setError(failure);
     } finally {
+      finished = true;
       setImporting(null);
     }
   }
@@ -56,6 +59,7 @@ export function DataSection() {
         </span>
         <input
           type="file"
+          className="visually-hidden"
           aria-label="Import dataset"
           accept={ACCEPTED}
           disabled={importing !== null}

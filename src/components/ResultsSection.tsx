@@ -1,11 +1,12 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import type { Run } from '../engine/db/schema';
-import type { ExportFormat } from '../engine/io/exportRun';
+import type { ExportFormat, ExportShape } from '../engine/io/exportRun';
 import { runColumns, runOutputRows } from '../engine/run/outputRows';
 import type { Row } from '../engine/task';
 import { engine } from '../engineClient';
 import { useForm } from '../state/form';
+import { ChainPanel } from './ChainPanel';
 import { useLatestRun } from './queries';
 import { RowsTable } from './RowsTable';
 import { ErrorAlert, Section } from './Section';
@@ -30,12 +31,13 @@ function RunResults({ run }: { run: Run }) {
   const preview = useLiveQuery(() => firstOutputRows(run), [run.id, run.updated]);
   const [error, setError] = useState<unknown>(null);
   const [exporting, setExporting] = useState<ExportFormat | null>(null);
+  const [shape, setShape] = useState<ExportShape>('rows');
 
   async function download(format: ExportFormat) {
     setError(null);
     setExporting(format);
     try {
-      const { blob, fileName } = await engine.exportRun(run.id, format);
+      const { blob, fileName } = await engine.exportRun(run.id, format, shape);
       const url = URL.createObjectURL(blob);
       const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
       link.click();
@@ -50,6 +52,14 @@ function RunResults({ run }: { run: Run }) {
   return (
     <>
       <div className="actions">
+        <label className="field">
+          <span>Export as</span>
+          <select value={shape} onChange={(e) => setShape(e.target.value as ExportShape)}>
+            <option value="rows">Rows as the run made them</option>
+            <option value="dpo">DPO pairs (prompt, chosen, rejected)</option>
+            <option value="sft">SFT conversations (prompt, messages)</option>
+          </select>
+        </label>
         {(['csv', 'jsonl', 'parquet'] as const).map((format) => (
           <button
             key={format}
@@ -66,6 +76,7 @@ function RunResults({ run }: { run: Run }) {
       {preview && preview.rows.length > 0 && (
         <RowsTable caption="First results" columns={preview.columns} rows={preview.rows} />
       )}
+      <ChainPanel run={run} />
     </>
   );
 }

@@ -15,6 +15,7 @@ import {
   resumeRun,
   startRun,
 } from './run/controller';
+import { combineRuns, datasetFromRun } from './run/derive';
 import { estimateRun } from './run/estimate';
 
 /**
@@ -42,6 +43,8 @@ const commands = {
     await deleteDataset(datasetId);
   },
   exportRun,
+  datasetFromRun,
+  combineRuns,
 };
 
 type Commands = typeof commands;

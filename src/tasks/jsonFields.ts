@@ -90,7 +90,9 @@ export function fitProperty(value: unknown, property: Record<string, unknown>): 
   if (types.length > 0 && !types.some((t) => matchesType(fitted, t))) return undefined;
   if (Array.isArray(property.enum) && !property.enum.some((e) => e === fitted)) return undefined;
   if (Array.isArray(fitted) && isRecord(property.items)) {
-    const items = fitted.map((item) => fitProperty(item, property.items as Record<string, unknown>));
+    const items = fitted.map((item) =>
+      fitProperty(item, property.items as Record<string, unknown>),
+    );
     return items.some((i) => i === undefined) ? undefined : items;
   }
   return fitted;
@@ -106,7 +108,8 @@ export function readJsonFields(text: string, schemaText: string): Outputs {
   if (!schema || !json) return {};
   return Object.fromEntries(
     schema.columns.map((column) => {
-      const fitted = column in json ? fitProperty(json[column], schema.properties[column]) : undefined;
+      const fitted =
+        column in json ? fitProperty(json[column], schema.properties[column]) : undefined;
       return [column, fitted === undefined ? null : fitted];
     }),
   );

@@ -140,7 +140,8 @@ function escapeRegExp(text: string): string {
 /**
  * `Label: value` fields in the order they appear. A label may carry markdown
  * (`**Rating:** 4`, `- *Rating*: 4`, `### Rating: 4`), any case, and a short
- * parenthesis (`Rating (1-5): 4`). A value runs over the following lines
+ * parenthesis (`Rating (1-5): 4`); a label alone on its line (`## Positive`)
+ * starts a value on the next lines. A value runs over the following lines
  * until the next label, a markdown heading, a `---` rule, or the end.
  */
 export function readFields(text: string, labels: readonly string[]): Field[] {
@@ -148,7 +149,7 @@ export function readFields(text: string, labels: readonly string[]): Field[] {
     .sort((a, b) => b.length - a.length)
     .map((l) => escapeRegExp(l).replace(/[ _-]+/g, '[ _-]*'));
   const labelLine = new RegExp(
-    `^[\\t >*_#-]*(?:\\d+[.)]\\s*)?[*_]*(${alternatives.join('|')})[*_]*\\s*(?:\\([^)\\n]{0,40}\\))?\\s*[:：][*_]*[ \\t]*(.*)$`,
+    `^[\\t >*_#-]*(?:\\d+[.)]\\s*)?[*_]*(${alternatives.join('|')})[*_]*\\s*(?:\\([^)\\n]{0,40}\\))?\\s*(?:[:：][*_]*[ \\t]*(.*)|[*_]*\\s*)$`,
     'i',
   );
   const fields: Field[] = [];
@@ -162,7 +163,7 @@ export function readFields(text: string, labels: readonly string[]): Field[] {
       flush();
       const spelled = match[1].toLowerCase().replace(/[ _-]+/g, '');
       const label = labels.find((l) => l.toLowerCase().replace(/[ _-]+/g, '') === spelled)!;
-      current = { label, lines: [match[2]] };
+      current = { label, lines: [match[2] ?? ''] };
     } else if (current && (/^\s*#{1,6}\s/.test(line) || /^\s*(?:-{3,}|={3,})\s*$/.test(line))) {
       flush();
       current = null;

@@ -10,7 +10,7 @@ import { prometheusAbsolute, prometheusRelative } from '../../src/tasks/promethe
 import { absolute, relative } from '../../src/tasks/prometheus.prompt';
 import { complexityScorer, qualityScorer } from '../../src/tasks/scorers';
 import * as scorerPrompts from '../../src/tasks/scorers.prompt';
-import { answers, expectTemplateReads, messages, UNREADABLE } from './helpers';
+import { answers, expectTemplateReads, inputNames, messages, UNREADABLE } from './helpers';
 
 describe('Quality scorer', () => {
   const row = {
@@ -153,12 +153,11 @@ Score 5: The responses consistently show advanced reasoning, logically sound, co
     const user = messages(prometheusAbsolute, absRow)[1].content;
     expect(user).not.toContain('Reference');
     expect(user).toContain('a response to evaluate, and a score rubric');
-    const inputs = prometheusAbsolute.inputs as (
-      p: unknown,
-    ) => { name: string; optional?: boolean }[];
-    expect(
-      inputs(resolveParams(prometheusAbsolute, { withReference: true })).map((i) => i.name),
-    ).toEqual(['instruction', 'generation', 'reference']);
+    expect(inputNames(prometheusAbsolute, { withReference: true })).toEqual([
+      'instruction',
+      'generation',
+      'reference',
+    ]);
     expect(() =>
       messages(prometheusAbsolute, { instruction: 'x', generation: 'y' }, { withReference: true }),
     ).toThrow(/"reference"/);

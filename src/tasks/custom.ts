@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { Task, TaskInput } from '../engine/task';
+import { renderTemplate, templateVariables } from '../engine/template';
+import { readJsonFields, readObjectSchema, schemaColumns, schemaParam } from './jsonFields';
+import { chat } from './rows';
+
+/**
+ * Tasks a person defines: a Jinja prompt over their columns, and a way to read
+ * the answer. One catalog entry per way of reading it.
+ */
+
+const template = z
+  .string()
+  .min(1)
+  .default('{{ instruction }}')
+  .describe('Prompt template (Jinja; {{ column }} inserts a column)');
+const systemPrompt = z.string().default('').describe('System prompt');
+
+function templateInputs(source: string): TaskInput[] {
+  return templateVariables(source).map((name) => ({
+    name,
+    description: 'Used by the prompt template',
+  }));
+}
+
+const textParams = z.object({ template, systemPrompt });
+
+export const customText: Task<typeof textParams> = {
+  id: 'custom_text',
+  label: 'Custom prompt: text answer',
+  description:
+    'Your own Jinja prompt over the dataset\'s columns; the whole answer is kept as "generation".',
+  group: 'Custom',
+  params: textParams,
+  inputs: (p) => templateInputs(p.template),
+  outputs: ['generation'],
+  formatInput: (row, p) => chat(p.systemPrompt || undefined, renderTemplate(p.template, row)),
+  formatOutput: (text) => ({ generation: text.trim() || null }),
+};
+
+const jsonParams = z.object({
+  template: template.default(
+    'Describe the product below.\n\n{{ instruction }}\n\nAnswer in JSON with the fields "name" and "summary".',
+  ),
+  systemPrompt,
+  schema: schemaParam(
+    {
+      type: 'object',
+      properties: { name: { type: 'string' }, summary: { type: 'string' } },
+      required: ['name', 'summary'],
+    },
+    'JSON schema of the answer (each property becomes a column)',
+  ),
+});
+
+export const customJson: Task<typeof jsonParams> = {
+  id: 'custom_json',
+  label: 'Custom prompt: JSON answer',
+  description:
+    'Your own Jinja prompt; the answer is a JSON object read against your JSON schema (enforced when the provider can), and each top-level property becomes a column. A missing value or one of the wrong type is null.',
+  group: 'Custom',
+  params: jsonParams,
+  inputs: (p) => templateInputs(p.template),
+  outputs: (p) => schemaColumns(p.schema),
+  formatInput: (row, p) => chat(p.systemPrompt || undefined, renderTemplate(p.template, row)),
+  formatOutput: (text, _row, p) => readJsonFields(text, p.schema),
+  jsonSchema: (p) => readObjectSchema(p.schema)?.schema,
+};
+
+/** The named groups of a regular expression, in order; null when it does not compile. */
+export function namedGroups(pattern: string, flags = ''): string[] | null {
+  try {
+    new RegExp(pattern, flags);
+  } catch {
+    return null;
+  }
+  return [...pattern.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]);
+}
+
+const regexParams = z
+  .object({
+    template: template.default(
+      'Rate the review below from 1 to 5, then name its topic.\n\n{{ review }}\n\nAnswer as:\nRating: <1-5>\nTopic: <topic>',
+    ),
+    systemPrompt,
+    pattern: z
+      .string()
+      .default('Rating:\\s*(?<rating>[1-5])\\b[\\s\\S]*?Topic:\\s*(?<topic>[^\\n]+)')
+      .describe('Regular expression; each named group (?<name>...) becomes a column'),
+    ignoreCase: z.boolean().default(true).describe('Ignore case when matching'),
+  })
+  .superRefine((p, ctx) => {
+    const groups = namedGroups(p.pattern);
+    if (groups === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pattern'],
+        message: 'The regular expression does not compile.',
+      });
+    } else if (groups.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pattern'],
+        message: 'The regular expression needs at least one named group, such as (?<score>\\d+).',
+      });
+    }
+  });
+
+export const customRegex: Task<typeof regexParams> = {
+  id: 'custom_regex',
+  label: 'Custom prompt: regex fields',
+  description:
+    'Your own Jinja prompt; the answer is matched with your regular expression, and each named group becomes a column (the first match counts; no match gives nulls).',
+  group: 'Custom',
+  params: regexParams,
+  inputs: (p) => templateInputs(p.template),
+  outputs: (p) => [...new Set(namedGroups(p.pattern) ?? [])],
+  formatInput: (row, p) => chat(p.systemPrompt || undefined, renderTemplate(p.template, row)),
+  formatOutput(text, _row, p) {
+    const match = new RegExp(p.pattern, p.ignoreCase ? 'i' : '').exec(text);
+    if (!match?.groups) return {};
+    return Object.fromEntries(
+      Object.entries(match.groups).map(([name, value]) => [name, value?.trim() || null]),
+    );
+  },
+};

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import type { ChatMessage } from '../engine/llm/types';
+import type { Outputs, Task } from '../engine/task';
+import { renderTemplate } from '../engine/template';
+import { complexityMutations, instructionMutations, responseMutations } from './evol.prompt';
+import { cleanValue } from './parse';
+import { chat, textOf } from './rows';
+
+/** The mutation a uniform draw in [0, 1) picks among the names. */
+export function pickMutation(names: readonly string[], draw: number): string {
+  return names[Math.min(names.length - 1, Math.max(0, Math.floor(draw * names.length)))];
+}
+
+const LEAKED =
+  /#\s*(?:The\s+)?Given\s+(?:Prompt|Response)\s*#|#\s*(?:Rewritten|Created)\s+(?:Prompt|Response)\s*#/i;
+
+/**
+ * The evolved text: what follows the last `#Rewritten Prompt#:`-style label the
+ * model repeated, if any, without quotes or a code fence around it. Null when
+ * empty, or when the prompt's own labels leak into it (a failed evolution).
+ */
+export function readEvolved(text: string): string | null {
+  const labelled = text.split(
+    /#?\s*(?:The\s+)?(?:Rewritten|Created)\s+(?:Prompt|Response)\s*#?\s*:/i,
+  );
+  const value = cleanValue(
+    (labelled.at(-1) ?? '').replace(/^\s*```[a-z]*\n([\s\S]*?)\n```\s*$/i, '$1'),
+  );
+  if (!value || LEAKED.test(value)) return null;
+  return value;
+}
+
+const evolInstructParams = z.object({
+  numEvolutions: z.number().int().min(1).max(10).default(1).describe('Rounds of evolution'),
+  storeEvolutions: z
+    .boolean()
+    .default(false)
+    .describe('Keep every round (lists "evolved_instructions"), not only the last'),
+  generateAnswers: z.boolean().default(false).describe('Also answer the evolved instructions'),
+  includeOriginalInstruction: z
+    .boolean()
+    .default(false)
+    .describe('Start the kept list with the original instruction'),
+});
+type EvolInstructParams = z.infer<typeof evolInstructParams>;
+
+function evolvedColumns(p: EvolInstructParams): string[] {
+  const columns = [p.storeEvolutions ? 'evolved_instructions' : 'evolved_instruction'];
+  if (p.generateAnswers) columns.push(p.storeEvolutions ? 'answers' : 'answer');
+  return columns;
+}
+
+function instructionTask(config: {
+  id: string;
+  label: string;
+  description: string;
+  mutations: Record<string, string>;
+}): Task<typeof evolInstructParams> {
+  const names = Object.keys(config.mutations);
+  const prompt = (name: string, instruction: string): ChatMessage[] =>
+    chat(undefined, renderTemplate(config.mutations[name], { instruction }));
+  return {
+    id: config.id,
+    label: config.label,
+    description: config.description,
+    group: 'Evolution',
+    params: evolInstructParams,
+    inputs: [{ name: 'instruction', description: 'The instruction to evolve' }],
+    outputs: evolvedColumns,
+    /** One call's view (the preview): a single round with the first mutation. */
+    formatInput: (row) => prompt(names[0], textOf(row, 'instruction')),
+    formatOutput(text, _row, p) {
+      const evolved = readEvolved(text);
+      if (evolved === null) return {};
+      return p.storeEvolutions
+        ? { evolved_instructions: [evolved] }
+        : { evolved_instruction: evolved };
+    },
+    async run(row, p, chain) {
+      const original = textOf(row, 'instruction');
+      const evolutions: string[] = [];
+      let current = original;
+      for (let round = 0; round < p.numEvolutions; round++) {
+        const answer = await chain.complete(prompt(pickMutation(names, chain.random()), current));
+        const evolved = answer === null ? null : readEvolved(answer);
+        if (evolved === null) return {};
+        evolutions.push(evolved);
+        current = evolved;
+      }
+      const kept = p.storeEvolutions
+        ? [...(p.includeOriginalInstruction ? [original] : []), ...evolutions]
+        : [current];
+      const out: Outputs = p.storeEvolutions
+        ? { evolved_instructions: kept }
+        : { evolved_instruction: current };
+      if (p.generateAnswers) {
+        const answers: (string | null)[] = [];
+        for (const instruction of kept) {
+          const answer = await chain.complete([{ role: 'user', content: instruction }]);
+          answers.push(answer?.trim() ? answer.trim() : null);
+        }
+        if (p.storeEvolutions) out.answers = answers;
+        else out.answer = answers[0];
+      }
+      return out;
+    },
+  };
+}
+
+/** distilabel's EvolInstruct (WizardLM): rounds of seeded random mutation of an instruction. */
+export const evolInstruct = instructionTask({
+  id: 'evol_instruct',
+  label: 'Evol-Instruct',
+  description:
+    'Evolves each "instruction" into a harder one over rounds of mutation, each chosen at random (seeded, so a rerun repeats it) among add constraints, deepen, concretize, require more reasoning steps, and create a rarer prompt in the same domain (breadth). Writes "evolved_instruction" (or "evolved_instructions" with every round), and optionally "answer(s)".',
+  mutations: instructionMutations,
+});
+
+/** distilabel's EvolComplexity (Deita): Evol-Instruct with the in-depth mutations only. */
+export const evolComplexity = instructionTask({
+  id: 'evol_complexity',
+  label: 'Evol-Complexity',
+  description:
+    'Like Evol-Instruct but only makes instructions more complex (no breadth mutation), as the Deita method does: add constraints, deepen, concretize, or require more reasoning steps. Writes "evolved_instruction" (or "evolved_instructions"), and optionally "answer(s)".',
+  mutations: complexityMutations,
+});
+
+const evolQualityParams = z.object({
+  numEvolutions: z.number().int().min(1).max(10).default(1).describe('Rounds of evolution'),
+  storeEvolutions: z
+    .boolean()
+    .default(false)
+    .describe('Keep every round (lists "evolved_responses"), not only the last'),
+  includeOriginalResponse: z
+    .boolean()
+    .default(false)
+    .describe('Start the kept list with the original response'),
+});
+
+const responseNames = Object.keys(responseMutations) as (keyof typeof responseMutations)[];
+const responsePrompt = (name: string, instruction: string, response: string): ChatMessage[] =>
+  chat(
+    undefined,
+    renderTemplate(responseMutations[name as keyof typeof responseMutations], {
+      instruction,
+      response,
+    }),
+  );
+
+/** distilabel's EvolQuality (Deita): rounds of seeded random improvement of a response. */
+export const evolQuality: Task<typeof evolQualityParams> = {
+  id: 'evol_quality',
+  label: 'Evol-Quality',
+  description:
+    'Improves each "response" to its "instruction" over rounds of rewriting, each chosen at random (seeded) among more helpful, more relevant, deeper, more creative and more detailed. Writes "evolved_response" (or "evolved_responses" with every round).',
+  group: 'Evolution',
+  params: evolQualityParams,
+  inputs: [
+    { name: 'instruction', description: 'The instruction the response answers' },
+    { name: 'response', description: 'The response to improve' },
+  ],
+  outputs: (p) => [p.storeEvolutions ? 'evolved_responses' : 'evolved_response'],
+  formatInput: (row) =>
+    responsePrompt(responseNames[0], textOf(row, 'instruction'), textOf(row, 'response')),
+  formatOutput(text, _row, p) {
+    const evolved = readEvolved(text);
+    if (evolved === null) return {};
+    return p.storeEvolutions ? { evolved_responses: [evolved] } : { evolved_response: evolved };
+  },
+  async run(row, p, chain) {
+    const instruction = textOf(row, 'instruction');
+    const original = textOf(row, 'response');
+    const evolutions: string[] = [];
+    let current = original;
+    for (let round = 0; round < p.numEvolutions; round++) {
+      const name = pickMutation(responseNames, chain.random());
+      const answer = await chain.complete(responsePrompt(name, instruction, current));
+      const evolved = answer === null ? null : readEvolved(answer);
+      if (evolved === null) return {};
+      evolutions.push(evolved);
+      current = evolved;
+    }
+    return p.storeEvolutions
+      ? {
+          evolved_responses: [...(p.includeOriginalResponse ? [original] : []), ...evolutions],
+        }
+      : { evolved_response: current };
+  },
+};

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { Outputs, Task } from '../engine/task';
+import { renderTemplate } from '../engine/template';
+import { chat, textOf } from './rows';
+
+/**
+ * The Genstruct prompt. The `[[[Title]]]`, `[[[Content]]]`, `[[[User]]]` and
+ * `[[[Assistant]]]` markers are the format NousResearch/Genstruct-7B was
+ * trained on; the sentence between them is ours.
+ */
+export const template = `[[[Title]]] {{ title | trim }}
+[[[Content]]] {{ content | trim }}
+
+What follows is a conversation between a user and an AI assistant about the text above.
+
+[[[User]]] `;
+
+/** The user turn before `[[[Assistant]]]` and the assistant turn after it (up to a next `[[[User]]]`). */
+export function readGenstruct(text: string): Outputs {
+  const parts = text.split(/\[\[\[\s*Assistant\s*\]\]\]/i);
+  if (parts.length !== 2) return {};
+  const user = parts[0].replace(/^[\s\S]*\[\[\[\s*User\s*\]\]\]/i, '').trim();
+  const assistant = parts[1].split(/\[\[\[\s*User\s*\]\]\]/i)[0].trim();
+  return user && assistant ? { user, assistant } : {};
+}
+
+const params = z.object({});
+
+/** distilabel's Genstruct: an instruction and its answer grounded in a document. */
+export const genstruct: Task<typeof params> = {
+  id: 'genstruct',
+  label: 'Genstruct',
+  description:
+    'Turns a document ("title" and "content") into an instruction and its answer grounded in the document, for instruction tuning from raw text. Writes "user" and "assistant". Best with NousResearch/Genstruct-7B.',
+  group: 'Generation',
+  params,
+  inputs: [
+    { name: 'title', description: 'The document title' },
+    { name: 'content', description: 'The document text' },
+  ],
+  outputs: ['user', 'assistant'],
+  formatInput: (row) =>
+    chat(
+      undefined,
+      renderTemplate(template, { title: textOf(row, 'title'), content: textOf(row, 'content') }),
+    ),
+  formatOutput: (text) => readGenstruct(text),
+};

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { Task } from '../engine/task';
+import { renderTemplate } from '../engine/template';
+import { extractJson, listLines } from './parse';
+import { chat, textOf } from './rows';
+
+/** The Self-Instruct query-generation prompt in our own words; its sections and one-query-per-line answer are the method's. */
+export const template = `# Task
+Write {{ num_instructions }} user queries that the AI application described below could receive, each one relevant to the given context. Vary the verbs and the sentence structures, within what a text model can do.
+
+# Criteria for the queries
+{{ criteria_for_query_generation }}
+Put each query on its own line, without numbers or bullet points.
+
+# AI application
+{{ application_description }}
+
+# Context
+{{ input }}
+
+# Queries`;
+
+const DEFAULT_CRITERIA = [
+  'Use a wide range of verbs, without repeating them.',
+  'Keep each query to one or two sentences that a text model can answer.',
+  'Make each query self-contained: it must make sense on its own.',
+  'Mix questions (e.g. "Why does x matter?") with requests (e.g. "Describe how x works.").',
+].join('\n');
+
+const params = z.object({
+  numInstructions: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(5)
+    .describe('Queries to write per input'),
+  applicationDescription: z
+    .string()
+    .default('AI assistant')
+    .describe('The AI application the queries are for'),
+  criteria: z.string().default(DEFAULT_CRITERIA).describe('Criteria for the queries'),
+});
+
+/**
+ * The queries, one per line, without bullets, numbering, a heading, or a
+ * preamble line ending in a colon; a JSON array of strings is read too.
+ */
+export function readQueries(text: string): string[] | null {
+  const json = extractJson(text);
+  if (Array.isArray(json) && json.length > 0 && json.every((q) => typeof q === 'string')) {
+    const queries = json.map((q) => q.trim()).filter(Boolean);
+    return queries.length > 0 ? queries : null;
+  }
+  const queries = listLines(text.replace(/```[a-z]*\n?/gi, '')).filter(
+    (line) => !/^#/.test(line) && !/:$/.test(line),
+  );
+  return queries.length > 0 ? queries : null;
+}
+
+/** distilabel's SelfInstruct: new user queries inspired by a piece of context. */
+export const selfInstruct: Task<typeof params> = {
+  id: 'self_instruct',
+  label: 'Self-Instruct',
+  description:
+    'Writes new user queries for an AI application from each "input" (a seed text or topic), following your criteria. Writes "instructions", a list of queries.',
+  group: 'Generation',
+  params,
+  inputs: [{ name: 'input', description: 'The seed text the queries are about' }],
+  outputs: ['instructions'],
+  formatInput: (row, p) =>
+    chat(
+      undefined,
+      renderTemplate(template, {
+        input: textOf(row, 'input'),
+        num_instructions: p.numInstructions,
+        criteria_for_query_generation: p.criteria,
+        application_description: p.applicationDescription,
+      }),
+    ),
+  formatOutput: (text) => ({ instructions: readQueries(text) }),
+};

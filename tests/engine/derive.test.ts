@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readRows } from '../../src/engine/db/datasets';
+import { createRun } from '../../src/engine/db/runs';
+import { db } from '../../src/engine/db/schema';
+import { dpoFormat, sftFormat } from '../../src/engine/formats/trainingFormats';
+import { exportRun } from '../../src/engine/io/exportRun';
+import { createOpenAIModel } from '../../src/engine/llm/openai';
+import { combineRuns, datasetFromRun } from '../../src/engine/run/derive';
+import { executeRun } from '../../src/engine/run/runner';
+import { defaultRunSettings } from '../../src/engine/task';
+import { startTestServer, type TestServer } from '../server/openaiServer';
+
+const HELLO_SHA256 = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
+
+describe('DPO pairs', () => {
+  const row = {
+    instruction: 'hello',
+    generations: ['a', 'b', 'c'],
+    generation_models: ['m1', 'm2', 'm3'],
+    ratings: [3, 5, 1],
+  };
+
+  it('picks the best-rated as chosen and the worst as rejected, with models, ratings and a prompt hash', async () => {
+    expect(await dpoFormat.format(row)).toEqual({
+      ...row,
+      prompt: 'hello',
+      prompt_id: HELLO_SHA256,
+      chosen: [
+        { role: 'user', content: 'hello' },
+        { role: 'assistant', content: 'b' },
+      ],
+      chosen_model: 'm2',
+      chosen_rating: 5,
+      rejected: [
+        { role: 'user', content: 'hello' },
+        { role: 'assistant', content: 'c' },
+      ],
+      rejected_model: 'm3',
+      rejected_rating: 1,
+    });
+  });
+
+  it('never counts an unreadable rating, and gives no pair for ties or a single rating', async () => {
+    const pair = await dpoFormat.format({ ...row, ratings: [null, 4, 2] });
+    expect([pair?.chosen_rating, pair?.rejected_rating]).toEqual([4, 2]);
+    expect(await dpoFormat.format({ ...row, ratings: [null, 4, null] })).toBeNull();
+    expect(await dpoFormat.format({ ...row, ratings: [4, 4, 4] })).toBeNull();
+  });
+
+  it('starts the conversations with the system prompt when there is one', async () => {
+    const pair = await dpoFormat.format({ ...row, system_prompt: 'Be kind.' });
+    expect((pair?.chosen as unknown[])[0]).toEqual({ role: 'system', content: 'Be kind.' });
+  });
+});
+
+describe('SFT conversations', () => {
+  it('turns instruction and generation into messages, and skips an empty generation', async () => {
+    expect(await sftFormat.format({ instruction: 'hello', generation: 'hi!' })).toEqual({
+      instruction: 'hello',
+      generation: 'hi!',
+      prompt: 'hello',
+      prompt_id: HELLO_SHA256,
+      messages: [
+        { role: 'user', content: 'hello' },
+        { role: 'assistant', content: 'hi!' },
+      ],
+    });
+    expect(await sftFormat.format({ instruction: 'hello', generation: null })).toBeNull();
+  });
+});
+
+describe('chains of runs', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+  beforeEach(async () => {
+    await Promise.all([
+      db.datasets.clear(),
+      db.rowPages.clear(),
+      db.runs.clear(),
+      db.results.clear(),
+    ]);
+  });
+
+  async function completedRun(datasetId: string, model: string) {
+    const run = await createRun(
+      {
+        datasetId,
+        taskId: 'text_generation',
+        taskParams: {},
+        settings: defaultRunSettings,
+        provider: { provider: 'openai', baseURL: server.url, model },
+        sampling: {},
+        concurrency: 4,
+      },
+      2,
+    );
+    await executeRun(
+      run,
+      createOpenAIModel({ baseURL: server.url, model }),
+      new AbortController().signal,
+    );
+    return run;
+  }
+
+  async function prompts() {
+    await db.rowPages.put({
+      datasetId: 'd',
+      page: 0,
+      rows: [{ instruction: 'one' }, { instruction: 'two' }],
+    });
+    await db.datasets.put({
+      id: 'd',
+      name: 'prompts',
+      columns: ['instruction'],
+      rowCount: 2,
+      source: 'test',
+      created: 0,
+    });
+    return 'd';
+  }
+
+  it('combines the answers of two models into generations and generation_models', async () => {
+    const datasetId = await prompts();
+    const a = await completedRun(datasetId, 'model-a');
+    const b = await completedRun(datasetId, 'model-b');
+    const combined = await combineRuns([a.id, b.id]);
+    expect(combined.columns).toEqual(['instruction', 'generations', 'generation_models']);
+    expect(await readRows(combined.id, 0, 2)).toEqual([
+      {
+        instruction: 'one',
+        generations: ['[model-a] echo: one', '[model-b] echo: one'],
+        generation_models: ['model-a', 'model-b'],
+      },
+      {
+        instruction: 'two',
+        generations: ['[model-a] echo: two', '[model-b] echo: two'],
+        generation_models: ['model-a', 'model-b'],
+      },
+    ]);
+  });
+
+  it('makes a dataset of a run, without the metadata', async () => {
+    const run = await completedRun(await prompts(), 'model-a');
+    const dataset = await datasetFromRun(run.id);
+    expect(dataset.columns).toEqual(['instruction', 'generation', 'model_name']);
+    expect(dataset.rowCount).toBe(2);
+  });
+
+  it('refuses a DPO export of rows that have no ratings, naming what is missing', async () => {
+    const run = await completedRun(await prompts(), 'model-a');
+    await expect(exportRun(run.id, 'jsonl', 'dpo')).rejects.toThrow(/lack generations, ratings/);
+  });
+});
