@@ -49,7 +49,7 @@ describe('DPO pairs', () => {
 
   it('starts the conversations with the system prompt when there is one', async () => {
     const pair = await dpoFormat.format({ ...row, system_prompt: 'Be kind.' });
-    expect((pair?.chosen as unknown[])[0]).toEqual({ role: 'system', content: 'Be kind.' });
+    expect((pair!.chosen as unknown[])[0]).toEqual({ role: 'system', content: 'Be kind.' });
   });
 });
 

@@ -1,0 +1,92 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startTestServer, type TestServer } from '../tests/server/openaiServer';
+import { launchChromium, serveApp } from './support';
+
+/** Bad input gets a clear error, in an alert, and loses nothing. */
+let browser: Browser;
+let app: Awaited<ReturnType<typeof serveApp>>;
+let server: TestServer;
+
+beforeAll(async () => {
+  [browser, app, server] = await Promise.all([launchChromium(), serveApp(), startTestServer()]);
+});
+
+afterAll(async () => {
+  await Promise.all([browser?.close(), app?.close(), server?.close()]);
+});
+
+async function freshPage(): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(app.url);
+  return page;
+}
+
+const file = (name: string, text: string) => ({
+  name,
+  mimeType: 'text/plain',
+  buffer: Buffer.from(text, 'utf8'),
+});
+
+test('a malformed file is refused with the line to fix, and the dataset already there stays', async () => {
+  const page = await freshPage();
+  const importer = page.getByLabel('Import dataset');
+  await importer.setInputFiles(file('good.csv', 'instruction\nhello\n'));
+  await page.getByText('1 rows · columns: instruction').waitFor();
+
+  await importer.setInputFiles(file('bad.jsonl', '{"instruction": "a"}\n{"instruction": \n'));
+  await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/line 2/i);
+  expect(
+    await page.getByRole('combobox', { name: 'Dataset' }).locator('option').allTextContents(),
+  ).toEqual(['Choose a dataset…', 'good (1 rows)']);
+  await page.context().close();
+});
+
+test('a template variable that is no column is named before the run, and Run stores nothing', async () => {
+  const page = await freshPage();
+  await page.getByLabel('Import dataset').setInputFiles(file('q.csv', 'question\nWhy?\n'));
+  await page.getByText('1 rows · columns: question').waitFor();
+  const alert = page.getByRole('alert').filter({ hasText: '"instruction"' });
+  await alert.waitFor();
+  expect(await alert.textContent()).toContain('question');
+
+  await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
+  await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'Map one of its columns' }).nth(1).waitFor();
+  expect(await page.getByRole('status', { name: 'Run status' }).count()).toBe(0);
+
+  // Mapping the column makes the same run possible.
+  await page
+    .getByRole('combobox', { name: 'instruction' })
+    .selectOption({ label: 'column "question"' });
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page
+    .getByRole('status', { name: 'Run status' })
+    .filter({ hasText: /completed/i })
+    .waitFor();
+  await page.context().close();
+});
+
+test('a refused key fails the run and says so; an unreachable endpoint says what to check', async () => {
+  const page = await freshPage();
+  await page.getByLabel('Import dataset').setInputFiles(file('p.csv', 'instruction\nhello\n'));
+  await page.getByText('1 rows · columns: instruction').waitFor();
+
+  await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
+  await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
+  server.setOptions({ requireKey: 'sk-right' });
+  await page.getByRole('textbox', { name: 'API key' }).fill('sk-wrong-secret');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const status = page.getByRole('status', { name: 'Run status' });
+  await status.filter({ hasText: /^Failed: The API key was refused/ }).waitFor();
+  expect(await status.textContent()).not.toContain('sk-wrong-secret');
+  server.setOptions({ requireKey: undefined });
+
+  await page.getByRole('textbox', { name: 'Base URL' }).fill('http://127.0.0.1:9/v1');
+  await page.getByRole('button', { name: 'List models' }).click();
+  await expect
+    .poll(() => page.getByRole('alert').first().textContent())
+    .toMatch(/Could not reach .*CORS.*OLLAMA_ORIGINS/);
+  await page.context().close();
+});
