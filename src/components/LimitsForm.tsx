@@ -1,7 +1,9 @@
 import { setLimits, setPricing, useForm } from '../state/form';
+import { NumberField } from './NumberField';
 
-const numberOrUndefined = (value: number) =>
-  Number.isFinite(value) && value > 0 ? value : undefined;
+/** Only positive numbers are limits or prices; anything else means "none". */
+const positive = (value: number | undefined) =>
+  value !== undefined && value > 0 ? value : undefined;
 
 /** Rate limits, timeouts and prices: folded away, as the defaults suit local servers. */
 export function LimitsForm() {
@@ -11,85 +13,53 @@ export function LimitsForm() {
     <details className="more">
       <summary>Limits, retries and prices</summary>
       <div className="field-row">
-        <label className="field narrow">
-          <span>Requests per minute</span>
-          <input
-            type="number"
-            min={1}
-            value={limits.requestsPerMinute ?? ''}
-            placeholder="no limit"
-            onChange={(e) =>
-              setLimits({ requestsPerMinute: numberOrUndefined(e.target.valueAsNumber) })
-            }
-          />
-        </label>
-        <label className="field narrow">
-          <span>Tokens per minute</span>
-          <input
-            type="number"
-            min={1}
-            value={limits.tokensPerMinute ?? ''}
-            placeholder="no limit"
-            onChange={(e) =>
-              setLimits({ tokensPerMinute: numberOrUndefined(e.target.valueAsNumber) })
-            }
-          />
-        </label>
-        <label className="field narrow">
-          <span>Timeout (seconds)</span>
-          <input
-            type="number"
-            min={1}
-            value={limits.timeoutSeconds}
-            onChange={(e) =>
-              setLimits({ timeoutSeconds: numberOrUndefined(e.target.valueAsNumber) ?? 120 })
-            }
-          />
-        </label>
-        <label className="field narrow">
-          <span>Retries</span>
-          <input
-            type="number"
-            min={0}
-            max={20}
-            value={limits.maxRetries}
-            onChange={(e) =>
-              setLimits({
-                maxRetries: Number.isFinite(e.target.valueAsNumber)
-                  ? Math.max(0, Math.round(e.target.valueAsNumber))
-                  : 4,
-              })
-            }
-          />
-        </label>
+        <NumberField
+          label="Requests per minute"
+          min={1}
+          placeholder="no limit"
+          value={limits.requestsPerMinute}
+          onChange={(v) => setLimits({ requestsPerMinute: positive(v) })}
+        />
+        <NumberField
+          label="Tokens per minute"
+          min={1}
+          placeholder="no limit"
+          value={limits.tokensPerMinute}
+          onChange={(v) => setLimits({ tokensPerMinute: positive(v) })}
+        />
+        <NumberField
+          label="Timeout (seconds)"
+          min={1}
+          value={limits.timeoutSeconds}
+          onChange={(v) => setLimits({ timeoutSeconds: positive(v) ?? 120 })}
+        />
+        <NumberField
+          label="Retries"
+          min={0}
+          max={20}
+          value={limits.maxRetries}
+          onChange={(v) =>
+            setLimits({ maxRetries: v === undefined ? 4 : Math.max(0, Math.round(v)) })
+          }
+        />
       </div>
       <div className="field-row">
-        <label className="field narrow">
-          <span>Price per million input tokens</span>
-          <input
-            type="number"
-            min={0}
-            step="any"
-            value={pricing.inputPerMillion ?? ''}
-            placeholder="0"
-            onChange={(e) =>
-              setPricing({ inputPerMillion: numberOrUndefined(e.target.valueAsNumber) })
-            }
-          />
-        </label>
-        <label className="field narrow">
-          <span>Price per million output tokens</span>
-          <input
-            type="number"
-            min={0}
-            step="any"
-            value={pricing.outputPerMillion ?? ''}
-            placeholder="0"
-            onChange={(e) =>
-              setPricing({ outputPerMillion: numberOrUndefined(e.target.valueAsNumber) })
-            }
-          />
-        </label>
+        <NumberField
+          label="Price per million input tokens"
+          min={0}
+          step="any"
+          placeholder="0"
+          value={pricing.inputPerMillion}
+          onChange={(v) => setPricing({ inputPerMillion: positive(v) })}
+        />
+        <NumberField
+          label="Price per million output tokens"
+          min={0}
+          step="any"
+          placeholder="0"
+          value={pricing.outputPerMillion}
+          onChange={(v) => setPricing({ outputPerMillion: positive(v) })}
+        />
       </div>
     </details>
   );

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { engine } from '../engineClient';
 import { setForm, setSampling, useForm } from '../state/form';
 import { LimitsForm } from './LimitsForm';
+import { NumberField } from './NumberField';
 import { ErrorAlert, Section } from './Section';
 import { clampInt } from './TaskSection';
 
@@ -113,48 +114,35 @@ function OpenAIForm() {
 function SamplingForm() {
   const sampling = useForm((s) => s.sampling);
   const concurrency = useForm((s) => s.concurrency);
-  const number = (value: number) => (Number.isFinite(value) ? value : undefined);
   return (
     <div className="field-row">
-      <label className="field narrow">
-        <span>Temperature</span>
-        <input
-          type="number"
-          min={0}
-          max={2}
-          step={0.1}
-          value={sampling.temperature ?? ''}
-          onChange={(e) => setSampling({ temperature: number(e.target.valueAsNumber) })}
-        />
-      </label>
-      <label className="field narrow">
-        <span>Max new tokens</span>
-        <input
-          type="number"
-          min={1}
-          value={sampling.maxTokens ?? ''}
-          onChange={(e) => setSampling({ maxTokens: number(e.target.valueAsNumber) })}
-        />
-      </label>
-      <label className="field narrow">
-        <span>Seed</span>
-        <input
-          type="number"
-          value={sampling.seed ?? ''}
-          placeholder="random"
-          onChange={(e) => setSampling({ seed: number(e.target.valueAsNumber) })}
-        />
-      </label>
-      <label className="field narrow">
-        <span>Concurrency</span>
-        <input
-          type="number"
-          min={1}
-          max={256}
-          value={concurrency}
-          onChange={(e) => setForm({ concurrency: clampInt(e.target.valueAsNumber, 1, 256) })}
-        />
-      </label>
+      <NumberField
+        label="Temperature"
+        min={0}
+        max={2}
+        step={0.1}
+        value={sampling.temperature}
+        onChange={(temperature) => setSampling({ temperature })}
+      />
+      <NumberField
+        label="Max new tokens"
+        min={1}
+        value={sampling.maxTokens}
+        onChange={(maxTokens) => setSampling({ maxTokens })}
+      />
+      <NumberField
+        label="Seed"
+        placeholder="random"
+        value={sampling.seed}
+        onChange={(seed) => setSampling({ seed })}
+      />
+      <NumberField
+        label="Concurrency"
+        min={1}
+        max={256}
+        value={concurrency}
+        onChange={(v) => setForm({ concurrency: clampInt(v ?? 1, 1, 256) })}
+      />
     </div>
   );
 }

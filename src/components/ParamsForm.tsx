@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Task } from '../engine/task';
 import { setTaskParam } from '../state/form';
+import { NumberField } from './NumberField';
 
 type Field = z.ZodType & {
   def: { type: string; innerType?: Field; defaultValue?: unknown; element?: Field };
@@ -64,14 +65,11 @@ function FieldControl({
       );
     case 'number':
       return (
-        <label className="field">
-          <span>{label}</span>
-          <input
-            type="number"
-            value={Number(value)}
-            onChange={(e) => onChange(e.target.valueAsNumber)}
-          />
-        </label>
+        <NumberField
+          label={label}
+          value={typeof value === 'number' ? value : undefined}
+          onChange={onChange}
+        />
       );
     case 'enum':
       return (

@@ -11,6 +11,7 @@ import {
 } from '../engine/task';
 import { setForm, setMapping, useForm } from '../state/form';
 import { findTask, tasks } from '../tasks';
+import { NumberField } from './NumberField';
 import { ParamsForm } from './ParamsForm';
 import { useDataset, useFirstRows } from './queries';
 import { Section } from './Section';
@@ -73,16 +74,13 @@ export function TaskSection() {
         </fieldset>
       )}
       <div className="field-row">
-        <label className="field narrow">
-          <span>Generations per row</span>
-          <input
-            type="number"
-            min={1}
-            max={64}
-            value={form.numGenerations}
-            onChange={(e) => setForm({ numGenerations: clampInt(e.target.valueAsNumber, 1, 64) })}
-          />
-        </label>
+        <NumberField
+          label="Generations per row"
+          min={1}
+          max={64}
+          value={form.numGenerations}
+          onChange={(v) => setForm({ numGenerations: clampInt(v ?? 1, 1, 64) })}
+        />
         <label className="check">
           <input
             type="checkbox"

@@ -9,11 +9,12 @@ import { chat } from './rows';
  * the answer. One catalog entry per way of reading it.
  */
 
-const template = z
-  .string()
-  .min(1)
-  .default('{{ instruction }}')
-  .describe('Prompt template (Jinja; {{ column }} inserts a column)');
+const template = (defaultTemplate: string) =>
+  z
+    .string()
+    .min(1)
+    .default(defaultTemplate)
+    .describe('Prompt template (Jinja; {{ column }} inserts a column)');
 const systemPrompt = z.string().default('').describe('System prompt');
 
 function templateInputs(source: string): TaskInput[] {
@@ -23,7 +24,7 @@ function templateInputs(source: string): TaskInput[] {
   }));
 }
 
-const textParams = z.object({ template, systemPrompt });
+const textParams = z.object({ template: template('{{ instruction }}'), systemPrompt });
 
 export const customText: Task<typeof textParams> = {
   id: 'custom_text',
@@ -39,7 +40,7 @@ export const customText: Task<typeof textParams> = {
 };
 
 const jsonParams = z.object({
-  template: template.default(
+  template: template(
     'Describe the product below.\n\n{{ instruction }}\n\nAnswer in JSON with the fields "name" and "summary".',
   ),
   systemPrompt,
@@ -79,7 +80,7 @@ export function namedGroups(pattern: string, flags = ''): string[] | null {
 
 const regexParams = z
   .object({
-    template: template.default(
+    template: template(
       'Rate the review below from 1 to 5, then name its topic.\n\n{{ review }}\n\nAnswer as:\nRating: <1-5>\nTopic: <topic>',
     ),
     systemPrompt,

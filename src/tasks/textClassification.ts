@@ -119,7 +119,7 @@ function canonical(label: unknown, allowed: string[] | null): string | null {
 }
 
 /**
- * `{"labels": ...}` (also a bare label when one is asked for). With a list of
+ * `{"labels": ...}` (also a bare label, when one is asked for among a list). With a list of
  * labels, any label outside it makes the answer unreadable: null.
  */
 export function readLabels(text: string, p: Params): string | string[] | null {
@@ -128,7 +128,8 @@ export function readLabels(text: string, p: Params): string | string[] | null {
   const raw = json ? json.labels : cleanValue(text);
   if (p.numLabels === 1) {
     const single = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
-    if (!json && (typeof single !== 'string' || single.includes('\n'))) return null;
+    // A bare answer counts only when it is exactly one of the person's labels.
+    if (!json && (!allowed || typeof single !== 'string' || single.includes('\n'))) return null;
     return canonical(single, allowed);
   }
   if (!json) return null;

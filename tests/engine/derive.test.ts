@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readRows } from '../../src/engine/db/datasets';
-import { createRun } from '../../src/engine/db/runs';
-import { db } from '../../src/engine/db/schema';
 import { dpoFormat, sftFormat } from '../../src/engine/formats/trainingFormats';
 import { exportRun } from '../../src/engine/io/exportRun';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { combineRuns, datasetFromRun } from '../../src/engine/run/derive';
 import { executeRun } from '../../src/engine/run/runner';
-import { defaultRunSettings } from '../../src/engine/task';
 import { startTestServer, type TestServer } from '../server/openaiServer';
+import { clearDatabase, storeDataset, textGenerationRun } from './fixtures';
 
 const HELLO_SHA256 = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
 
@@ -76,27 +74,11 @@ describe('chains of runs', () => {
   });
   afterAll(() => server.close());
   beforeEach(async () => {
-    await Promise.all([
-      db.datasets.clear(),
-      db.rowPages.clear(),
-      db.runs.clear(),
-      db.results.clear(),
-    ]);
+    await clearDatabase();
   });
 
   async function completedRun(datasetId: string, model: string) {
-    const run = await createRun(
-      {
-        datasetId,
-        taskId: 'text_generation',
-        taskParams: {},
-        settings: defaultRunSettings,
-        provider: { provider: 'openai', baseURL: server.url, model },
-        sampling: {},
-        concurrency: 4,
-      },
-      2,
-    );
+    const run = await textGenerationRun(datasetId, { baseURL: server.url, model });
     await executeRun(
       run,
       createOpenAIModel({ baseURL: server.url, model }),
@@ -105,25 +87,10 @@ describe('chains of runs', () => {
     return run;
   }
 
-  async function prompts() {
-    await db.rowPages.put({
-      datasetId: 'd',
-      page: 0,
-      rows: [{ instruction: 'one' }, { instruction: 'two' }],
-    });
-    await db.datasets.put({
-      id: 'd',
-      name: 'prompts',
-      columns: ['instruction'],
-      rowCount: 2,
-      source: 'test',
-      created: 0,
-    });
-    return 'd';
-  }
+  const twoPrompts = () => storeDataset([{ instruction: 'one' }, { instruction: 'two' }]);
 
   it('combines the answers of two models into generations and generation_models', async () => {
-    const datasetId = await prompts();
+    const datasetId = await twoPrompts();
     const a = await completedRun(datasetId, 'model-a');
     const b = await completedRun(datasetId, 'model-b');
     const combined = await combineRuns([a.id, b.id]);
@@ -143,14 +110,14 @@ describe('chains of runs', () => {
   });
 
   it('makes a dataset of a run, without the metadata', async () => {
-    const run = await completedRun(await prompts(), 'model-a');
+    const run = await completedRun(await twoPrompts(), 'model-a');
     const dataset = await datasetFromRun(run.id);
     expect(dataset.columns).toEqual(['instruction', 'generation', 'model_name']);
     expect(dataset.rowCount).toBe(2);
   });
 
   it('refuses a DPO export of rows that have no ratings, naming what is missing', async () => {
-    const run = await completedRun(await prompts(), 'model-a');
+    const run = await completedRun(await twoPrompts(), 'model-a');
     await expect(exportRun(run.id, 'jsonl', 'dpo')).rejects.toThrow(/lack generations, ratings/);
   });
 });

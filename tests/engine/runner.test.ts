@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRun } from '../../src/engine/db/runs';
-import { db, PAGE_SIZE, type Run } from '../../src/engine/db/schema';
+import { db, type Run } from '../../src/engine/db/schema';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { defaultRetryPolicy } from '../../src/engine/run/retry';
 import { executeRun } from '../../src/engine/run/runner';
-import { defaultRunSettings } from '../../src/engine/task';
 import { startTestServer, type TestServer } from '../server/openaiServer';
+import { clearDatabase, prompts, storeDataset, textGenerationRun } from './fixtures';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -13,52 +12,18 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 beforeEach(async () => {
-  await Promise.all([
-    db.datasets.clear(),
-    db.rowPages.clear(),
-    db.runs.clear(),
-    db.results.clear(),
-  ]);
+  await clearDatabase();
   server.setOptions({ faults: [], latencyMs: 0 });
 });
 
 const fastRetries = { ...defaultRetryPolicy, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2_000 };
 
-async function datasetOf(count: number): Promise<string> {
-  const rows = Array.from({ length: count }, (_, i) => ({ instruction: `prompt ${i}` }));
-  const id = crypto.randomUUID();
-  for (let page = 0; page * PAGE_SIZE < count; page++) {
-    await db.rowPages.put({
-      datasetId: id,
-      page,
-      rows: rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE),
-    });
-  }
-  await db.datasets.put({
-    id,
-    name: 'prompts',
-    columns: ['instruction'],
-    rowCount: count,
-    source: 'test',
-    created: Date.now(),
-  });
-  return id;
-}
-
 async function newRun(rows: number, numGenerations: number, concurrency = 8): Promise<Run> {
-  const datasetId = await datasetOf(rows);
-  return createRun(
-    {
-      datasetId,
-      taskId: 'text_generation',
-      taskParams: {},
-      settings: { ...defaultRunSettings, numGenerations },
-      provider: { provider: 'openai', baseURL: server.url, model: 'test-model' },
-      sampling: { temperature: 0 },
-      concurrency,
-    },
-    rows * numGenerations,
-  );
+  return textGenerationRun(await storeDataset(prompts(rows)), {
+    baseURL: server.url,
+    numGenerations,
+    concurrency,
+  });
 }
 
 const model = () => createOpenAIModel({ baseURL: server.url, model: 'test-model' });

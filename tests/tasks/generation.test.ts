@@ -17,19 +17,28 @@ describe('Chat generation', () => {
 
   it('sends the conversation as it is, with the system prompt when it has none', () => {
     expect(messages(chatGeneration, { messages: conversation })).toEqual(conversation);
-    expect(messages(chatGeneration, { messages: JSON.stringify(conversation) }, { systemPrompt: 'Be brief.' })).toEqual([
-      { role: 'system', content: 'Be brief.' },
-      ...conversation,
-    ]);
+    expect(
+      messages(
+        chatGeneration,
+        { messages: JSON.stringify(conversation) },
+        { systemPrompt: 'Be brief.' },
+      ),
+    ).toEqual([{ role: 'system', content: 'Be brief.' }, ...conversation]);
   });
 
   it('refuses a conversation that is malformed or ends with the assistant', () => {
     expect(() => messages(chatGeneration, { messages: 'Hi' })).toThrow(/must be a conversation/);
-    expect(() => messages(chatGeneration, { messages: conversation.slice(0, 2) })).toThrow(/end with a user message/);
+    expect(() => messages(chatGeneration, { messages: conversation.slice(0, 2) })).toThrow(
+      /end with a user message/,
+    );
   });
 
   answers(chatGeneration, { messages: conversation }, [
-    ['an answer', 'Why did the chicken cross the road?', { generation: 'Why did the chicken cross the road?' }],
+    [
+      'an answer',
+      'Why did the chicken cross the road?',
+      { generation: 'Why did the chicken cross the road?' },
+    ],
     ...UNREADABLE.filter(([name]) => name !== 'a refusal'),
   ]);
 });
@@ -64,8 +73,15 @@ describe('Structured generation', () => {
 
   it('makes each property a column, and refuses a schema without properties', () => {
     const outputs = structuredGeneration.outputs as (p: unknown) => string[];
-    expect(outputs(resolveParams(structuredGeneration, { schema }))).toEqual(['name', 'level', 'class', 'items']);
-    expect(() => resolveParams(structuredGeneration, { schema: '{"type": "string"}' })).toThrow(/schema/);
+    expect(outputs(resolveParams(structuredGeneration, { schema }))).toEqual([
+      'name',
+      'level',
+      'class',
+      'items',
+    ]);
+    expect(() => resolveParams(structuredGeneration, { schema: '{"type": "string"}' })).toThrow(
+      /schema/,
+    );
     expect(() => resolveParams(structuredGeneration, { schema: 'not json' })).toThrow(/schema/);
   });
 
@@ -88,7 +104,11 @@ describe('Structured generation', () => {
         '{"name": "Ayla", "level": 3.5, "class": "bard", "items": [1]}',
         { name: 'Ayla' },
       ],
-      ['a missing property', '{"name": "Ayla", "class": "warrior"}', { name: 'Ayla', class: 'warrior' }],
+      [
+        'a missing property',
+        '{"name": "Ayla", "class": "warrior"}',
+        { name: 'Ayla', class: 'warrior' },
+      ],
       ['broken JSON', '{"name": "Ayla", "level": ', 'nulls'],
       ['a JSON array instead of an object', '["Ayla", 3]', 'nulls'],
       ...UNREADABLE,
@@ -99,7 +119,13 @@ describe('Structured generation', () => {
 
 describe('Self-Instruct', () => {
   it('renders the prompt for a sample row', () => {
-    expect(messages(selfInstruct, { input: 'Honey bees' }, { numInstructions: 3, criteria: 'Be short.' })[0].content).toBe(`# Task
+    expect(
+      messages(
+        selfInstruct,
+        { input: 'Honey bees' },
+        { numInstructions: 3, criteria: 'Be short.' },
+      )[0].content,
+    ).toBe(`# Task
 Write 3 user queries that the AI application described below could receive, each one relevant to the given context. Vary the verbs and the sentence structures, within what a text model can do.
 
 # Criteria for the queries
@@ -121,12 +147,28 @@ Honey bees
     ]);
   });
 
-  const queries = ['How do bees make honey?', 'Describe the waggle dance.', 'Why are bees declining?'];
+  const queries = [
+    'How do bees make honey?',
+    'Describe the waggle dance.',
+    'Why are bees declining?',
+  ];
   answers(selfInstruct, { input: 'Honey bees' }, [
     ['one query per line', queries.join('\n'), { instructions: queries }],
-    ['a numbered list with a preamble', `Here are 3 queries:\n\n1. ${queries[0]}\n2. ${queries[1]}\n3. ${queries[2]}`, { instructions: queries }],
-    ['bullets and blank lines', `- ${queries[0]}\n\n* ${queries[1]}\n\n   • ${queries[2]}  `, { instructions: queries }],
-    ['a JSON array in a fence', `\`\`\`json\n${JSON.stringify(queries)}\n\`\`\``, { instructions: queries }],
+    [
+      'a numbered list with a preamble',
+      `Here are 3 queries:\n\n1. ${queries[0]}\n2. ${queries[1]}\n3. ${queries[2]}`,
+      { instructions: queries },
+    ],
+    [
+      'bullets and blank lines',
+      `- ${queries[0]}\n\n* ${queries[1]}\n\n   • ${queries[2]}  `,
+      { instructions: queries },
+    ],
+    [
+      'a JSON array in a fence',
+      `\`\`\`json\n${JSON.stringify(queries)}\n\`\`\``,
+      { instructions: queries },
+    ],
     ['only a heading', '# Queries', 'nulls'],
     ...UNREADABLE.filter(([name]) => name !== 'a refusal'),
   ]);
@@ -147,9 +189,21 @@ describe('Genstruct', () => {
   });
 
   answers(genstruct, row, [
-    ['a continuation', 'What do plants make from light?\n[[[Assistant]]] Sugar.', { user: 'What do plants make from light?', assistant: 'Sugar.' }],
-    ['the user marker repeated', '[[[User]]] What do plants make?\n\n[[[Assistant]]]\nSugar.', { user: 'What do plants make?', assistant: 'Sugar.' }],
-    ['a next turn started', 'What do plants make?\n[[[Assistant]]] Sugar.\n[[[User]]] Thanks!', { user: 'What do plants make?', assistant: 'Sugar.' }],
+    [
+      'a continuation',
+      'What do plants make from light?\n[[[Assistant]]] Sugar.',
+      { user: 'What do plants make from light?', assistant: 'Sugar.' },
+    ],
+    [
+      'the user marker repeated',
+      '[[[User]]] What do plants make?\n\n[[[Assistant]]]\nSugar.',
+      { user: 'What do plants make?', assistant: 'Sugar.' },
+    ],
+    [
+      'a next turn started',
+      'What do plants make?\n[[[Assistant]]] Sugar.\n[[[User]]] Thanks!',
+      { user: 'What do plants make?', assistant: 'Sugar.' },
+    ],
     ['no assistant marker', 'What do plants make from light?', 'nulls'],
     ['two assistant turns', 'Q\n[[[Assistant]]] A\n[[[Assistant]]] B', 'nulls'],
     ...UNREADABLE,
@@ -159,8 +213,14 @@ describe('Genstruct', () => {
 describe('URIAL', () => {
   it('renders an instruction after the worked examples, ending at an open assistant turn', () => {
     const content = messages(urial, { instruction: 'Name a planet.' })[0].content;
-    expect(content.startsWith('# Instructions\n\nBelow are conversations between a person and an AI assistant (you).')).toBe(true);
-    expect(content).toContain('# User:\n\nWhat is the boiling point of water at sea level?\n\n# Assistant:\n\nAt sea level');
+    expect(
+      content.startsWith(
+        '# Instructions\n\nBelow are conversations between a person and an AI assistant (you).',
+      ),
+    ).toBe(true);
+    expect(content).toContain(
+      '# User:\n\nWhat is the boiling point of water at sea level?\n\n# Assistant:\n\nAt sea level',
+    );
     expect(content.endsWith('\n\n# User:\n\nName a planet.\n\n# Assistant:')).toBe(true);
   });
 
@@ -172,13 +232,21 @@ describe('URIAL', () => {
     ];
     const content = messages(urial, { conversation }, { fewShot: false })[0].content;
     expect(content).not.toContain('boiling point');
-    expect(content.endsWith('# User:\n\nHi\n\n# Assistant:\n\nHello!\n\n# User:\n\nName a planet.\n\n# Assistant:')).toBe(true);
+    expect(
+      content.endsWith(
+        '# User:\n\nHi\n\n# Assistant:\n\nHello!\n\n# User:\n\nName a planet.\n\n# Assistant:',
+      ),
+    ).toBe(true);
     expect(() => messages(urial, {})).toThrow(/"instruction" or a "conversation"/);
   });
 
   answers(urial, { instruction: 'Name a planet.' }, [
     ['a reply', '\n\nMars is a planet.', { generation: 'Mars is a planet.' }],
-    ['a reply that runs into the next turn', 'Mars.\n\n# User:\n\nAnother?\n\n# Assistant:\n\nVenus.', { generation: 'Mars.' }],
+    [
+      'a reply that runs into the next turn',
+      'Mars.\n\n# User:\n\nAnother?\n\n# Assistant:\n\nVenus.',
+      { generation: 'Mars.' },
+    ],
     ['a repeated assistant label', '# Assistant:\nMars.', { generation: 'Mars.' }],
     ['only a next turn', '\n# User: next', 'nulls'],
     ...UNREADABLE.filter(([name]) => name !== 'a refusal'),

@@ -1,24 +1,16 @@
 import { findTask } from '../../tasks';
 import { createRun, setRunStatus } from '../db/runs';
-import { db, type Pricing, type Run, type RunLimits } from '../db/schema';
+import { db, type Run } from '../db/schema';
 import { inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
-import type { ProviderConfig, SamplingOptions } from '../llm/types';
-import { mapRow, missingInputs, type RunSettings, resolveParams, taskInputs } from '../task';
+import { mapRow, missingInputs, resolveParams, taskInputs } from '../task';
 import { executeRun } from './runner';
 
 /** What the person chose in the form: everything a run keeps, but never a key. */
-export interface RunSpec {
-  datasetId: string;
-  taskId: string;
-  taskParams: unknown;
-  settings: RunSettings;
-  provider: ProviderConfig;
-  sampling: SamplingOptions;
-  concurrency: number;
-  limits?: RunLimits;
-  pricing?: Pricing;
-}
+export type RunSpec = Pick<
+  Run,
+  'datasetId' | 'taskId' | 'taskParams' | 'settings' | 'provider' | 'sampling' | 'concurrency' | 'limits' | 'pricing'
+>;
 
 /** The runs this worker is executing, by id. */
 const active = new Map<string, AbortController>();

@@ -1,0 +1,64 @@
+import { createRun } from '../../src/engine/db/runs';
+import { db, PAGE_SIZE, type Run } from '../../src/engine/db/schema';
+import { defaultRunSettings, type Row } from '../../src/engine/task';
+
+/** Stores rows as a dataset, page by page, as an import would. */
+export async function storeDataset(rows: Row[], name = 'prompts'): Promise<string> {
+  const id = crypto.randomUUID();
+  for (let page = 0; page * PAGE_SIZE < rows.length; page++) {
+    await db.rowPages.put({
+      datasetId: id,
+      page,
+      rows: rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE),
+    });
+  }
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  await db.datasets.put({
+    id,
+    name,
+    columns,
+    rowCount: rows.length,
+    source: 'test',
+    created: Date.now(),
+  });
+  return id;
+}
+
+/** `count` rows of `{ instruction: 'prompt <i>' }`. */
+export function prompts(count: number): Row[] {
+  return Array.from({ length: count }, (_, i) => ({ instruction: `prompt ${i}` }));
+}
+
+/** A stored Text generation run against an OpenAI-compatible endpoint. */
+export async function textGenerationRun(
+  datasetId: string,
+  options: { baseURL: string; model?: string; numGenerations?: number; concurrency?: number },
+): Promise<Run> {
+  const rowCount = (await db.datasets.get(datasetId))?.rowCount ?? 0;
+  const numGenerations = options.numGenerations ?? 1;
+  return createRun(
+    {
+      datasetId,
+      taskId: 'text_generation',
+      taskParams: {},
+      settings: { ...defaultRunSettings, numGenerations },
+      provider: {
+        provider: 'openai',
+        baseURL: options.baseURL,
+        model: options.model ?? 'test-model',
+      },
+      sampling: { temperature: 0 },
+      concurrency: options.concurrency ?? 8,
+    },
+    rowCount * numGenerations,
+  );
+}
+
+export async function clearDatabase(): Promise<void> {
+  await Promise.all([
+    db.datasets.clear(),
+    db.rowPages.clear(),
+    db.runs.clear(),
+    db.results.clear(),
+  ]);
+}
