@@ -236,9 +236,10 @@ export const ultraFeedbackTruthfulness = ultraFeedback({
 
 export const ultraFeedbackOverallRating = ultraFeedback({
   id: 'ultrafeedback_overall_rating',
-  label: 'UltraFeedback: overall rating',
+  // distilabel's default aspect, so it carries the method's plain name.
+  label: 'UltraFeedback',
   description:
-    'Rates each text in "generations" from 1 to 5 for overall quality (correctness, honesty, truthfulness and instruction following at once). Writes "ratings" and "rationales", one entry per text. The usual choice for preference data.',
+    'Overall rating: rates each text in "generations" from 1 to 5 for overall quality (correctness, honesty, truthfulness and instruction following at once). Writes "ratings" and "rationales", one entry per text. The usual choice for preference data.',
   template: templates.overallRating,
   withTypes: false,
 });

@@ -9,7 +9,7 @@ describe('the task catalog', () => {
     const ids = tasks.map((t) => t.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9_]*$/);
-    expect(findTask('ultrafeedback_overall_rating').label).toBe('UltraFeedback: overall rating');
+    expect(findTask('ultrafeedback_overall_rating').label).toBe('UltraFeedback');
     expect(() => findTask('magpie')).toThrow(/no task "magpie"/);
   });
 

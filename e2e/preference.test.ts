@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type AnswerRequest, defaultAnswer, startTestServer } from '../tests/server/openaiServer';
+import { launchChromium, serveApp } from './support';
+
+/**
+ * The classic preference recipe, end to end in the UI: two models answer the
+ * same prompts, their answers are combined into `generations`, UltraFeedback
+ * rates them, and the DPO export picks chosen and rejected.
+ */
+
+/** A judge that prefers test-model-b's texts: 5 for them, 2 for the others. */
+function judge(request: AnswerRequest): string {
+  const prompt = String(request.messages.at(-1)?.content);
+  const texts = [...prompt.matchAll(/<text (\d+)> ([^\n]*)/g)];
+  if (texts.length === 0) return defaultAnswer(request);
+  return texts
+    .map(([, n, text]) => {
+      const rating = text.includes('[test-model-b]') ? 5 : 2;
+      return `#### Output for Text ${n}\nRating: ${rating}\nRationale: The judge ${rating === 5 ? 'likes' : 'does not like'} this one.`;
+    })
+    .join('\n\n');
+}
+
+let browser: Browser;
+let app: Awaited<ReturnType<typeof serveApp>>;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+
+beforeAll(async () => {
+  [browser, app, server] = await Promise.all([
+    launchChromium(),
+    serveApp(),
+    startTestServer({ answer: judge }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([browser?.close(), app?.close(), server?.close()]);
+});
+
+test('two models, combined, rated by UltraFeedback, exported as DPO pairs', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(app.url);
+  const csv = 'instruction\nName a colour.\nName a fruit.\nName a river.\n';
+  await page
+    .getByLabel('Import dataset')
+    .setInputFiles({ name: 'prompts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByText('3 rows · columns: instruction').waitFor();
+  await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
+  const status = page.getByRole('status', { name: 'Run status' });
+
+  for (const model of ['test-model', 'test-model-b']) {
+    await page.getByRole('combobox', { name: 'Model' }).fill(model);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await status.filter({ hasText: /Completed[\s\S]*/ }).waitFor();
+    await page.getByText(`with ${model} at`).waitFor();
+  }
+
+  await page.getByText('Use these results in another run').click();
+  for (const model of ['test-model', 'test-model-b']) {
+    await page.getByRole('checkbox', { name: new RegExp(`Text generation · ${model} ·`) }).check();
+  }
+  await page.getByRole('button', { name: 'Combine runs into generations' }).click();
+  await page.getByText('3 rows · columns: instruction, generations, generation_models').waitFor();
+
+  await page.getByRole('combobox', { name: 'Task' }).selectOption({ label: 'UltraFeedback' });
+  await page.getByRole('combobox', { name: 'Model' }).fill('judge-model');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await status.filter({ hasText: 'Completed' }).waitFor();
+  expect(await page.getByText('0 unreadable answers').count()).toBe(1);
+
+  await page.getByRole('combobox', { name: 'Export as' }).selectOption('dpo');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export JSONL' }).click(),
+  ]);
+  const rows = (await readFile((await download.path())!, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  expect(rows.map((r) => r.prompt)).toEqual(['Name a colour.', 'Name a fruit.', 'Name a river.']);
+  for (const row of rows) {
+    expect(row.prompt_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(row).toMatchObject({
+      chosen_model: 'test-model-b',
+      chosen_rating: 5,
+      rejected_model: 'test-model',
+      rejected_rating: 2,
+    });
+    expect(row.chosen).toEqual([
+      { role: 'user', content: row.prompt },
+      { role: 'assistant', content: `[test-model-b] echo: ${row.prompt}` },
+    ]);
+    expect(row.rejected[1]).toEqual({
+      role: 'assistant',
+      content: `[test-model] echo: ${row.prompt}`,
+    });
+    expect(row.ratings).toEqual([2, 5]);
+    expect(row.model_name).toBe('judge-model');
+  }
+  await context.close();
+});
