@@ -54,8 +54,9 @@ test('two models, combined, rated by UltraFeedback, exported as DPO pairs', asyn
   for (const model of ['test-model', 'test-model-b']) {
     await page.getByRole('combobox', { name: 'Model' }).fill(model);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await status.filter({ hasText: /Completed[\s\S]*/ }).waitFor();
+    // The new run is the one shown, and it finishes.
     await page.getByText(`with ${model} at`).waitFor();
+    await status.filter({ hasText: 'Completed' }).waitFor();
   }
 
   await page.getByText('Use these results in another run').click();
