@@ -46,7 +46,9 @@ export interface Task<P extends AnyParams = AnyParams> {
    */
   formatOutput(text: string, row: Row, params: z.infer<P>): Outputs;
   /** A JSON schema for structured output, for backends that can enforce one. */
-  jsonSchema?(params: z.infer<P>): Record<string, unknown> | undefined;
+  jsonSchema?(params: z.infer<P>, row?: Row): Record<string, unknown> | undefined;
+  /** True for methods that write the chat template themselves (Magpie): they need raw completion. */
+  needsRawCompletion?: boolean;
   /**
    * Only for methods that call the model more than once per generation
    * (Evol-Instruct's rounds of mutation): drives the calls itself through
@@ -59,6 +61,8 @@ export interface Task<P extends AnyParams = AnyParams> {
 export interface ChainContext {
   /** One model call, one generation; the answer text, or null when the model gave nothing. */
   complete(messages: ChatMessage[]): Promise<string | null>;
+  /** Raw completion of a prompt, no chat template applied; only for tasks with needsRawCompletion. */
+  completeRaw(prompt: string, options?: { stop?: string[] }): Promise<string | null>;
   /** Uniform in [0, 1), seeded by the run's seed, the row and the generation: a rerun makes the same choices. */
   random(): number;
 }
@@ -103,6 +107,19 @@ export function resolveParams<P extends AnyParams>(task: Task<P>, raw: unknown):
     (i) => `${i.path.join('.') || 'parameters'}: ${i.message}`,
   );
   throw new Error(`The ${task.label} settings are not valid. ${issues.join('; ')}`);
+}
+
+/** Columns the engine writes on every output row: no task may declare them. */
+export const ENGINE_COLUMNS = ['model_name', 'distilabel_metadata'] as const;
+
+/** Output columns that would be overwritten by the engine's own, named for the person. */
+export function reservedOutputs(outputs: readonly string[]): string[] {
+  return outputs
+    .filter((c) => (ENGINE_COLUMNS as readonly string[]).includes(c))
+    .map(
+      (c) =>
+        `"${c}" is a column Retort writes on every row: rename that output (a schema field or regex group).`,
+    );
 }
 
 /** The dataset column that feeds each task input: the mapping, else the column of the same name. */

@@ -23,6 +23,7 @@ function scriptedChain(replies: (string | null)[], draws: number[]) {
       prompts.push(m);
       return replies.shift() ?? null;
     },
+    completeRaw: () => Promise.reject(new Error('Evol tasks never ask for raw completion')),
     random: () => draws.shift() ?? 0,
   };
   return { chain, prompts };

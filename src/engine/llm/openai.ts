@@ -7,6 +7,7 @@ import {
 } from './openaiErrors';
 import {
   type ChatMessage,
+  type CompletionRequest,
   estimateTokens,
   type GenerateRequest,
   type GenerateResult,
@@ -68,6 +69,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
         usage: [...first.usage, ...rest.map((r) => r.usage[0])].slice(0, request.n),
       };
     },
+    complete: (request, signal) => rawCompletion(endpoint, request, signal),
   };
 }
 
@@ -116,8 +118,35 @@ async function chat(
   return readCompletion(data, request.messages, url);
 }
 
+/** POST /completions: the prompt as is, for servers that still offer raw completion (most local ones do). */
+async function rawCompletion(
+  endpoint: OpenAIModelOptions,
+  request: CompletionRequest,
+  signal: AbortSignal,
+): Promise<GenerateResult> {
+  const { temperature, topP, maxTokens, seed, stop } = request.sampling;
+  const url = `${endpoint.baseURL}/completions`;
+  const body = {
+    model: endpoint.model,
+    prompt: request.prompt,
+    n: request.n,
+    temperature,
+    top_p: topP,
+    max_tokens: maxTokens,
+    seed,
+    stop: stop?.length ? stop : undefined,
+  };
+  const data = await requestJson(
+    endpoint,
+    url,
+    { method: 'POST', body: JSON.stringify(body) },
+    signal,
+  );
+  return readCompletion(data, [{ role: 'user', content: request.prompt }], url);
+}
+
 interface Completion {
-  choices?: { index?: number; message?: { content?: unknown } }[];
+  choices?: { index?: number; message?: { content?: unknown }; text?: unknown }[];
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
   error?: unknown;
 }
@@ -133,7 +162,8 @@ function readCompletion(data: unknown, messages: ChatMessage[], url: string): Ge
   }
   const ordered = [...completion.choices].sort((a, b) => (a?.index ?? 0) - (b?.index ?? 0));
   const texts = ordered.map((choice) => {
-    const content = choice?.message?.content;
+    // Chat choices carry a message; raw completions carry text.
+    const content = choice?.message?.content ?? choice?.text;
     return typeof content === 'string' && content !== '' ? content : null;
   });
   return { texts, usage: readUsage(completion.usage, messages, texts) };

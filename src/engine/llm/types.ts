@@ -41,12 +41,24 @@ export interface GenerateResult {
   usage: Usage[];
 }
 
+/** Raw text for the model to continue, with no chat template applied. */
+export interface CompletionRequest {
+  prompt: string;
+  n: number;
+  sampling: SamplingOptions;
+}
+
 export interface LanguageModel {
   /** The model's name as recorded in every output row (`model_name`). */
   readonly modelName: string;
   /** How many requests the backend can truly serve at once (web-llm: 1). */
   readonly maxConcurrency: number;
   generate(request: GenerateRequest, signal: AbortSignal): Promise<GenerateResult>;
+  /**
+   * Raw completion, for methods that write the chat template themselves
+   * (Magpie). Absent where the backend has none.
+   */
+  complete?(request: CompletionRequest, signal: AbortSignal): Promise<GenerateResult>;
 }
 
 /** Settings of a provider as kept with a run. Never holds an API key. */

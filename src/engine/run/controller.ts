@@ -3,13 +3,28 @@ import { createRun, setRunStatus } from '../db/runs';
 import { db, type Run } from '../db/schema';
 import { inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
-import { mapRow, missingInputs, resolveParams, taskInputs } from '../task';
+import {
+  mapRow,
+  missingInputs,
+  reservedOutputs,
+  resolveParams,
+  taskInputs,
+  taskOutputs,
+} from '../task';
 import { executeRun } from './runner';
 
 /** What the person chose in the form: everything a run keeps, but never a key. */
 export type RunSpec = Pick<
   Run,
-  'datasetId' | 'taskId' | 'taskParams' | 'settings' | 'provider' | 'sampling' | 'concurrency' | 'limits' | 'pricing'
+  | 'datasetId'
+  | 'taskId'
+  | 'taskParams'
+  | 'settings'
+  | 'provider'
+  | 'sampling'
+  | 'concurrency'
+  | 'limits'
+  | 'pricing'
 >;
 
 /** The runs this worker is executing, by id. */
@@ -30,7 +45,10 @@ export async function checkRun(spec: RunSpec): Promise<void> {
   } catch (error) {
     throw inputError((error as Error).message);
   }
-  const problems = missingInputs(taskInputs(task, params), dataset.columns, spec.settings);
+  const problems = [
+    ...missingInputs(taskInputs(task, params), dataset.columns, spec.settings),
+    ...reservedOutputs(taskOutputs(task, params)),
+  ];
   if (problems.length > 0) throw inputError(problems.join(' '));
   const first = (await db.rowPages.get([dataset.id, 0]))?.rows[0];
   if (first) task.formatInput(mapRow(first, taskInputs(task, params), spec.settings), params);

@@ -5,7 +5,7 @@ import { EngineError, toErrorData } from '../errors';
 import {
   type ChatMessage,
   estimateTokens,
-  type GenerateRequest,
+  type GenerateResult,
   type LanguageModel,
   type Usage,
 } from '../llm/types';
@@ -114,14 +114,40 @@ export async function executeRun(
     modelName: model.modelName,
   });
 
-  const call = async (messages: ChatMessage[], n: number) => {
-    const request = { messages, n, sampling: run.sampling, jsonSchema: task.jsonSchema?.(params) };
-    const estimate = estimateRequestTokens(request);
+  if (task.needsRawCompletion && !model.complete) {
+    throw new EngineError({
+      kind: 'input',
+      message: `${task.label} writes the chat template itself and needs raw completion, which this provider does not offer. Pick another provider.`,
+      retryable: false,
+    });
+  }
+
+  /** One request, metered, rate limited and retried: a chat, or a raw prompt. */
+  const call = async (
+    input: { messages: ChatMessage[]; row: Row } | { prompt: string; stop?: string[] },
+    n: number,
+  ) => {
+    const sampling =
+      'prompt' in input && input.stop ? { ...run.sampling, stop: input.stop } : run.sampling;
+    const text = 'prompt' in input ? input.prompt : input.messages.map((m) => m.content).join('\n');
+    const estimate = estimateTokens(text) + n * (sampling.maxTokens ?? 256);
+    const send = (attemptSignal: AbortSignal) =>
+      'prompt' in input
+        ? model.complete!({ prompt: input.prompt, n, sampling }, attemptSignal)
+        : model.generate(
+            {
+              messages: input.messages,
+              n,
+              sampling,
+              jsonSchema: task.jsonSchema?.(params, input.row),
+            },
+            attemptSignal,
+          );
     const attempt = async (attemptSignal: AbortSignal) => {
       await limiter.acquire(estimate, attemptSignal);
       inFlight += 1;
       try {
-        return await model.generate(request, attemptSignal);
+        return await send(attemptSignal);
       } finally {
         inFlight -= 1;
       }
@@ -140,7 +166,7 @@ export async function executeRun(
 
   const singleCall = async (t: Task, p: unknown, row: Row, n: number): Promise<Generation[]> => {
     const messages = t.formatInput(row, p);
-    const answer = await call(messages, n);
+    const answer = await call({ messages, row }, n);
     return answer.texts.map((text, i) =>
       readGeneration(t, p, run.settings, { row, messages, text, usage: usageOf(answer.usage, i) }),
     );
@@ -153,19 +179,21 @@ export async function executeRun(
     rowIndex: number,
     generation: number,
   ): Promise<Generation> => {
-    const rawInputs: ChatMessage[][] = [];
+    const rawInputs: (ChatMessage[] | string)[] = [];
     const rawOutputs: (string | null)[] = [];
     const usage = { inputTokens: 0, outputTokens: 0 };
+    const record = async (input: ChatMessage[] | string, pending: Promise<GenerateResult>) => {
+      const answer = await pending;
+      rawInputs.push(input);
+      rawOutputs.push(answer.texts[0]);
+      usage.inputTokens += answer.usage[0]?.inputTokens ?? 0;
+      usage.outputTokens += answer.usage[0]?.outputTokens ?? 0;
+      return answer.texts[0];
+    };
     const outputs = await t.run!(row, p, {
       random: seededRandom(`${run.sampling.seed ?? 0}:${rowIndex}:${generation}`),
-      complete: async (messages) => {
-        const answer = await call(messages, 1);
-        rawInputs.push(messages);
-        rawOutputs.push(answer.texts[0]);
-        usage.inputTokens += answer.usage[0]?.inputTokens ?? 0;
-        usage.outputTokens += answer.usage[0]?.outputTokens ?? 0;
-        return answer.texts[0];
-      },
+      complete: (messages) => record(messages, call({ messages, row }, 1)),
+      completeRaw: (prompt, options) => record(prompt, call({ prompt, stop: options?.stop }, 1)),
     }).catch((error) => {
       if (EngineError.isInstance(error) || signal.aborted) throw error;
       return null; // the task could not read an answer: a format failure
@@ -198,12 +226,6 @@ function retryPolicyOf(run: Run): RetryPolicy {
         maxRetries: limits.maxRetries,
       }
     : defaultRetryPolicy;
-}
-
-/** Tokens a request may use, for the tokens/min limit: the prompt plus the longest answers allowed. */
-function estimateRequestTokens(request: GenerateRequest): number {
-  const prompt = estimateTokens(request.messages.map((m) => m.content).join('\n'));
-  return prompt + request.n * (request.sampling.maxTokens ?? 256);
 }
 
 function usageOf(usage: Usage[], i: number): Usage {
