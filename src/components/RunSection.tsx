@@ -121,9 +121,11 @@ function throughputLine(run: Run): string {
     const seconds = (run.updated - activity.since) / 1000;
     const rate = seconds > 0 ? (done + failed - activity.finishedSince) / seconds : 0;
     if (rate > 0) {
+      const rowsPerSecond = rate / run.settings.numGenerations;
+      const tokensPerSecond = (outputTokens - activity.outputTokensSince) / seconds;
       parts.push(
-        `${rate.toFixed(1)} generations/s`,
-        `${(outputTokens / Math.max(1, seconds)).toFixed(0)} output tokens/s`,
+        `${rowsPerSecond.toFixed(1)} rows/s (${rate.toFixed(1)} generations/s)`,
+        `${tokensPerSecond.toFixed(0)} output tokens/s`,
       );
       parts.push(`about ${formatDuration((total - done - failed) / rate)} left`);
     }

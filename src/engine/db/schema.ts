@@ -43,6 +43,7 @@ export interface RunActivity {
   /** When this stretch of running began, and how many generations were finished then: for rates and ETA. */
   since: number;
   finishedSince: number;
+  outputTokensSince: number;
 }
 
 /** Prices per million tokens, for the cost shown beside a run. */
