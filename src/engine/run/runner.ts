@@ -62,11 +62,13 @@ export async function executeRun(
   let inFlight = 0;
   const since = Date.now();
   const finishedSince = run.counters.done + run.counters.failed;
+  const outputTokensSince = run.counters.outputTokens;
   const activity = (): RunActivity => ({
     inFlight,
     concurrency: window.limit,
     since,
     finishedSince,
+    outputTokensSince,
   });
   const writer = new ResultWriter(
     run.id,
