@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // Cross-origin isolation lets llama.cpp (wllama) use SharedArrayBuffer threads.
 // A static host must send the same two headers (see README).
@@ -9,7 +10,19 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    // A service worker precaches the built app, so it loads with the network off after one visit.
+    VitePWA({
+      registerType: 'autoUpdate',
+      manifest: false,
+      workbox: {
+        globPatterns: ['**/*.{html,js,css,wasm,svg,csv}'],
+        // llama.cpp's wasm (10 MB) and web-llm's chunk (7 MB) are the app too.
+        maximumFileSizeToCacheInBytes: 32 * 2 ** 20,
+      },
+    }),
+  ],
   worker: { format: 'es' },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },

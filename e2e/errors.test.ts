@@ -50,6 +50,9 @@ test('a template variable that is no column is named before the run, and Run sto
   await alert.waitFor();
   expect(await alert.textContent()).toContain('question');
 
+  await page
+    .getByRole('combobox', { name: 'Provider' })
+    .selectOption({ label: 'OpenAI-compatible API' });
   await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
   await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
@@ -73,6 +76,9 @@ test('a refused key fails the run and says so; an unreachable endpoint says what
   await page.getByLabel('Import dataset').setInputFiles(file('p.csv', 'instruction\nhello\n'));
   await page.getByText('1 rows · columns: instruction').waitFor();
 
+  await page
+    .getByRole('combobox', { name: 'Provider' })
+    .selectOption({ label: 'OpenAI-compatible API' });
   await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
   await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
   server.setOptions({ requireKey: 'sk-right' });

@@ -81,6 +81,9 @@ test('import, run with 2 generations, reload mid-run, finish and export the CSV 
   expect(await page.getByRole('textbox', { name: 'Prompt template' }).inputValue()).toBe(
     '{{ instruction }}',
   );
+  await page
+    .getByRole('combobox', { name: 'Provider' })
+    .selectOption({ label: 'OpenAI-compatible API' });
   await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
   await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
   await page.getByRole('spinbutton', { name: 'Generations per row' }).fill('2');

@@ -48,6 +48,9 @@ test('two models, combined, rated by UltraFeedback, exported as DPO pairs', asyn
     .getByLabel('Import dataset')
     .setInputFiles({ name: 'prompts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByText('3 rows · columns: instruction').waitFor();
+  await page
+    .getByRole('combobox', { name: 'Provider' })
+    .selectOption({ label: 'OpenAI-compatible API' });
   await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
   const status = page.getByRole('status', { name: 'Run status' });
 

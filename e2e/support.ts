@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
-import { type PreviewServer, preview } from 'vite';
+import { type Plugin, type PreviewServer, preview } from 'vite';
 
 /**
  * Browser tests drive Debian's Chromium through playwright-core against the
@@ -43,8 +43,13 @@ export function launchChromium(
   });
 }
 
-/** Serves the production build (dist/, made by `npm run build`) on a free localhost port. */
-export async function serveApp(): Promise<{ url: string; close: () => Promise<void> }> {
+/**
+ * Serves the production build (dist/, made by `npm run build`) on a free localhost port,
+ * and `files` (path -> bytes, e.g. a model) beside it.
+ */
+export async function serveApp(
+  files: Record<string, Uint8Array> = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
   if (!existsSync('dist/index.html'))
     throw new Error(
       'dist/ is missing: run `npm run build` before the browser tests (npm test does).',
@@ -52,8 +57,24 @@ export async function serveApp(): Promise<{ url: string; close: () => Promise<vo
   const server: PreviewServer = await preview({
     preview: { host: '127.0.0.1', port: 0, strictPort: false },
     logLevel: 'error',
+    plugins: [serveFiles(files)],
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('The preview server did not report its address.');
   return { url, close: () => server.close() };
+}
+
+function serveFiles(files: Record<string, Uint8Array>): Plugin {
+  return {
+    name: 'test-files',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const body = req.url ? files[req.url] : undefined;
+        if (!body) return next();
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.setHeader('Content-Length', body.length);
+        res.end(req.method === 'HEAD' ? undefined : body);
+      });
+    },
+  };
 }

@@ -1,25 +1,44 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { engine } from '../engineClient';
 import { setForm, setSampling, useForm } from '../state/form';
 import { LimitsForm } from './LimitsForm';
+import { LlamaCppForm } from './LlamaCppForm';
 import { NumberField } from './NumberField';
 import { ErrorAlert, Section } from './Section';
 import { clampInt } from './TaskSection';
+import { WebLLMForm } from './WebLLMForm';
 
 export function ModelSection() {
   const provider = useForm((s) => s.provider);
+  const chosen = useForm((s) => s.providerChosen);
+
+  // A first visit starts on this device: web-llm where there is WebGPU, else llama.cpp on the CPU.
+  useEffect(() => {
+    if (chosen) return;
+    engine.detectWebGPU().then((gpu) => {
+      if (!useForm.getState().providerChosen)
+        setForm({ provider: gpu.available ? 'webllm' : 'wllama', providerChosen: true });
+    });
+  }, [chosen]);
+
   return (
     <Section step={3} title="Model">
       <label className="field">
         <span>Provider</span>
         <select
           value={provider}
-          onChange={(e) => setForm({ provider: e.target.value as typeof provider })}
+          onChange={(e) =>
+            setForm({ provider: e.target.value as typeof provider, providerChosen: true })
+          }
         >
+          <option value="webllm">WebGPU (web-llm)</option>
+          <option value="wllama">llama.cpp (GGUF)</option>
           <option value="openai">OpenAI-compatible API</option>
         </select>
       </label>
       {provider === 'openai' && <OpenAIForm />}
+      {provider === 'webllm' && <WebLLMForm />}
+      {provider === 'wllama' && <LlamaCppForm />}
       <SamplingForm />
       <LimitsForm />
     </Section>

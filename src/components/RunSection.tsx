@@ -4,7 +4,7 @@ import type { ProviderConfig } from '../engine/llm/types';
 import type { RunSpec } from '../engine/run/controller';
 import { costOf, type RunEstimate } from '../engine/run/estimate';
 import { engine } from '../engineClient';
-import { type FormState, useForm } from '../state/form';
+import { type FormState, providerFromForm, useForm } from '../state/form';
 import { findTask } from '../tasks';
 import { useLatestRun } from './queries';
 import { ErrorAlert, Section } from './Section';
@@ -14,6 +14,8 @@ export function RunSection() {
   const run = useLatestRun(datasetId);
   const [error, setError] = useState<unknown>(null);
   const [estimate, setEstimate] = useState<RunEstimate | null>(null);
+  // Starting waits for a local model to load; a second click must not start a second run.
+  const [starting, setStarting] = useState(false);
 
   // A reload or a crash leaves runs marked running: take them up again.
   useEffect(() => {
@@ -32,8 +34,16 @@ export function RunSection() {
         <button
           type="button"
           className="primary"
-          disabled={!datasetId || active}
-          onClick={act(() => engine.startRun(specFromForm(useForm.getState()), currentSecrets()))}
+          disabled={!datasetId || active || starting}
+          aria-busy={starting}
+          onClick={act(async () => {
+            setStarting(true);
+            try {
+              await engine.startRun(specFromForm(useForm.getState()), currentSecrets());
+            } finally {
+              setStarting(false);
+            }
+          })}
         >
           Run
         </button>
@@ -187,7 +197,6 @@ function currentSecrets() {
 /** The run as the form describes it; the API key stays out of it. */
 function specFromForm(form: FormState): RunSpec {
   if (!form.datasetId) throw new Error('Import or pick a dataset first.');
-  if (!form.model) throw new Error('Enter a model id under Model (or use List models).');
   return {
     datasetId: form.datasetId,
     taskId: form.taskId,
@@ -201,7 +210,7 @@ function specFromForm(form: FormState): RunSpec {
         Object.entries(form.inputMapping).filter(([, column]) => column),
       ),
     },
-    provider: { provider: 'openai', baseURL: form.baseURL, model: form.model },
+    provider: providerFromForm(form),
     sampling: form.sampling,
     concurrency: form.concurrency,
     limits: form.limits,

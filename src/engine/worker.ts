@@ -6,7 +6,18 @@ import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
 import { exportRun } from './io/exportRun';
 import { importFile } from './io/import';
+import {
+  addModelFile,
+  deleteCachedModel,
+  ggufStatus,
+  loadLocalModel,
+  unloadLocalModel,
+  watchModel,
+  webllmCatalog,
+} from './llm/localModels';
 import { listModels } from './llm/openai';
+import type { LocalProviderConfig } from './llm/types';
+import { detectWebGPU } from './llm/webgpu';
 import {
   cancelRun,
   checkRun,
@@ -45,6 +56,16 @@ const commands = {
   exportRun,
   datasetFromRun,
   combineRuns,
+  detectWebGPU,
+  webllmCatalog,
+  ggufStatus,
+  watchModel,
+  addModelFile,
+  async loadModel(config: LocalProviderConfig) {
+    await loadLocalModel(config);
+  },
+  unloadModel: unloadLocalModel,
+  deleteCachedModel,
 };
 
 type Commands = typeof commands;

@@ -6,12 +6,14 @@ import { evolComplexity, evolInstruct, evolQuality } from './evol';
 import { chatGeneration, structuredGeneration } from './generation';
 import { genstruct } from './genstruct';
 import { instructionBacktranslation } from './instructionBacktranslation';
+import { magpie } from './magpie';
 import { prometheusAbsolute, prometheusRelative } from './prometheus';
 import { complexityScorer, qualityScorer } from './scorers';
 import { selfInstruct } from './selfInstruct';
 import { generateSentencePair } from './sentencePair';
 import { textClassification } from './textClassification';
 import { textGeneration } from './textGeneration';
+import { generateTextRetrievalData } from './textRetrieval';
 import { ultraFeedbackTasks } from './ultrafeedback';
 import { urial } from './urial';
 
@@ -23,6 +25,7 @@ export const tasks: readonly Task[] = [
   selfInstruct,
   genstruct,
   urial,
+  magpie,
   evolInstruct,
   evolComplexity,
   evolQuality,
@@ -36,6 +39,7 @@ export const tasks: readonly Task[] = [
   clair,
   textClassification,
   generateSentencePair,
+  generateTextRetrievalData,
   customText,
   customJson,
   customRegex,

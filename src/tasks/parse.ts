@@ -98,11 +98,35 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 function tryParse(text: string): unknown {
   if (!text || !/^[{["\d-]|^(?:true|false|null)$/.test(text)) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  for (const candidate of [text, escapeControlsInStrings(text)]) {
+    try {
+      return JSON.parse(candidate);
+    } catch {
+      // try the next reading
+    }
   }
+  return undefined;
+}
+
+/**
+ * Models often write long string values with raw line breaks or tabs in them,
+ * which JSON forbids; escaping them inside strings changes nothing else.
+ */
+function escapeControlsInStrings(text: string): string {
+  const escapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString && ch === '\\') {
+      out += ch + (text[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (ch === '"') inString = !inString;
+    out += inString ? (escapes[ch] ?? ch) : ch;
+  }
+  return out;
 }
 
 /** The index of the bracket closing the one at `start`, skipping strings; -1 if unbalanced. */

@@ -22,14 +22,22 @@ export function readScores(text: string, count: number): (number | null)[] | nul
 }
 
 /**
- * The JSON answer of structured output. The contract's jsonSchema(params) cannot
- * see the row, so the schema cannot bound the scores by the row's item count.
+ * The JSON answer of structured output. Given the row, it holds exactly one
+ * score per item, each on the 1..count+1 scale; without one, any number of scores.
  */
-const scoresSchema = {
-  type: 'object',
-  properties: { scores: { type: 'array', items: { type: 'integer', minimum: 1 } } },
-  required: ['scores'],
-};
+function scoresSchema(count?: number): Record<string, unknown> {
+  const items = { type: 'integer', minimum: 1 };
+  const scores =
+    count === undefined
+      ? { type: 'array', items }
+      : {
+          type: 'array',
+          items: { ...items, maximum: count + 1 },
+          minItems: count,
+          maxItems: count,
+        };
+  return { type: 'object', properties: { scores }, required: ['scores'] };
+}
 
 /** distilabel's QualityScorer (Deita): a quality score for each response to one instruction. */
 export const qualityScorer: Task<typeof params> = {
@@ -53,7 +61,8 @@ export const qualityScorer: Task<typeof params> = {
       }),
     ),
   formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'responses').length) }),
-  jsonSchema: (p) => (p.structuredOutput ? scoresSchema : undefined),
+  jsonSchema: (p, row) =>
+    p.structuredOutput ? scoresSchema(row && listOf(row, 'responses').length) : undefined,
 };
 
 /** distilabel's ComplexityScorer (Deita): a complexity score for each instruction of a list. */
@@ -69,5 +78,6 @@ export const complexityScorer: Task<typeof params> = {
   formatInput: (row) =>
     chat(undefined, renderTemplate(complexity, { instructions: listOf(row, 'instructions') })),
   formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'instructions').length) }),
-  jsonSchema: (p) => (p.structuredOutput ? scoresSchema : undefined),
+  jsonSchema: (p, row) =>
+    p.structuredOutput ? scoresSchema(row && listOf(row, 'instructions').length) : undefined,
 };

@@ -10,7 +10,7 @@ describe('the task catalog', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9_]*$/);
     expect(findTask('ultrafeedback_overall_rating').label).toBe('UltraFeedback');
-    expect(() => findTask('magpie')).toThrow(/no task "magpie"/);
+    expect(() => findTask('no_such_task')).toThrow(/no task "no_such_task"/);
   });
 
   it.each(tasks.map((t) => [t.id, t] as const))(

@@ -44,6 +44,29 @@ Name a prime.
     expectTemplateReads(scorerPrompts.quality, ['instruction', 'responses']);
   });
 
+  it('gives a schema with one score per response when it sees the row', () => {
+    const on = resolveParams(qualityScorer, { structuredOutput: true });
+    const items = { type: 'integer', minimum: 1 };
+    expect(qualityScorer.jsonSchema?.(on)).toEqual({
+      type: 'object',
+      properties: { scores: { type: 'array', items } },
+      required: ['scores'],
+    });
+    expect(qualityScorer.jsonSchema?.(on, row)).toEqual({
+      type: 'object',
+      properties: {
+        scores: {
+          type: 'array',
+          items: { ...items, maximum: 4 },
+          minItems: 3,
+          maxItems: 3,
+        },
+      },
+      required: ['scores'],
+    });
+    expect(qualityScorer.jsonSchema?.(resolveParams(qualityScorer, {}), row)).toBeUndefined();
+  });
+
   answers(qualityScorer, row, [
     ['well-formed lines', '[1] Score: 2\n[2] Score: 1\n[3] Score: 4', { scores: [2, 1, 4] }],
     [
@@ -94,6 +117,19 @@ Answer with one line per question, in this form, and nothing else:
 [2] Prove Fermat's last theorem.
 `);
     expectTemplateReads(scorerPrompts.complexity, ['instructions']);
+  });
+
+  it('gives a schema with one score per instruction when it sees the row', () => {
+    const on = resolveParams(complexityScorer, { structuredOutput: true });
+    const schema = complexityScorer.jsonSchema?.(on, row) as { properties: { scores: unknown } };
+    const scores = schema.properties.scores;
+    expect(scores).toEqual({
+      type: 'array',
+      items: { type: 'integer', minimum: 1, maximum: 3 },
+      minItems: 2,
+      maxItems: 2,
+    });
+    expect(complexityScorer.jsonSchema?.(on)).toEqual(qualityScorer.jsonSchema?.(on));
   });
 
   answers(complexityScorer, row, [

@@ -65,6 +65,11 @@ describe('extractJson', () => {
       '{"a": "{[", "b": [1, {"c": 2}]} trailing',
       { a: '{[', b: [1, { c: 2 }] },
     ],
+    [
+      'raw line breaks and tabs inside strings',
+      '{"a": "x\n\ty", "b": "\\n"}',
+      { a: 'x\n\ty', b: '\n' },
+    ],
   ])('reads %s', (_name, text, expected) => {
     expect(extractJson(text)).toEqual(expected);
   });

@@ -1,4 +1,4 @@
-import { EngineError } from '../errors';
+import { loadLocalModel } from './localModels';
 import { createOpenAIModel } from './openai';
 import type { LanguageModel, ProviderConfig } from './types';
 
@@ -7,11 +7,11 @@ export interface Secrets {
   apiKey?: string;
 }
 
-/** The LanguageModel for a run's provider settings. */
+/** The LanguageModel for a run's provider settings; `signal` stops waiting for a local model's load. */
 export async function createModel(
   config: ProviderConfig,
   secrets: Secrets,
-  _signal: AbortSignal,
+  signal: AbortSignal,
 ): Promise<LanguageModel> {
   switch (config.provider) {
     case 'openai':
@@ -20,11 +20,8 @@ export async function createModel(
         model: config.model,
         apiKey: secrets.apiKey,
       });
-    default:
-      throw new EngineError({
-        kind: 'model',
-        message: `The ${config.provider} provider is not available yet.`,
-        retryable: false,
-      });
+    case 'webllm':
+    case 'wllama':
+      return loadLocalModel(config, signal);
   }
 }

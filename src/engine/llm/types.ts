@@ -71,13 +71,32 @@ export type ProviderConfig =
       source: ModelSource;
       contextSize: number;
       threads: number;
+      /** Requests llama.cpp serves at once: the run's concurrency. */
+      parallel: number;
     };
+
+/** A provider whose model runs in this browser. */
+export type LocalProviderConfig = Exclude<ProviderConfig, { provider: 'openai' }>;
+
+/** Settings that give the same loaded model share a key, so a loaded model is reused. */
+export function localModelKey(config: LocalProviderConfig): string {
+  if (config.provider === 'webllm') return `webllm:${config.model}`;
+  const { source, contextSize, threads, parallel } = config;
+  return `wllama:${JSON.stringify([source, contextSize, threads, parallel])}`;
+}
 
 /** Where a GGUF comes from. */
 export type ModelSource =
   | { kind: 'hf'; repo: string; file: string }
   | { kind: 'url'; url: string }
   | { kind: 'file'; name: string };
+
+/** The name a GGUF is shown and recorded (`model_name`) under. */
+export function ggufName(source: ModelSource): string {
+  if (source.kind === 'hf') return `${source.repo}/${source.file}`;
+  if (source.kind === 'file') return source.name;
+  return new URL(source.url, globalThis.location?.href).pathname.split('/').pop() || source.url;
+}
 
 /** A rough token count for servers that report none: about 4 characters a token. */
 export function estimateTokens(text: string): number {

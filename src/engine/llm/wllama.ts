@@ -10,11 +10,18 @@ import {
   type LoadedContextInfo,
   LoggerWithoutDebug,
   LogLevel,
+  ModelManager,
   Wllama,
 } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { EngineError } from '../errors';
-import type { GenerateRequest, GenerateResult, LanguageModel, ModelSource } from './types';
+import {
+  type GenerateRequest,
+  type GenerateResult,
+  ggufName,
+  type LanguageModel,
+  type ModelSource,
+} from './types';
 import { detectWebGPU } from './webgpu';
 
 /** Where the GGUF comes from; a local file carries its Blob while loading. */
@@ -70,16 +77,16 @@ export async function loadWllamaModel(options: WllamaLoadOptions): Promise<Wllam
   } catch (error) {
     await wllama.exit().catch(() => {});
     // A broken download must not be served from the cache next time.
-    if (source.kind !== 'file') await forget(wllama, sourceUrl(source));
+    if (source.kind !== 'file') await deleteCachedGguf(ggufUrl(source));
     throw new EngineError({
       kind: 'model',
-      message: `${modelName(source)} is not a usable GGUF model file (${messageOf(error)}).`,
+      message: `${ggufName(source)} is not a usable GGUF model file (${messageOf(error)}).`,
       retryable: false,
     });
   }
 
   return {
-    modelName: modelName(source),
+    modelName: ggufName(source),
     maxConcurrency: parallel,
     info: {
       multiThread: wllama.isMultithread(),
@@ -98,7 +105,7 @@ async function defaultGpuLayers(): Promise<number> {
   return gpu.available && gpu.shaderF16 ? ALL_LAYERS : 0;
 }
 
-function sourceUrl(source: Exclude<ModelSource, { kind: 'file' }>): string {
+export function ggufUrl(source: Exclude<ModelSource, { kind: 'file' }>): string {
   // Built here rather than with wllama's loadModelFromHF, which asks the Hub API
   // for the file list first and so fails offline even when the file is cached.
   return source.kind === 'hf'
@@ -119,7 +126,7 @@ async function download(
 ): Promise<Blob[]> {
   try {
     const model = await wllama.modelManager.getModelOrDownload(
-      { url: sourceUrl(source) },
+      { url: ggufUrl(source) },
       { progressCallback: options.onProgress, signal: options.signal },
     );
     return await model.open();
@@ -127,14 +134,20 @@ async function download(
     if (options.signal?.aborted) throw options.signal.reason;
     throw new EngineError({
       kind: 'network',
-      message: `Could not download ${modelName(source)}: ${messageOf(error)}`,
+      message: `Could not download ${ggufName(source)} (${messageOf(error)}). Check the address and the network, then try again.`,
       retryable: false,
     });
   }
 }
 
-async function forget(wllama: Wllama, url: string): Promise<void> {
-  const models = await wllama.modelManager.getModels({ includeInvalid: true });
+/** Bytes of a GGUF complete in wllama's cache (so it loads offline), or undefined. */
+export async function cachedGgufSize(url: string): Promise<number | undefined> {
+  const models = await new ModelManager().getModels();
+  return models.find((m) => m.url === url)?.size;
+}
+
+export async function deleteCachedGguf(url: string): Promise<void> {
+  const models = await new ModelManager().getModels({ includeInvalid: true });
   await Promise.all(models.filter((m) => m.url === url).map((m) => m.remove()));
 }
 
@@ -181,12 +194,13 @@ async function generate(
   return result;
 }
 
-function modelName(source: WllamaSource): string {
-  if (source.kind === 'hf') return `${source.repo}/${source.file}`;
-  if (source.kind === 'file') return source.name;
-  return new URL(source.url, globalThis.location?.href).pathname.split('/').pop() || source.url;
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What downloading the GGUF will take, before it starts; undefined when the server does not say. */
+export async function ggufDownloadSize(url: string): Promise<number | undefined> {
+  const response = await fetch(url, { method: 'HEAD' });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return Number(response.headers.get('content-length')) || undefined;
 }

@@ -56,6 +56,8 @@ export async function checkRun(spec: RunSpec): Promise<void> {
 
 export async function startRun(spec: RunSpec, secrets: Secrets): Promise<string> {
   await checkRun(spec);
+  // A local model is loaded before the run exists: a file that is no model leaves no run behind.
+  await createModel(spec.provider, secrets, new AbortController().signal);
   const dataset = await db.datasets.get(spec.datasetId);
   const run = await createRun(spec, (dataset?.rowCount ?? 0) * spec.settings.numGenerations);
   void launch(run.id, secrets);

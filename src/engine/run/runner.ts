@@ -128,9 +128,10 @@ export async function executeRun(
   const call = async (
     input: { messages: ChatMessage[]; row: Row } | { prompt: string; stop?: string[] },
     n: number,
+    seed = run.sampling.seed,
   ) => {
-    const sampling =
-      'prompt' in input && input.stop ? { ...run.sampling, stop: input.stop } : run.sampling;
+    const stop = 'prompt' in input && input.stop ? input.stop : run.sampling.stop;
+    const sampling = { ...run.sampling, stop, seed };
     const text = 'prompt' in input ? input.prompt : input.messages.map((m) => m.content).join('\n');
     const estimate = estimateTokens(text) + n * (sampling.maxTokens ?? 256);
     const send = (attemptSignal: AbortSignal) =>
@@ -184,6 +185,16 @@ export async function executeRun(
     const rawInputs: (ChatMessage[] | string)[] = [];
     const rawOutputs: (string | null)[] = [];
     const usage = { inputTokens: 0, outputTokens: 0 };
+    // With a run seed, each call of the chain gets its own seed drawn from it, so
+    // rows and generations differ (Magpie's first prompt is the same for every row)
+    // and a rerun repeats them.
+    let calls = 0;
+    const seedOf = (callIndex: number) =>
+      run.sampling.seed === undefined
+        ? undefined
+        : Math.floor(
+            seededRandom(`${run.sampling.seed}:${rowIndex}:${generation}:${callIndex}`)() * 2 ** 31,
+          );
     const record = async (input: ChatMessage[] | string, pending: Promise<GenerateResult>) => {
       const answer = await pending;
       rawInputs.push(input);
@@ -194,8 +205,9 @@ export async function executeRun(
     };
     const outputs = await t.run!(row, p, {
       random: seededRandom(`${run.sampling.seed ?? 0}:${rowIndex}:${generation}`),
-      complete: (messages) => record(messages, call({ messages, row }, 1)),
-      completeRaw: (prompt, options) => record(prompt, call({ prompt, stop: options?.stop }, 1)),
+      complete: (messages) => record(messages, call({ messages, row }, 1, seedOf(calls++))),
+      completeRaw: (prompt, options) =>
+        record(prompt, call({ prompt, stop: options?.stop }, 1, seedOf(calls++))),
     }).catch((error) => {
       if (EngineError.isInstance(error) || signal.aborted) throw error;
       return null; // the task could not read an answer: a format failure

@@ -1,0 +1,236 @@
+/**
+ * llama.cpp (wllama) for real in Chromium, through the app's UI, on the tiny
+ * random-weight GGUF that scripts/make-tiny-gguf.mjs writes: a local file, a
+ * URL on localhost, then the same app and model with the network off.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchChromium, serveApp } from './support';
+
+const dir = mkdtempSync(join(tmpdir(), 'retort-gguf-'));
+const tinyPath = join(dir, 'tiny-llama.gguf');
+execFileSync(process.execPath, ['scripts/make-tiny-gguf.mjs', tinyPath]);
+const tiny = readFileSync(tinyPath);
+/** A GGUF header, then garbage. */
+const corrupt = Buffer.from(tiny.subarray(0, 4096)).fill(0x5a, 64);
+
+const PROMPTS = ['Say hello.', 'Name a colour.', 'Count to three.'];
+
+let browser: Browser;
+let app: Awaited<ReturnType<typeof serveApp>>;
+
+beforeAll(async () => {
+  [browser, app] = await Promise.all([
+    launchChromium(),
+    serveApp({ '/models/tiny.gguf': tiny, '/models/corrupt.gguf': corrupt }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([browser?.close(), app?.close()]);
+});
+
+async function openApp(): Promise<Page> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.log('[page error]', error.message));
+  await page.goto(app.url);
+  const jsonl = PROMPTS.map((instruction) => JSON.stringify({ instruction })).join('\n');
+  await page
+    .getByLabel('Import dataset')
+    .setInputFiles({ name: 'prompts.jsonl', mimeType: 'text/plain', buffer: Buffer.from(jsonl) });
+  await page.getByText(`${PROMPTS.length} rows · columns: instruction`).waitFor();
+  await page
+    .getByRole('combobox', { name: 'Provider' })
+    .selectOption({ label: 'llama.cpp (GGUF)' });
+  await page.getByRole('spinbutton', { name: 'Context size' }).fill('2048');
+  return page;
+}
+
+async function setRun(page: Page, settings: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(settings))
+    await page.getByRole('spinbutton', { name }).fill(value);
+}
+
+async function pickFile(page: Page, file: { name: string; buffer: Buffer }): Promise<void> {
+  await page
+    .getByRole('combobox', { name: 'Source' })
+    .selectOption({ label: 'File on this device' });
+  await page
+    .getByLabel('Model file')
+    .setInputFiles({ ...file, mimeType: 'application/octet-stream' });
+}
+
+/** How many runs are stored, and the newest one's status, from the app's IndexedDB. */
+function runs(page: Page): Promise<{ count: number; latest?: string }> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('retort');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction('runs').objectStore('runs').getAll();
+          request.onerror = () => reject(request.error);
+          request.onsuccess = () => {
+            open.result.close();
+            const all = request.result as { created: number; status: string }[];
+            const latest = all.toSorted((a, b) => b.created - a.created)[0];
+            resolve({ count: all.length, latest: latest?.status });
+          };
+        };
+      }),
+  );
+}
+
+/** Starts a run and waits for its end: a new run, no longer running, then its status shown. */
+async function runToEnd(page: Page): Promise<void> {
+  const before = (await runs(page)).count;
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect
+    .poll(() => runs(page), { timeout: 60_000 })
+    .toEqual({ count: before + 1, latest: 'completed' });
+  await page
+    .getByRole('status', { name: 'Run status' })
+    .filter({ hasText: /completed/i })
+    .waitFor();
+}
+
+async function exportJsonl(page: Page): Promise<Record<string, unknown>[]> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export JSONL' }).click(),
+  ]);
+  const text = await readFile((await download.path())!, 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
+const modelStatus = (page: Page) => page.getByRole('status', { name: 'Model status' });
+
+test('a GGUF from Model file runs Text generation, 2 per row, with token statistics; a seed gives the same export twice', async () => {
+  const page = await openApp();
+  // One request at a time: llama.cpp's batches of parallel requests are not bit-for-bit reproducible.
+  await setRun(page, {
+    'Generations per row': '2',
+    Concurrency: '1',
+    Threads: '2',
+    Temperature: '0.8',
+    Seed: '7',
+    'Max new tokens': '24',
+  });
+  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
+  // Picking the file loads it, multi-threaded: the preview server isolates the page.
+  await modelStatus(page).filter({ hasText: 'Loaded: tiny-llama.gguf' }).waitFor();
+  expect(await modelStatus(page).textContent()).toContain(
+    'CPU · 2 threads · context 2048 · 1 at once',
+  );
+
+  await runToEnd(page);
+  const first = await exportJsonl(page);
+  expect(first).toHaveLength(PROMPTS.length * 2);
+  for (const row of first) {
+    expect(row.model_name).toBe('tiny-llama.gguf');
+    expect(typeof row.generation).toBe('string');
+    expect((row.generation as string).length).toBeGreaterThan(0);
+    const stats = (row.distilabel_metadata as Record<string, Record<string, number>>)
+      .statistics_text_generation;
+    expect(stats.input_tokens).toBeGreaterThan(5);
+    expect(stats.output_tokens).toBeGreaterThan(0);
+  }
+  // Each generation has its own seed, so a row's two texts differ.
+  expect(first[0].generation).not.toBe(first[1].generation);
+
+  // A second run reuses the loaded model and, with the same seed, writes the same texts.
+  await runToEnd(page);
+  const second = await exportJsonl(page);
+  expect(second.map((r) => r.generation)).toEqual(first.map((r) => r.generation));
+  await page.context().close();
+});
+
+test('a structured-output run gives JSON that parses into its columns', async () => {
+  const page = await openApp();
+  await page
+    .getByRole('combobox', { name: 'Task' })
+    .selectOption({ label: 'Structured generation' });
+  // Bounded strings, so the random-weight model closes the object within the token budget.
+  const schema = {
+    type: 'object',
+    properties: {
+      name: { type: 'string', maxLength: 10 },
+      description: { type: 'string', maxLength: 20 },
+    },
+    required: ['name', 'description'],
+    additionalProperties: false,
+  };
+  await page.getByRole('textbox', { name: /JSON schema/ }).fill(JSON.stringify(schema));
+  await setRun(page, { Seed: '3', 'Max new tokens': '80' });
+  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
+  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+  await runToEnd(page);
+
+  const rows = await exportJsonl(page);
+  expect(rows).toHaveLength(PROMPTS.length);
+  for (const row of rows) {
+    const raw = (row.distilabel_metadata as Record<string, string>)
+      .raw_output_structured_generation;
+    expect(JSON.parse(raw)).toEqual({ name: row.name, description: row.description });
+    expect(typeof row.name).toBe('string');
+  }
+  await page.context().close();
+});
+
+test('a corrupt GGUF or a failed download is said clearly, and no run is made', async () => {
+  const page = await openApp();
+  await pickFile(page, { name: 'broken.gguf', buffer: corrupt });
+  await page
+    .getByRole('alert')
+    .filter({ hasText: 'broken.gguf is not a usable GGUF model file' })
+    .waitFor();
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'not a usable GGUF' }).nth(1).waitFor();
+  expect(await page.getByRole('status', { name: 'Run status' }).count()).toBe(0);
+
+  await page.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'Web address' });
+  await page.getByRole('textbox', { name: 'Model URL' }).fill('http://127.0.0.1:9/missing.gguf');
+  await page.getByText('Could not learn the download size').waitFor();
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Could not download missing.gguf' }).waitFor();
+  expect(await page.getByRole('status', { name: 'Run status' }).count()).toBe(0);
+  await page.context().close();
+});
+
+test('after one visit, a model loaded from a URL runs again with the network off', async () => {
+  const page = await openApp();
+  // The service worker has precached the app once it controls the page.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+    timeout: 60_000,
+  });
+  await page.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'Web address' });
+  await page.getByRole('textbox', { name: 'Model URL' }).fill(`${app.url}models/tiny.gguf`);
+  await page.getByText(/^Downloads 0\.\d MB once/).waitFor();
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await modelStatus(page).filter({ hasText: 'Loaded: tiny.gguf' }).waitFor();
+  await page.getByText(/^Available offline/).waitFor();
+  // llama.cpp serves the run's concurrency in parallel slots.
+  await setRun(page, { Concurrency: '2', 'Max new tokens': '16' });
+  await modelStatus(page).filter({ hasText: 'Not loaded' }).waitFor();
+  await runToEnd(page);
+  expect(await modelStatus(page).textContent()).toContain('2 at once');
+
+  await page.context().setOffline(true);
+  await page.reload();
+  await page.getByText(`${PROMPTS.length} rows · columns: instruction`).waitFor();
+  await page.getByText(/^Available offline/).waitFor();
+  await runToEnd(page);
+  const rows = await exportJsonl(page);
+  expect(rows).toHaveLength(PROMPTS.length);
+  for (const row of rows) expect(row).toMatchObject({ model_name: 'tiny.gguf' });
+  await page.context().close();
+});

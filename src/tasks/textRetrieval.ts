@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { ChatMessage } from '../engine/llm/types';
+import type { Outputs, Row, Task } from '../engine/task';
+import { renderTemplate } from '../engine/template';
+import { extractJsonObject } from './parse';
+import { chat, textOf } from './rows';
+
+/**
+ * The text-retrieval prompt of "Improving Text Embeddings with Large Language
+ * Models" in our own words; its guidelines and the JSON object with
+ * `user_query`, `positive_document` and `hard_negative_document` are the method's.
+ */
+export const template = `You have been given a retrieval task: {{ task }}
+Write one example of text retrieval for this task, as a JSON object with these keys:
+- "user_query": a string, a search query a user could send for this task.
+- "positive_document": a string, a document that is relevant to the query.
+- "hard_negative_document": a string, a document that only looks relevant to the query.
+
+Follow these guidelines:
+- The "user_query" is {{ query_type }}, {{ query_length }}, {{ clarity }}, and on a topic of your choice.
+- Write the documents independently of the query: do not copy the query into them. Parts of the "positive_document" may be off the query's topic.
+- Each document is at least {{ num_words }} words long.
+- The "hard_negative_document" holds some useful information, but less useful or less complete than the "positive_document".
+- Write the query and the documents in {{ language }}.
+- No document explains why it is or is not relevant to the query.
+- Understanding the query and the documents takes {{ difficulty }} level education.
+
+Answer with the JSON object only, without any explanation. Be creative!`;
+
+/** The method's choices; "random" draws one per generation from the run's seed, as distilabel draws per row. */
+const CHOICES = {
+  queryType: ['extremely long-tail', 'long-tail', 'common'],
+  queryLength: ['less than 5 words', '5 to 15 words', 'at least 10 words'],
+  difficulty: ['high school', 'college', 'PhD'],
+  clarity: ['clear', 'understandable with some effort', 'ambiguous'],
+  numWords: ['50', '100', '200', '300', '400', '500'],
+} as const;
+type Choice = keyof typeof CHOICES;
+
+const params = z.object({
+  queryType: z
+    .enum(['random', ...CHOICES.queryType])
+    .default('random')
+    .describe('Query type'),
+  queryLength: z
+    .enum(['random', ...CHOICES.queryLength])
+    .default('random')
+    .describe('Query length'),
+  difficulty: z
+    .enum(['random', ...CHOICES.difficulty])
+    .default('random')
+    .describe('Education level needed'),
+  clarity: z
+    .enum(['random', ...CHOICES.clarity])
+    .default('random')
+    .describe('Query clarity'),
+  numWords: z
+    .enum(['random', ...CHOICES.numWords])
+    .default('random')
+    .describe('Minimum words per document'),
+  language: z.string().default('English').describe('Language of the query and documents'),
+});
+type Params = z.infer<typeof params>;
+
+const KEYS = ['user_query', 'positive_document', 'hard_negative_document'] as const;
+
+/** The prompt with each "random" setting drawn by `draw` (uniform in [0, 1)). */
+function prompt(row: Row, p: Params, draw: () => number): ChatMessage[] {
+  const pick = (key: Choice) => {
+    const value = p[key];
+    const options = CHOICES[key];
+    return value === 'random' ? options[Math.floor(draw() * options.length)] : value;
+  };
+  return chat(
+    undefined,
+    renderTemplate(template, {
+      task: textOf(row, 'task'),
+      query_type: pick('queryType'),
+      query_length: pick('queryLength'),
+      difficulty: pick('difficulty'),
+      clarity: pick('clarity'),
+      num_words: pick('numWords'),
+      language: p.language.trim() || 'English',
+    }),
+  );
+}
+
+/** The answer's JSON object (fenced, after a preamble, before commentary): one column per key, null where missing or empty. */
+export function readRetrievalExample(text: string): Outputs {
+  const json = extractJsonObject(text);
+  if (!json) return {};
+  return Object.fromEntries(
+    KEYS.map((key) => {
+      const value = json[key];
+      return [key, typeof value === 'string' && value.trim() ? value.trim() : null];
+    }),
+  );
+}
+
+/** distilabel's GenerateTextRetrievalData: a query with a positive and a hard negative document, for embedding training. */
+export const generateTextRetrievalData: Task<typeof params> = {
+  id: 'generate_text_retrieval_data',
+  label: 'Text retrieval data',
+  description:
+    'Writes a retrieval example for each "task" (a description of a retrieval task): a "user_query", a relevant "positive_document" and a "hard_negative_document" that only looks relevant, for training embedding models (the "Improving Text Embeddings with LLMs" method). Settings left on "random" are drawn per generation from the run\'s seed.',
+  group: 'Classification and embeddings',
+  params,
+  inputs: [{ name: 'task', description: 'The retrieval task, described in a sentence' }],
+  outputs: KEYS,
+  /** The preview has no seed to draw from: it shows the first choice of each "random" setting. */
+  formatInput: (row, p) => prompt(row, p, () => 0),
+  formatOutput: (text) => readRetrievalExample(text),
+  async run(row, p, chain) {
+    const answer = await chain.complete(prompt(row, p, () => chain.random()));
+    return answer === null ? {} : readRetrievalExample(answer);
+  },
+  jsonSchema: () => ({
+    type: 'object',
+    properties: Object.fromEntries(KEYS.map((key) => [key, { type: 'string' }])),
+    required: [...KEYS],
+  }),
+};

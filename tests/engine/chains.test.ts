@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { createRun } from '../../src/engine/db/runs';
+import { db } from '../../src/engine/db/schema';
+import { createOpenAIModel } from '../../src/engine/llm/openai';
+import { executeRun } from '../../src/engine/run/runner';
+import { defaultRunSettings } from '../../src/engine/task';
+import { type AnswerRequest, startTestServer, type TestServer } from '../server/openaiServer';
+import { clearDatabase, storeDataset } from './fixtures';
+
+/**
+ * Tasks that call the model several times per generation (Magpie, Evol-Instruct)
+ * through the real runner: raw completion, per-call seeds, and what is recorded.
+ */
+let server: TestServer;
+
+/** A raw completion writes an instruction named after its seed; a chat answers it. */
+function answer({ prompt, seed, messages }: AnswerRequest): string {
+  return prompt !== undefined
+    ? `Question number ${seed}?`
+    : `Answer to: ${messages.at(-1)?.content}`;
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ answer });
+});
+afterAll(() => server.close());
+beforeEach(clearDatabase);
+
+async function magpieRun(seed: number | undefined) {
+  const datasetId = await storeDataset([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  const run = await createRun(
+    {
+      datasetId,
+      taskId: 'magpie',
+      taskParams: {},
+      settings: defaultRunSettings,
+      provider: { provider: 'openai', baseURL: server.url, model: 'test-model' },
+      sampling: { seed },
+      concurrency: 3,
+    },
+    3,
+  );
+  expect(
+    await executeRun(
+      run,
+      createOpenAIModel({ baseURL: server.url, model: 'test-model' }),
+      new AbortController().signal,
+    ),
+  ).toBe('completed');
+  return db.results
+    .where('[runId+rowIndex+generation]')
+    .between([run.id, 0, 0], [run.id, Infinity, Infinity])
+    .toArray();
+}
+
+it('runs Magpie through raw completion with its stop markers, then answers the instruction', async () => {
+  const [first] = await magpieRun(7);
+  const completion = server.requests.find((r) => r.path === '/v1/completions')?.body as {
+    prompt: string;
+    stop: string[];
+  };
+  expect(completion.prompt).toBe('<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n');
+  expect(completion.stop).toContain('<|eot_id|>');
+  expect(first.outputs.instruction).toMatch(/^Question number \d+\?$/);
+  expect(first.outputs.response).toBe(`Answer to: ${first.outputs.instruction}`);
+  // Both calls are recorded, in order, with their token counts summed.
+  expect(first.metadata.raw_input_magpie).toEqual([
+    completion.prompt,
+    [{ role: 'user', content: first.outputs.instruction }],
+  ]);
+  expect(
+    (first.metadata.statistics_magpie as { output_tokens: number }).output_tokens,
+  ).toBeGreaterThan(0);
+});
+
+it('gives every row its own seed drawn from the run seed, and the same ones on a rerun', async () => {
+  const instructions = (await magpieRun(7)).map((r) => r.outputs.instruction);
+  expect(new Set(instructions).size).toBe(3);
+  await clearDatabase();
+  expect((await magpieRun(7)).map((r) => r.outputs.instruction)).toEqual(instructions);
+});
