@@ -115,12 +115,33 @@ describe('OpenAI-compatible adapter', () => {
     expect((await generate()).texts).toEqual([null]);
   });
 
-  it('asks for structured output with the JSON schema', async () => {
-    const schema = { type: 'object', properties: { rating: { type: 'integer' } } };
+  it('asks for structured output with the JSON schema, strict when OpenAI allows it', async () => {
+    const schema = {
+      type: 'object',
+      properties: { rating: { type: 'integer' } },
+      required: ['rating'],
+    };
     await generate({ ...hello, jsonSchema: schema });
     expect((server.requests[0].body as Record<string, unknown>).response_format).toEqual({
       type: 'json_schema',
-      json_schema: { name: 'output', schema, strict: true },
+      json_schema: {
+        name: 'output',
+        schema: { ...schema, additionalProperties: false },
+        strict: true,
+      },
+    });
+  });
+
+  it('sends a schema with optional properties as guidance, not strict', async () => {
+    const schema = {
+      type: 'object',
+      properties: { rating: { type: 'integer' }, note: { type: 'string' } },
+      required: ['rating'],
+    };
+    await generate({ ...hello, jsonSchema: schema });
+    expect((server.requests[0].body as Record<string, unknown>).response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'output', schema, strict: false },
     });
   });
 

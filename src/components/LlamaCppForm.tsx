@@ -15,7 +15,7 @@ const setGguf = (patch: Partial<GgufForm>) =>
 
 /** llama.cpp (wllama): a GGUF from the Hugging Face Hub, a URL or this device. */
 export function LlamaCppForm() {
-  const { gguf, contextSize, threads } = useForm();
+  const { gguf, contextSize, threads, sampling, concurrency } = useForm();
   const [dragging, setDragging] = useState(false);
   const [error, setError] = useState<unknown>(null);
   let remote: RemoteSource | undefined;
@@ -156,6 +156,12 @@ export function LlamaCppForm() {
           />
         </label>
       </div>
+      {sampling.seed !== undefined && concurrency > 1 && (
+        <p className="muted">
+          llama.cpp batches requests served at once, which changes the last digits of its
+          arithmetic: a seed gives the very same texts again only with Concurrency 1.
+        </p>
+      )}
       {!crossOriginIsolated && (
         <p className="muted">
           This page is not cross-origin isolated, so llama.cpp runs on one thread. The host must

@@ -5,6 +5,7 @@ import {
   responseError,
   serverMessage,
 } from './openaiErrors';
+import { responseFormatFor } from './openaiSchema';
 import {
   type ChatMessage,
   type CompletionRequest,
@@ -104,10 +105,7 @@ async function chat(
     max_tokens: maxTokens,
     seed,
     stop: stop?.length ? stop : undefined,
-    response_format: request.jsonSchema && {
-      type: 'json_schema',
-      json_schema: { name: 'output', schema: request.jsonSchema, strict: true },
-    },
+    response_format: request.jsonSchema && responseFormatFor(request.jsonSchema),
   };
   const data = await requestJson(
     endpoint,
