@@ -227,6 +227,8 @@ test('after one visit, a model loaded from a URL runs again with the network off
   await page.context().setOffline(true);
   await page.reload();
   await page.getByText(`${PROMPTS.length} rows · columns: instruction`).waitFor();
+  // The cached page keeps its isolation headers, so llama.cpp keeps its threads.
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByText(/^Available offline/).waitFor();
   await runToEnd(page);
   const rows = await exportJsonl(page);

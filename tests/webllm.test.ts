@@ -157,6 +157,12 @@ describe('web-llm adapter', () => {
       kind: 'model',
       message: expect.stringMatching(/out of memory/),
     });
+
+    engine.reload = () => Promise.reject(new TypeError('Failed to fetch'));
+    await expect(model.load()).rejects.toMatchObject({
+      kind: 'network',
+      message: expect.stringMatching(/^Could not download the model \(Failed to fetch\)/),
+    });
   });
 });
 

@@ -80,6 +80,7 @@ export function LlamaCppForm() {
             <label className="field">
               <span>Repository</span>
               <input
+                size={34}
                 value={gguf.repo}
                 placeholder="owner/name"
                 onChange={(e) => setGguf({ repo: e.target.value.trim() })}
@@ -88,6 +89,7 @@ export function LlamaCppForm() {
             <label className="field">
               <span>GGUF file</span>
               <input
+                size={34}
                 value={gguf.file}
                 placeholder="model-q4_k_m.gguf"
                 onChange={(e) => setGguf({ file: e.target.value.trim() })}

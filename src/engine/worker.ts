@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
-import { deleteDataset } from './db/datasets';
+import { deleteDataset, sweepOrphanPages } from './db/datasets';
 import { clearFailedResults, deleteRun } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
@@ -93,3 +93,8 @@ const api = Object.fromEntries(
 ) as EngineAPI;
 
 Comlink.expose(api);
+
+// Pages left by an import that a closed tab cut short are of no use to anyone.
+sweepOrphanPages().catch((error) =>
+  console.warn('Could not clear pages left by an interrupted import.', error),
+);

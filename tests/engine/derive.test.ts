@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readRows } from '../../src/engine/db/datasets';
+import { readRows, sweepOrphanPages } from '../../src/engine/db/datasets';
+import { db } from '../../src/engine/db/schema';
 import { dpoFormat, sftFormat } from '../../src/engine/formats/trainingFormats';
 import { exportRun } from '../../src/engine/io/exportRun';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
@@ -119,5 +120,19 @@ describe('chains of runs', () => {
   it('refuses a DPO export of rows that have no ratings, naming what is missing', async () => {
     const run = await completedRun(await twoPrompts(), 'model-a');
     await expect(exportRun(run.id, 'jsonl', 'dpo')).rejects.toThrow(/lack generations, ratings/);
+  });
+});
+
+describe('pages left by an interrupted import', () => {
+  beforeEach(clearDatabase);
+
+  it('are swept, and the pages of real datasets stay', async () => {
+    const kept = await storeDataset([{ instruction: 'one' }]);
+    await db.rowPages.bulkPut([
+      { datasetId: 'cut-short', page: 0, rows: [{ a: 1 }] },
+      { datasetId: 'cut-short', page: 1, rows: [{ a: 2 }] },
+    ]);
+    expect(await sweepOrphanPages()).toBe(2);
+    expect(await db.rowPages.toCollection().primaryKeys()).toEqual([[kept, 0]]);
   });
 });

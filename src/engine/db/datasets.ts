@@ -21,7 +21,14 @@ export interface RowSink {
  * half-imported dataset never appears. If `fill` throws, the pages written so
  * far are deleted and the error is rethrown.
  */
-export async function importRows(
+export function importRows(
+  info: Pick<Dataset, 'name' | 'source'>,
+  fill: (sink: RowSink) => Promise<void>,
+): Promise<Dataset> {
+  return withImportLock('shared', () => writeRows(info, fill));
+}
+
+async function writeRows(
   info: Pick<Dataset, 'name' | 'source'>,
   fill: (sink: RowSink) => Promise<void>,
 ): Promise<Dataset> {
@@ -115,4 +122,32 @@ function deletePages(datasetId: string): Promise<number> {
     .where('[datasetId+page]')
     .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
     .delete();
+}
+
+/**
+ * Deletes pages that belong to no dataset: what an import leaves when its tab
+ * is closed midway. Imports hold the import lock shared, so the sweep, which
+ * needs it alone, never runs while any tab imports.
+ */
+export async function sweepOrphanPages(): Promise<number> {
+  let deleted = 0;
+  await withImportLock('exclusive', async () => {
+    const datasets = new Set(await db.datasets.toCollection().primaryKeys());
+    const keys = await db.rowPages.toCollection().primaryKeys();
+    const orphans = keys.filter(([datasetId]) => !datasets.has(datasetId));
+    await db.rowPages.bulkDelete(orphans);
+    deleted = orphans.length;
+  });
+  return deleted;
+}
+
+/** Web Locks span tabs and workers; where there are none (Node tests), the body just runs. */
+function withImportLock<T>(mode: LockMode, body: () => Promise<T>): Promise<T> {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return body();
+  // A sweep gives way to any import under way; an import waits for a sweep to end.
+  const options = mode === 'exclusive' ? { mode, ifAvailable: true } : { mode };
+  return locks.request('retort-import', options, (lock) =>
+    lock ? body() : Promise.resolve(undefined as T),
+  );
 }

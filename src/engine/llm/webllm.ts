@@ -108,5 +108,12 @@ function fail(error: unknown, signal?: AbortSignal): never {
       says('This browser offers no WebGPU. Use the llama.cpp (GGUF) provider instead.'),
     );
   }
+  if (/failed to fetch|networkerror|load failed/i.test(message)) {
+    throw new EngineError({
+      kind: 'network',
+      message: `Could not download the model (${message}). Check the network, then try again; once downloaded, it loads offline.`,
+      retryable: false,
+    });
+  }
   throw new EngineError(says(`web-llm: ${message}`));
 }

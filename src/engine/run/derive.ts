@@ -1,10 +1,10 @@
 import { findTask } from '../../tasks';
-import { importRows } from '../db/datasets';
+import { importRows, iterateRowPages } from '../db/datasets';
 import { resultsInRange } from '../db/runs';
 import { type Dataset, db, PAGE_SIZE, type Run } from '../db/schema';
 import { inputError } from '../errors';
 import { type Row, resolveParams, taskOutputs } from '../task';
-import { runOutputRows } from './outputRows';
+import { groupByRow, runOutputRows } from './outputRows';
 
 /**
  * Chains of runs: a run's results become a dataset of their own, and runs of
@@ -50,21 +50,19 @@ export async function combineRuns(runIds: string[]): Promise<Dataset> {
   return importRows(
     { name: `${dataset.name} · ${runs.length} models`, source: `runs ${runIds.join(', ')}` },
     async (sink) => {
-      for (let page = 0; ; page++) {
-        const record = await db.rowPages.get([datasetId, page]);
-        if (!record) return;
-        const start = page * PAGE_SIZE;
+      for await (const record of iterateRowPages(datasetId)) {
+        const start = record.page * PAGE_SIZE;
+        const end = start + record.rows.length;
         const perRun = await Promise.all(
-          runs.map((run) => resultsInRange(run.id, start, start + record.rows.length)),
+          runs.map(async (run) => groupByRow(await resultsInRange(run.id, start, end))),
         );
         const rows: Row[] = record.rows.map((row, position) => {
           const generations: unknown[] = [];
           const models: string[] = [];
-          perRun.forEach((results, r) => {
-            for (const result of results) {
-              if (result.rowIndex !== start + position || result.status !== 'done') continue;
+          perRun.forEach((byRow, r) => {
+            for (const result of byRow.get(start + position) ?? []) {
               const answer = result.outputs[answerColumn[r]];
-              if (answer === null || answer === undefined) continue;
+              if (result.status !== 'done' || answer === null || answer === undefined) continue;
               generations.push(answer);
               models.push(result.modelName);
             }

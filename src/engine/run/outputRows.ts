@@ -1,4 +1,5 @@
 import { findTask } from '../../tasks';
+import { iterateRowPages } from '../db/datasets';
 import { resultsInRange } from '../db/runs';
 import { db, PAGE_SIZE, type Result, type Run } from '../db/schema';
 import { outputRows, type Row, resolveParams, taskOutputs } from '../task';
@@ -23,14 +24,10 @@ export async function* runOutputRows(
   const task = findTask(run.taskId);
   const columns = taskOutputs(task, resolveParams(task, run.taskParams));
   const limit = options.limitRows ?? Number.POSITIVE_INFINITY;
-  for (let page = 0; page * PAGE_SIZE < limit; page++) {
-    const record = await db.rowPages.get([run.datasetId, page]);
-    if (!record) return;
-    const start = page * PAGE_SIZE;
-    const results = await resultsInRange(run.id, start, start + record.rows.length);
-    const byRow = new Map<number, Result[]>();
-    for (const result of results)
-      byRow.set(result.rowIndex, [...(byRow.get(result.rowIndex) ?? []), result]);
+  for await (const record of iterateRowPages(run.datasetId)) {
+    const start = record.page * PAGE_SIZE;
+    if (start >= limit) return;
+    const byRow = groupByRow(await resultsInRange(run.id, start, start + record.rows.length));
     const rows: Row[] = [];
     for (const [position, inputRow] of record.rows.entries()) {
       if (start + position >= limit) break;
@@ -40,4 +37,15 @@ export async function* runOutputRows(
     }
     yield rows;
   }
+}
+
+/** Results by row index, each row's in generation order. */
+export function groupByRow(results: Result[]): Map<number, Result[]> {
+  const byRow = new Map<number, Result[]>();
+  for (const result of results) {
+    const list = byRow.get(result.rowIndex);
+    if (list) list.push(result);
+    else byRow.set(result.rowIndex, [result]);
+  }
+  return byRow;
 }

@@ -1,4 +1,5 @@
 import { findTask } from '../../tasks';
+import { iterateRowPages } from '../db/datasets';
 import { storedKeysOfPage, storeResults } from '../db/runs';
 import { db, PAGE_SIZE, type Result, type Run, type RunActivity } from '../db/schema';
 import { EngineError, toErrorData } from '../errors';
@@ -258,11 +259,9 @@ function isFatal(kind: string, status?: number): boolean {
 /** The work still to do, read a page of rows at a time. */
 async function* pendingWork(run: Run): AsyncGenerator<WorkItem> {
   const n = run.settings.numGenerations;
-  for (let page = 0; ; page++) {
-    const record = await db.rowPages.get([run.datasetId, page]);
-    if (!record) return;
+  for await (const { page, rows } of iterateRowPages(run.datasetId)) {
     const stored = await storedKeysOfPage(run.id, page);
-    for (const [position, row] of record.rows.entries()) {
+    for (const [position, row] of rows.entries()) {
       const rowIndex = page * PAGE_SIZE + position;
       const generations = [...Array(n).keys()].filter((g) => !stored.has(`${rowIndex}:${g}`));
       if (generations.length > 0) yield { rowIndex, row, generations };
