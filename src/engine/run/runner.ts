@@ -1,7 +1,7 @@
 import { findTask } from '../../tasks';
 import { iterateRowPages } from '../db/datasets';
-import { storedKeysOfPage, storeResults } from '../db/runs';
-import { db, PAGE_SIZE, type Result, type Run, type RunActivity } from '../db/schema';
+import { storedKeysOfPage } from '../db/runs';
+import { db, PAGE_SIZE, type Run, type RunActivity } from '../db/schema';
 import { EngineError, toErrorData } from '../errors';
 import {
   type ChatMessage,
@@ -21,6 +21,7 @@ import {
   taskInputs,
 } from '../task';
 import { AdaptiveConcurrency, RateLimiter } from './limits';
+import { ResultWriter } from './resultWriter';
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from './retry';
 import { seededRandom } from './seededRandom';
 import { runWindow } from './window';
@@ -266,44 +267,5 @@ async function* pendingWork(run: Run): AsyncGenerator<WorkItem> {
       const generations = [...Array(n).keys()].filter((g) => !stored.has(`${rowIndex}:${g}`));
       if (generations.length > 0) yield { rowIndex, row, generations };
     }
-  }
-}
-
-/**
- * Buffers results and writes them in batched transactions: a transaction per
- * result would make IndexedDB the bottleneck of a fast endpoint.
- */
-class ResultWriter {
-  private buffer: Result[] = [];
-  private writing: Promise<void> = Promise.resolve();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    private readonly runId: string,
-    private readonly flushSize: number,
-    private readonly flushMs: number,
-    private readonly activity: () => RunActivity,
-  ) {}
-
-  /** A row's generations are added together, so no flush ever stores part of a request. */
-  add(results: Result[]): void {
-    this.buffer.push(...results);
-    if (this.buffer.length >= this.flushSize) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
-  }
-
-  private flush(final = false): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.buffer;
-    this.buffer = [];
-    const activity = final ? undefined : this.activity();
-    this.writing = this.writing.then(() => storeResults(this.runId, batch, activity));
-    return this.writing;
-  }
-
-  /** Writes what is left; the run is no longer active, so no activity is recorded. */
-  close(): Promise<void> {
-    return this.flush(true);
   }
 }
