@@ -1,12 +1,8 @@
-import { EngineError } from '../engine/errors';
+import { inputError } from '../engine/errors';
 import type { ChatMessage } from '../engine/llm/types';
 import type { Row } from '../engine/task';
 
 /** Reads task inputs from a row, with messages that say which column is wrong and how. */
-
-function inputError(message: string): EngineError {
-  return new EngineError({ kind: 'input', message, retryable: false });
-}
 
 /** A text input; numbers and booleans become text, a missing value is an error. */
 export function textOf(row: Row, name: string): string {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRun } from '../../src/engine/db/runs';
 import { db, type Run } from '../../src/engine/db/schema';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { defaultRetryPolicy } from '../../src/engine/run/retry';
 import { executeRun } from '../../src/engine/run/runner';
+import { defaultRunSettings } from '../../src/engine/task';
 import { startTestServer, type TestServer } from '../server/openaiServer';
 import { clearDatabase, prompts, storeDataset, textGenerationRun } from './fixtures';
 
@@ -149,5 +151,33 @@ describe('a run', () => {
     ).rejects.toThrow(/key/i);
     expect((await stored(run.id)).results).toEqual([]);
     server.setOptions({ requireKey: undefined });
+  });
+});
+
+describe('a row the task cannot read', () => {
+  it('fails alone, with the reason, while the other rows are done', async () => {
+    const datasetId = await storeDataset([
+      { instruction: 'Pick one', generations: '["a", "b"]' },
+      { instruction: 'Pick one', generations: 'not a list' },
+    ]);
+    const run = await createRun(
+      {
+        datasetId,
+        taskId: 'ultrafeedback_overall_rating',
+        taskParams: {},
+        settings: defaultRunSettings,
+        provider: { provider: 'openai', baseURL: server.url, model: 'judge' },
+        sampling: {},
+        concurrency: 2,
+      },
+      2,
+    );
+    expect(
+      await executeRun(run, model(), new AbortController().signal, { retry: fastRetries }),
+    ).toBe('completed');
+    const { results, counters } = await stored(run.id);
+    expect(results.map((r) => r.status)).toEqual(['done', 'failed']);
+    expect(results[1].error).toContain('generations');
+    expect(counters).toMatchObject({ done: 1, failed: 1 });
   });
 });
