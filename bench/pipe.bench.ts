@@ -1,12 +1,15 @@
 /**
  * Pipe fullness: how close a run comes to the ideal throughput of its window
- * (concurrency / mean latency) against the loopback server, beside a batch
- * barrier (send a batch, wait for all of it: distilabel's default of 50).
- * Both go through the same OpenAI adapter, task and result store; the run is
- * the real executeRun, in Node, with fake-indexeddb standing in for IndexedDB.
+ * (concurrency / mean latency) against the loopback server, beside bare
+ * fetches through the same window (Node's HTTP client alone: the most this
+ * client gets) and a batch barrier (send a batch, wait for all of it:
+ * distilabel's default of 50). The run is the real executeRun in Node, with
+ * fake-indexeddb standing in for IndexedDB; the barrier uses the same OpenAI
+ * adapter, task and result store.
  */
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { importRows } from '../src/engine/db/datasets';

@@ -1,6 +1,6 @@
 /** Prints a benchmark's figures as an aligned plain-text table under a title. */
 export function printTable(title: string, rows: Record<string, string | number>[]): void {
-  const columns = Object.keys(rows[0] ?? {});
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cells = rows.map((row) => columns.map((c) => format(row[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const line = (values: string[]) =>

@@ -186,6 +186,39 @@ test('a structured-output run gives JSON that parses into its columns', async ()
   await page.context().close();
 });
 
+test('Pause interrupts a long generation at once, and the model serves the next run', async () => {
+  const page = await openApp();
+  // One thread: the slower the model, the longer an uninterrupted generation would hold it.
+  await setRun(page, {
+    Concurrency: '1',
+    Threads: '1',
+    Temperature: '0',
+    'Max new tokens': '4000',
+  });
+  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
+  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+  // Greedy, this model writes until its 2048-token context is full: seconds of work.
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const status = page.getByRole('status', { name: 'Run status' });
+  await status.filter({ hasText: 'Running' }).waitFor();
+  await page.waitForTimeout(200);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await status.filter({ hasText: 'Paused' }).waitFor();
+
+  // The model's one slot is free at once only if the generation was interrupted:
+  // a short run takes no longer right after the pause than on an idle model.
+  await setRun(page, { 'Max new tokens': '8' });
+  const timed = async () => {
+    const started = Date.now();
+    await runToEnd(page);
+    return Date.now() - started;
+  };
+  const afterPause = await timed();
+  const idle = await timed();
+  expect(afterPause).toBeLessThan(idle + 1_000);
+  await page.context().close();
+});
+
 test('a corrupt GGUF or a failed download is said clearly, and no run is made', async () => {
   const page = await openApp();
   await pickFile(page, { name: 'broken.gguf', buffer: corrupt });

@@ -35,15 +35,13 @@ test('the software WebGPU adapter, without shader-f16, is offered only f32 model
   await expect.poll(() => model.inputValue(), { timeout: 30_000 }).toMatch(/q4f32_1-MLC$/);
   expect(await model.inputValue()).toBe('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
 
-  const options = await model
-    .locator('option')
-    .evaluateAll((all) =>
-      (all as HTMLOptionElement[]).map((o) => ({
-        id: o.value,
-        disabled: o.disabled,
-        label: o.text,
-      })),
-    );
+  const options = await model.locator('option').evaluateAll((all) =>
+    (all as HTMLOptionElement[]).map((o) => ({
+      id: o.value,
+      disabled: o.disabled,
+      label: o.text,
+    })),
+  );
   const offered = options.filter((o) => !o.disabled);
   const refused = options.filter((o) => o.disabled);
   expect(offered.length).toBeGreaterThan(10);

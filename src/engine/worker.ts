@@ -61,6 +61,7 @@ const commands = {
   ggufStatus,
   watchModel,
   addModelFile,
+  /** Progress and outcome reach the page through watchModel; the model stays here. */
   async loadModel(config: LocalProviderConfig) {
     await loadLocalModel(config);
   },

@@ -52,8 +52,15 @@ export interface FormState {
   pricing: Partial<Pricing>;
 }
 
-const DEFAULT_THREADS = Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1));
-/** llama.cpp's parallel slots follow the run's concurrency, up to this. */
+/**
+ * Half the cores (bench/wllama.bench.ts): on 2 cores a second llama.cpp thread gave
+ * 1.1-1.8x when the machine was quiet and 0.1x when it was busy, as its threads spin.
+ */
+const DEFAULT_THREADS = Math.max(
+  1,
+  Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2),
+);
+/** llama.cpp's parallel slots follow the run's concurrency, up to this: 16 gave little over 8. */
 const MAX_PARALLEL = 8;
 
 export const useForm = create<FormState>()(
@@ -150,7 +157,8 @@ export function providerFromForm(form: FormState): ProviderConfig {
 function ggufSource(gguf: GgufForm): ModelSource {
   switch (gguf.kind) {
     case 'file':
-      if (!gguf.fileName) throw new Error('Pick a .gguf file under Model file (or drop one).');
+      if (!gguf.fileName)
+        throw new Error('Choose a .gguf file on this device (or drop one on the form).');
       return { kind: 'file', name: gguf.fileName };
     case 'hf':
       if (!gguf.repo.includes('/') || !gguf.file.endsWith('.gguf'))

@@ -151,7 +151,7 @@ function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> 
 }
 
 // web-llm: one MLCEngine for the worker's life; reload() swaps the model in it.
-let mlcEngine: Promise<MLCEngine> | undefined;
+let mlcEngine: MLCEngine | undefined;
 
 function webllm() {
   return import('@mlc-ai/web-llm');
@@ -163,8 +163,8 @@ async function openWebLLM(
   progress: Progress,
 ): Promise<LocalModel> {
   const [{ MLCEngine }, { createWebLLMModel }] = await Promise.all([webllm(), import('./webllm')]);
-  mlcEngine ??= Promise.resolve(new MLCEngine({ logLevel: 'WARN' }));
-  const engine = await mlcEngine;
+  mlcEngine ??= new MLCEngine({ logLevel: 'WARN' });
+  const engine = mlcEngine;
   engine.setInitProgressCallback((report) => progress(report.progress, report.text));
   const model = createWebLLMModel(engine, modelId);
   // unload() is web-llm's way to abort a reload in progress.

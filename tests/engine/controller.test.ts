@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clearFailedResults } from '../../src/engine/db/runs';
+import { db } from '../../src/engine/db/schema';
+import {
+  cancelRun,
+  pauseRun,
+  type RunSpec,
+  resumeInterrupted,
+  resumeRun,
+  startRun,
+} from '../../src/engine/run/controller';
+import { defaultRunSettings } from '../../src/engine/task';
+import { startTestServer, type TestServer } from '../server/openaiServer';
+import { clearDatabase, prompts, storeDataset, textGenerationRun } from './fixtures';
+
+/**
+ * The run commands the worker exposes, as the UI uses them: start, pause,
+ * resume, cancel, retry failed, and taking up runs a closed tab left running.
+ */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+beforeEach(async () => {
+  await clearDatabase();
+  server.setOptions({ faults: [], latencyMs: 10 });
+});
+
+async function spec(rows: number, over: Partial<RunSpec> = {}): Promise<RunSpec> {
+  return {
+    datasetId: await storeDataset(prompts(rows)),
+    taskId: 'text_generation',
+    taskParams: {},
+    settings: defaultRunSettings,
+    provider: { provider: 'openai', baseURL: server.url, model: 'test-model' },
+    sampling: { temperature: 0 },
+    concurrency: 4,
+    // No retries: a fault is stored at once as a failed generation.
+    limits: { timeoutSeconds: 5, maxRetries: 0 },
+    ...over,
+  };
+}
+
+const runOf = async (id: string) => (await db.runs.get(id))!;
+const statusOf = async (id: string) => (await runOf(id)).status;
+const doneOf = async (id: string) => (await runOf(id)).counters.done;
+const resultCount = (id: string) =>
+  db.results
+    .where('[runId+rowIndex+generation]')
+    .between([id, -Infinity, -Infinity], [id, Infinity, Infinity])
+    .count();
+
+/** Requests the server gets over a little while: none once a run is stopped. */
+async function requestsDuring(ms: number): Promise<number> {
+  const before = server.requests.length;
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return server.requests.length - before;
+}
+
+describe('the run commands', () => {
+  it('pause stops the requests and resume finishes the run, one result per row', async () => {
+    const id = await startRun(await spec(100), {});
+    await expect.poll(() => doneOf(id), { interval: 5 }).toBeGreaterThanOrEqual(10);
+    await pauseRun(id);
+    await requestsDuring(50); // aborted requests may still be on their way
+    expect(await requestsDuring(150)).toBe(0);
+    expect(await statusOf(id)).toBe('paused');
+    expect(await doneOf(id)).toBeLessThan(100);
+
+    await resumeRun(id, {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect((await runOf(id)).counters).toMatchObject({ total: 100, done: 100, failed: 0 });
+    expect(await resultCount(id)).toBe(100);
+  });
+
+  it('cancel stops the run for good: it is not taken up again', async () => {
+    const id = await startRun(await spec(100), {});
+    await expect.poll(() => doneOf(id), { interval: 5 }).toBeGreaterThanOrEqual(10);
+    await cancelRun(id);
+    await requestsDuring(50);
+    expect(await requestsDuring(150)).toBe(0);
+    expect(await resumeInterrupted({})).toEqual([]);
+    expect(await statusOf(id)).toBe('cancelled');
+  });
+
+  it('takes up a run that a closed tab left running, and finishes it', async () => {
+    const run = await textGenerationRun(await storeDataset(prompts(30)), { baseURL: server.url });
+    expect(run.status).toBe('running');
+    expect(await resumeInterrupted({})).toEqual([run.id]);
+    await expect.poll(() => statusOf(run.id)).toBe('completed');
+    expect(await resultCount(run.id)).toBe(30);
+  });
+
+  it('retrying failed generations asks again for those alone', async () => {
+    server.setOptions({
+      faults: ({ body }) =>
+        JSON.stringify(body).includes('"prompt 7"') ? { kind: 'status', status: 500 } : null,
+    });
+    const id = await startRun(await spec(20), {});
+    // A run whose every generation has a result is complete, failed ones included.
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect((await runOf(id)).counters).toMatchObject({ total: 20, done: 19, failed: 1 });
+
+    server.setOptions({ faults: [] });
+    const before = server.requests.length;
+    expect(await clearFailedResults(id)).toBe(1);
+    await resumeRun(id, {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect((await runOf(id)).counters).toMatchObject({ total: 20, done: 20, failed: 0 });
+    expect(server.requests.length - before).toBe(1);
+  });
+
+  it('fails the run, with the reason, when the endpoint cannot be reached; the work stays pending', async () => {
+    const closed = await startTestServer();
+    await closed.close();
+    const id = await startRun(
+      await spec(10, { provider: { provider: 'openai', baseURL: closed.url, model: 'm' } }),
+      {},
+    );
+    await expect.poll(() => statusOf(id)).toBe('failed');
+    expect((await runOf(id)).error).toMatchObject({ kind: 'network' });
+    expect(await resultCount(id)).toBe(0);
+  });
+});
