@@ -186,6 +186,31 @@ test('a structured-output run gives JSON that parses into its columns', async ()
   await page.context().close();
 });
 
+test('Magpie writes instructions through llama.cpp raw completion, from ChatML turn openings', async () => {
+  const page = await openApp();
+  await page.getByRole('combobox', { name: 'Task' }).selectOption({ label: 'Magpie' });
+  await page.getByRole('combobox', { name: /chat template/ }).selectOption('qwen2');
+  // One at a time, so the seeded texts are the same on every run.
+  await setRun(page, { Concurrency: '1', Seed: '5', 'Max new tokens': '12' });
+  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
+  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+  await runToEnd(page);
+
+  const rows = await exportJsonl(page);
+  expect(rows).toHaveLength(PROMPTS.length);
+  for (const row of rows) {
+    expect(row.model_name).toBe('tiny-llama.gguf');
+    const metadata = row.distilabel_metadata as Record<string, unknown[]>;
+    // First call: the bare turn opening as a raw prompt, with no chat template around it.
+    expect(metadata.raw_input_magpie[0]).toBe('<|im_start|>user\n');
+    // Second call: a chat whose user turn is the instruction the model wrote.
+    expect(row.instruction).toEqual(expect.any(String));
+    expect(metadata.raw_input_magpie[1]).toEqual([{ role: 'user', content: row.instruction }]);
+    expect(row.response).toBe((metadata.raw_output_magpie[1] as string).trim());
+  }
+  await page.context().close();
+});
+
 test('Pause interrupts a long generation at once, and the model serves the next run', async () => {
   const page = await openApp();
   // One thread: the slower the model, the longer an uninterrupted generation would hold it.

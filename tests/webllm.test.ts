@@ -1,6 +1,8 @@
 import type {
   ChatCompletion,
   ChatCompletionRequestNonStreaming,
+  Completion,
+  CompletionCreateParamsNonStreaming,
   ModelRecord,
 } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ function engineDouble(
   answer: (request: ChatCompletionRequestNonStreaming, call: number) => Promise<ChatCompletion>,
 ) {
   const requests: ChatCompletionRequestNonStreaming[] = [];
+  const rawRequests: CompletionCreateParamsNonStreaming[] = [];
   const calls: string[] = [];
   const engine: WebLLMEngine = {
     chat: {
@@ -24,6 +27,22 @@ function engineDouble(
         },
       },
     },
+    // Raw completion answers with the chat answer's text, as a text choice.
+    completions: {
+      create: async (request) => {
+        rawRequests.push(request);
+        const chat = await answer({ messages: [] }, rawRequests.length - 1);
+        return {
+          ...chat,
+          object: 'text_completion',
+          choices: chat.choices.map((c) => ({
+            index: c.index,
+            finish_reason: c.finish_reason,
+            text: c.message.content ?? '',
+          })),
+        } as Completion;
+      },
+    },
     reload: async (id) => {
       calls.push(`reload ${id}`);
     },
@@ -32,7 +51,7 @@ function engineDouble(
       calls.push('unload');
     },
   };
-  return { engine, requests, calls };
+  return { engine, requests, rawRequests, calls };
 }
 
 function completion(content: string, prompt = 12, completionTokens = 5): ChatCompletion {
@@ -91,6 +110,24 @@ describe('web-llm adapter', () => {
       response_format: undefined,
     });
     expect(requests[1].seed).toBe(11);
+  });
+
+  it('completes a raw prompt, one request per generation, without a chat template', async () => {
+    const { engine, requests, rawRequests } = engineDouble(async (_, call) =>
+      completion([' first', ' second'][call], 9, 2),
+    );
+    const model = createWebLLMModel(engine, 'm');
+    const result = await model.complete?.(
+      { prompt: '<|im_start|>user\n', n: 2, sampling: { temperature: 1, seed: 3 } },
+      live(),
+    );
+    expect(result?.texts).toEqual([' first', ' second']);
+    expect(result?.usage[1]).toEqual({ inputTokens: 9, outputTokens: 2, reported: true });
+    expect(requests).toHaveLength(0);
+    expect(rawRequests.map((r) => [r.prompt, r.stream, r.temperature, r.seed])).toEqual([
+      ['<|im_start|>user\n', false, 1, 3],
+      ['<|im_start|>user\n', false, 1, 4],
+    ]);
   });
 
   it('passes a JSON schema as a string under json_object', async () => {

@@ -2,15 +2,29 @@
  * web-llm (MLC, WebGPU) behind the LanguageModel contract. The MLCEngine is
  * created by the engine worker and passed in, so tests use a double.
  */
-import type { ChatCompletion, ChatCompletionRequestNonStreaming } from '@mlc-ai/web-llm';
+import type {
+  ChatCompletion,
+  ChatCompletionRequestNonStreaming,
+  Completion,
+  CompletionCreateParamsNonStreaming,
+  CompletionUsage,
+} from '@mlc-ai/web-llm';
 import { EngineError } from '../errors';
-import type { GenerateRequest, GenerateResult, LanguageModel } from './types';
+import type {
+  CompletionRequest,
+  GenerateRequest,
+  GenerateResult,
+  LanguageModel,
+  SamplingOptions,
+} from './types';
 
 /** The part of web-llm's MLCEngine this adapter uses. */
 export interface WebLLMEngine {
   chat: {
     completions: { create(request: ChatCompletionRequestNonStreaming): Promise<ChatCompletion> };
   };
+  /** Raw completion: the prompt as given, no chat template. */
+  completions: { create(request: CompletionCreateParamsNonStreaming): Promise<Completion> };
   reload(modelId: string): Promise<void>;
   interruptGenerate(): void;
   unload(): Promise<void>;
@@ -30,46 +44,85 @@ export function createWebLLMModel(engine: WebLLMEngine, modelId: string): WebLLM
     load: () => engine.reload(modelId).catch((error) => fail(error)),
     unload: () => engine.unload(),
     generate: (request, signal) => generate(engine, request, signal),
+    complete: (request, signal) => complete(engine, request, signal),
   };
 }
 
-async function generate(
+function generate(
   engine: WebLLMEngine,
   request: GenerateRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
+  return eachGeneration(engine, request.n, request.sampling, signal, async (sampling) => {
+    const response = await engine.chat.completions.create({
+      messages: request.messages,
+      stream: false,
+      ...sampling,
+      // web-llm takes the schema as a string, under json_object (no json_schema type).
+      response_format: request.jsonSchema
+        ? { type: 'json_object', schema: JSON.stringify(request.jsonSchema) }
+        : undefined,
+    });
+    return { text: response.choices[0]?.message.content, usage: response.usage };
+  });
+}
+
+function complete(
+  engine: WebLLMEngine,
+  request: CompletionRequest,
+  signal: AbortSignal,
+): Promise<GenerateResult> {
+  return eachGeneration(engine, request.n, request.sampling, signal, async (sampling) => {
+    const response = await engine.completions.create({
+      prompt: request.prompt,
+      stream: false,
+      ...sampling,
+    });
+    return { text: response.choices[0]?.text, usage: response.usage };
+  });
+}
+
+/** Sampling settings as web-llm names them, for one generation. */
+type WebLLMSampling = Pick<
+  CompletionCreateParamsNonStreaming,
+  'temperature' | 'top_p' | 'max_tokens' | 'seed' | 'stop'
+>;
+
+/**
+ * Asks once per generation rather than with `n`: web-llm sums usage over
+ * choices, and the scheduler records tokens per generation. An abort
+ * interrupts the request in progress.
+ */
+async function eachGeneration(
+  engine: WebLLMEngine,
+  n: number,
+  { temperature, topP, maxTokens, seed, stop }: SamplingOptions,
+  signal: AbortSignal,
+  ask: (
+    sampling: WebLLMSampling,
+  ) => Promise<{ text: string | null | undefined; usage?: CompletionUsage }>,
+): Promise<GenerateResult> {
   const result: GenerateResult = { texts: [], usage: [] };
-  const { temperature, topP, maxTokens, seed, stop } = request.sampling;
   const interrupt = () => engine.interruptGenerate();
   signal.addEventListener('abort', interrupt);
   try {
-    // One request per generation rather than `n`: web-llm sums usage over
-    // choices, and the scheduler records tokens per generation.
-    for (let i = 0; i < request.n; i++) {
+    for (let i = 0; i < n; i++) {
       if (signal.aborted) throw signal.reason;
-      const response = await engine.chat.completions
-        .create({
-          messages: request.messages,
-          stream: false,
-          temperature,
-          top_p: topP,
-          max_tokens: maxTokens,
-          // seed + i: one seed for all would give n identical texts.
-          seed: seed === undefined ? undefined : seed + i,
-          stop,
-          // web-llm takes the schema as a string, under json_object (no json_schema type).
-          response_format: request.jsonSchema
-            ? { type: 'json_object', schema: JSON.stringify(request.jsonSchema) }
-            : undefined,
-        })
-        .catch((error) => fail(error, signal));
+      const { text, usage } = await ask({
+        temperature,
+        top_p: topP,
+        max_tokens: maxTokens,
+        // seed + i: one seed for all would give n identical texts.
+        seed: seed === undefined ? undefined : seed + i,
+        stop,
+      }).catch((error) => fail(error, signal));
       // An interrupted request resolves with the text so far; it is not a result.
       if (signal.aborted) throw signal.reason;
-      result.texts.push(response.choices[0]?.message.content || null);
+      result.texts.push(text || null);
       result.usage.push({
-        inputTokens: response.usage?.prompt_tokens ?? 0,
-        outputTokens: response.usage?.completion_tokens ?? 0,
-        reported: response.usage !== undefined,
+        inputTokens: usage?.prompt_tokens ?? 0,
+        outputTokens: usage?.completion_tokens ?? 0,
+        reported: usage !== undefined,
       });
     }
   } finally {

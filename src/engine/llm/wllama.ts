@@ -11,16 +11,19 @@ import {
   LoggerWithoutDebug,
   LogLevel,
   ModelManager,
+  type ChatCompletionUsage as Usage,
   Wllama,
 } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { EngineError } from '../errors';
 import {
+  type CompletionRequest,
   type GenerateRequest,
   type GenerateResult,
   ggufName,
   type LanguageModel,
   type ModelSource,
+  type SamplingOptions,
 } from './types';
 import { detectWebGPU } from './webgpu';
 
@@ -95,6 +98,7 @@ export async function loadWllamaModel(options: WllamaLoadOptions): Promise<Wllam
       contextSize: info.n_ctx,
     },
     generate: (request, signal) => generate(wllama, request, signal),
+    complete: (request, signal) => complete(wllama, request, signal),
     unload: () => wllama.exit(),
   };
 }
@@ -151,47 +155,87 @@ export async function deleteCachedGguf(url: string): Promise<void> {
   await Promise.all(models.filter((m) => m.url === url).map((m) => m.remove()));
 }
 
-async function generate(
+function generate(
   wllama: Wllama,
   request: GenerateRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
-  const result: GenerateResult = { texts: [], usage: [] };
-  const { temperature, topP, maxTokens, seed, stop } = request.sampling;
-  // One completion per generation: llama-server's chat API takes no `n`, and
-  // running them in turn keeps a seeded run reproducible.
-  for (let i = 0; i < request.n; i++) {
+  return eachGeneration(request.n, request.sampling, async (sampling) => {
     const params: ChatCompletionParams & { stream?: false; stop?: string[] } = {
       messages: request.messages,
-      temperature,
-      top_p: topP,
-      max_tokens: maxTokens,
-      // seed + i: the same seed for every generation would give n identical texts.
-      seed: seed === undefined ? undefined : seed + i,
-      stop, // read by llama-server, missing from wllama's type
+      ...sampling,
       response_format: request.jsonSchema
         ? { type: 'json_schema', json_schema: { name: 'output', schema: request.jsonSchema } }
         : undefined,
       abortSignal: signal,
     };
-    try {
-      const response = await wllama.createChatCompletion(params);
-      result.texts.push(response.choices[0]?.message.content || null);
-      result.usage.push({
-        inputTokens: response.usage.prompt_tokens,
-        outputTokens: response.usage.completion_tokens,
-        reported: true,
-      });
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw new EngineError({
-        kind: 'model',
-        message: `llama.cpp: ${messageOf(error)}`,
-        retryable: false,
-      });
-    }
+    const response = await wllama.createChatCompletion(params);
+    return { text: response.choices[0]?.message.content, usage: response.usage };
+  }).catch((error) => fail(error, signal));
+}
+
+function complete(
+  wllama: Wllama,
+  request: CompletionRequest,
+  signal: AbortSignal,
+): Promise<GenerateResult> {
+  return eachGeneration(request.n, request.sampling, async (sampling) => {
+    const response = await wllama.createCompletion({
+      prompt: request.prompt,
+      ...sampling,
+      abortSignal: signal,
+    });
+    return { text: response.choices[0]?.text, usage: response.usage };
+  }).catch((error) => fail(error, signal));
+}
+
+/** Sampling settings as llama-server names them, for one generation. */
+interface LlamaSampling {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  /** Read by llama-server, missing from wllama's chat type. */
+  stop?: string[];
+}
+
+/**
+ * One completion per generation, in turn: llama-server's chat API takes no
+ * `n`, and running them in turn keeps a seeded run reproducible.
+ */
+async function eachGeneration(
+  n: number,
+  { temperature, topP, maxTokens, seed, stop }: SamplingOptions,
+  ask: (sampling: LlamaSampling) => Promise<{ text: string | null | undefined; usage: Usage }>,
+): Promise<GenerateResult> {
+  const result: GenerateResult = { texts: [], usage: [] };
+  for (let i = 0; i < n; i++) {
+    const { text, usage } = await ask({
+      temperature,
+      top_p: topP,
+      max_tokens: maxTokens,
+      // seed + i: the same seed for every generation would give n identical texts.
+      seed: seed === undefined ? undefined : seed + i,
+      stop,
+    });
+    result.texts.push(text || null);
+    result.usage.push({
+      inputTokens: usage.prompt_tokens,
+      outputTokens: usage.completion_tokens,
+      reported: true,
+    });
   }
   return result;
+}
+
+/** An abort stays an abort; anything else is llama.cpp's own message. */
+function fail(error: unknown, signal: AbortSignal): never {
+  if (signal.aborted) throw signal.reason;
+  throw new EngineError({
+    kind: 'model',
+    message: `llama.cpp: ${messageOf(error)}`,
+    retryable: false,
+  });
 }
 
 function messageOf(error: unknown): string {
