@@ -32,20 +32,20 @@ test('a malformed file is refused with the line to fix, and the dataset already 
   const page = await freshPage();
   const importer = page.getByLabel('Import dataset');
   await importer.setInputFiles(file('good.csv', 'instruction\nhello\n'));
-  await page.getByText('1 rows · columns: instruction').waitFor();
+  await page.getByText('1 row · columns: instruction').waitFor();
 
   await importer.setInputFiles(file('bad.jsonl', '{"instruction": "a"}\n{"instruction": \n'));
   await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/line 2/i);
   expect(
     await page.getByRole('combobox', { name: 'Dataset' }).locator('option').allTextContents(),
-  ).toEqual(['Choose a dataset…', 'good (1 rows)']);
+  ).toEqual(['Choose a dataset…', 'good (1 row)']);
   await page.context().close();
 });
 
 test('a template variable that is no column is named before the run, and Run stores nothing', async () => {
   const page = await freshPage();
   await page.getByLabel('Import dataset').setInputFiles(file('q.csv', 'question\nWhy?\n'));
-  await page.getByText('1 rows · columns: question').waitFor();
+  await page.getByText('1 row · columns: question').waitFor();
   const alert = page.getByRole('alert').filter({ hasText: '"instruction"' });
   await alert.waitFor();
   expect(await alert.textContent()).toContain('question');
@@ -71,10 +71,26 @@ test('a template variable that is no column is named before the run, and Run sto
   await page.context().close();
 });
 
+test('a concurrency above 6 against a plain-http server says the browser queues the rest', async () => {
+  const page = await freshPage();
+  await page
+    .getByRole('combobox', { name: 'Provider' })
+    .selectOption({ label: 'OpenAI-compatible API' });
+  const note = page.getByText(/at most 6 connections to a plain http:\/\/ server/);
+  await page.getByRole('textbox', { name: 'Base URL' }).fill('http://localhost:11434/v1');
+  await page.getByRole('spinbutton', { name: 'Concurrency' }).fill('6');
+  expect(await note.count()).toBe(0);
+  await page.getByRole('spinbutton', { name: 'Concurrency' }).fill('16');
+  await note.waitFor();
+  await page.getByRole('textbox', { name: 'Base URL' }).fill('https://api.openai.com/v1');
+  await note.waitFor({ state: 'detached' });
+  await page.context().close();
+});
+
 test('a refused key fails the run and says so; an unreachable endpoint says what to check', async () => {
   const page = await freshPage();
   await page.getByLabel('Import dataset').setInputFiles(file('p.csv', 'instruction\nhello\n'));
-  await page.getByText('1 rows · columns: instruction').waitFor();
+  await page.getByText('1 row · columns: instruction').waitFor();
 
   await page
     .getByRole('combobox', { name: 'Provider' })

@@ -72,7 +72,7 @@ export function DataSection() {
       </label>
       {importing && (
         <p className="muted" aria-live="polite">
-          Importing {importing.name}… {importing.rows.toLocaleString()} rows so far.
+          Importing {importing.name}… {rowCount(importing.rows)} so far.
         </p>
       )}
       <ErrorAlert error={error} />
@@ -87,7 +87,7 @@ export function DataSection() {
               <option value="">Choose a dataset…</option>
               {datasets.map((d) => (
                 <option key={d.id} value={d.id}>
-                  {d.name} ({d.rowCount.toLocaleString()} rows)
+                  {d.name} ({rowCount(d.rowCount)})
                 </option>
               ))}
             </select>
@@ -110,7 +110,7 @@ export function DataSection() {
       {dataset && rows && (
         <>
           <p className="muted">
-            {dataset.rowCount.toLocaleString()} rows · columns: {dataset.columns.join(', ')}
+            {rowCount(dataset.rowCount)} · columns: {dataset.columns.join(', ')}
           </p>
           <RowsTable
             caption={`First rows of ${dataset.name}`}
@@ -121,4 +121,8 @@ export function DataSection() {
       )}
     </Section>
   );
+}
+
+function rowCount(rows: number): string {
+  return `${rows.toLocaleString()} ${rows === 1 ? 'row' : 'rows'}`;
 }

@@ -130,38 +130,53 @@ function OpenAIForm() {
   );
 }
 
+/** Browsers open at most this many HTTP/1.1 connections to one host (bench/engine.bench.ts). */
+const HTTP1_CONNECTIONS_PER_HOST = 6;
+
 function SamplingForm() {
   const sampling = useForm((s) => s.sampling);
   const concurrency = useForm((s) => s.concurrency);
+  const plainHttpEndpoint = useForm(
+    (s) => s.provider === 'openai' && s.baseURL.trim().toLowerCase().startsWith('http://'),
+  );
   return (
-    <div className="field-row">
-      <NumberField
-        label="Temperature"
-        min={0}
-        max={2}
-        step={0.1}
-        value={sampling.temperature}
-        onChange={(temperature) => setSampling({ temperature })}
-      />
-      <NumberField
-        label="Max new tokens"
-        min={1}
-        value={sampling.maxTokens}
-        onChange={(maxTokens) => setSampling({ maxTokens })}
-      />
-      <NumberField
-        label="Seed"
-        placeholder="random"
-        value={sampling.seed}
-        onChange={(seed) => setSampling({ seed })}
-      />
-      <NumberField
-        label="Concurrency"
-        min={1}
-        max={256}
-        value={concurrency}
-        onChange={(v) => setForm({ concurrency: clampInt(v ?? 1, 1, 256) })}
-      />
-    </div>
+    <>
+      <div className="field-row">
+        <NumberField
+          label="Temperature"
+          min={0}
+          max={2}
+          step={0.1}
+          value={sampling.temperature}
+          onChange={(temperature) => setSampling({ temperature })}
+        />
+        <NumberField
+          label="Max new tokens"
+          min={1}
+          value={sampling.maxTokens}
+          onChange={(maxTokens) => setSampling({ maxTokens })}
+        />
+        <NumberField
+          label="Seed"
+          placeholder="random"
+          value={sampling.seed}
+          onChange={(seed) => setSampling({ seed })}
+        />
+        <NumberField
+          label="Concurrency"
+          min={1}
+          max={256}
+          value={concurrency}
+          onChange={(v) => setForm({ concurrency: clampInt(v ?? 1, 1, 256) })}
+        />
+      </div>
+      {plainHttpEndpoint && concurrency > HTTP1_CONNECTIONS_PER_HOST && (
+        <p className="muted">
+          The browser opens at most {HTTP1_CONNECTIONS_PER_HOST} connections to a plain http://
+          server, so only {HTTP1_CONNECTIONS_PER_HOST} of these {concurrency} requests are sent at
+          once; the rest wait in the browser. An https:// endpoint speaking HTTP/2 takes them all.
+        </p>
+      )}
+    </>
   );
 }
