@@ -39,14 +39,24 @@ describe('the rate limiter', () => {
 describe('adaptive concurrency', () => {
   it('halves on 429 and grows back by one per window of successes', () => {
     const window = new AdaptiveConcurrency(8);
-    window.throttled();
+    window.throttled(window.epoch);
     expect(window.limit).toBe(4);
-    window.throttled();
+    window.throttled(window.epoch);
     expect(window.limit).toBe(2);
     for (let i = 0; i < 2; i++) window.succeeded();
     expect(window.limit).toBe(3);
     for (let i = 0; i < 100; i++) window.succeeded();
     expect(window.limit).toBe(8);
+  });
+
+  it('halves once for a burst of 429s from requests sent before it narrowed', () => {
+    const window = new AdaptiveConcurrency(64);
+    const burst = Array.from({ length: 64 }, () => window.epoch);
+    for (const sentIn of burst) window.throttled(sentIn);
+    expect(window.limit).toBe(32);
+    // A request sent after the narrowing that is refused again narrows it again.
+    window.throttled(window.epoch);
+    expect(window.limit).toBe(16);
   });
 });
 

@@ -75,11 +75,13 @@ class Bucket {
 /**
  * Additive increase, multiplicative decrease: a 429 halves the window, and
  * every `limit` successes in a row widen it by one, back up to the chosen
- * concurrency.
+ * concurrency. The 429s of one burst halve it once: a request sent before the
+ * last narrowing reports congestion the window has already answered.
  */
 export class AdaptiveConcurrency {
   private current: number;
   private streak = 0;
+  private narrowings = 0;
 
   constructor(private readonly max: number) {
     this.current = max;
@@ -89,9 +91,16 @@ export class AdaptiveConcurrency {
     return this.current;
   }
 
-  throttled(): void {
+  /** Noted by a request when it is sent, and given back with its 429. */
+  get epoch(): number {
+    return this.narrowings;
+  }
+
+  throttled(sentInEpoch: number): void {
+    if (sentInEpoch < this.narrowings) return;
     this.current = Math.max(1, Math.floor(this.current / 2));
     this.streak = 0;
+    this.narrowings += 1;
   }
 
   succeeded(): void {

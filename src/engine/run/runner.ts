@@ -148,8 +148,10 @@ export async function executeRun(
             },
             attemptSignal,
           );
+    let sentInEpoch = window.epoch;
     const attempt = async (attemptSignal: AbortSignal) => {
       await limiter.acquire(estimate, attemptSignal);
+      sentInEpoch = window.epoch;
       inFlight += 1;
       try {
         return await send(attemptSignal);
@@ -158,7 +160,7 @@ export async function executeRun(
       }
     };
     const onRetry = (error: EngineError) => {
-      if (error.status === 429) window.throttled();
+      if (error.status === 429) window.throttled(sentInEpoch);
     };
     const answer = await withRetries(attempt, policy, signal, onRetry);
     window.succeeded();
