@@ -7,9 +7,9 @@ import type {
   ChatCompletionRequestNonStreaming,
   Completion,
   CompletionCreateParamsNonStreaming,
-  CompletionUsage,
 } from '@mlc-ai/web-llm';
 import { EngineError } from '../errors';
+import { eachGeneration, type OneAnswer, type OpenAISampling } from './eachGeneration';
 import type {
   CompletionRequest,
   GenerateRequest,
@@ -53,7 +53,7 @@ function generate(
   request: GenerateRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
-  return eachGeneration(engine, request.n, request.sampling, signal, async (sampling) => {
+  return oneByOne(engine, request, signal, async (sampling) => {
     const response = await engine.chat.completions.create({
       messages: request.messages,
       stream: false,
@@ -72,7 +72,7 @@ function complete(
   request: CompletionRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
-  return eachGeneration(engine, request.n, request.sampling, signal, async (sampling) => {
+  return oneByOne(engine, request, signal, async (sampling) => {
     const response = await engine.completions.create({
       prompt: request.prompt,
       stream: false,
@@ -82,53 +82,25 @@ function complete(
   });
 }
 
-/** Sampling settings as web-llm names them, for one generation. */
-type WebLLMSampling = Pick<
-  CompletionCreateParamsNonStreaming,
-  'temperature' | 'top_p' | 'max_tokens' | 'seed' | 'stop'
->;
-
 /**
- * Asks once per generation rather than with `n`: web-llm sums usage over
- * choices, and the scheduler records tokens per generation. An abort
- * interrupts the request in progress.
+ * One request per generation (eachGeneration); an abort interrupts the
+ * request in progress.
  */
-async function eachGeneration(
+async function oneByOne(
   engine: WebLLMEngine,
-  n: number,
-  { temperature, topP, maxTokens, seed, stop }: SamplingOptions,
+  request: { n: number; sampling: SamplingOptions },
   signal: AbortSignal,
-  ask: (
-    sampling: WebLLMSampling,
-  ) => Promise<{ text: string | null | undefined; usage?: CompletionUsage }>,
+  ask: (sampling: OpenAISampling) => Promise<OneAnswer>,
 ): Promise<GenerateResult> {
-  const result: GenerateResult = { texts: [], usage: [] };
   const interrupt = () => engine.interruptGenerate();
   signal.addEventListener('abort', interrupt);
   try {
-    for (let i = 0; i < n; i++) {
-      if (signal.aborted) throw signal.reason;
-      const { text, usage } = await ask({
-        temperature,
-        top_p: topP,
-        max_tokens: maxTokens,
-        // seed + i: one seed for all would give n identical texts.
-        seed: seed === undefined ? undefined : seed + i,
-        stop,
-      }).catch((error) => fail(error, signal));
-      // An interrupted request resolves with the text so far; it is not a result.
-      if (signal.aborted) throw signal.reason;
-      result.texts.push(text || null);
-      result.usage.push({
-        inputTokens: usage?.prompt_tokens ?? 0,
-        outputTokens: usage?.completion_tokens ?? 0,
-        reported: usage !== undefined,
-      });
-    }
+    return await eachGeneration(request.n, request.sampling, signal, ask);
+  } catch (error) {
+    return fail(error, signal);
   } finally {
     signal.removeEventListener('abort', interrupt);
   }
-  return result;
 }
 
 /** Every web-llm failure as a 'model' error whose message says what to do. */

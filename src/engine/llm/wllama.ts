@@ -11,11 +11,11 @@ import {
   LoggerWithoutDebug,
   LogLevel,
   ModelManager,
-  type ChatCompletionUsage as Usage,
   Wllama,
 } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { EngineError } from '../errors';
+import { eachGeneration } from './eachGeneration';
 import {
   type CompletionRequest,
   type GenerateRequest,
@@ -23,7 +23,6 @@ import {
   ggufName,
   type LanguageModel,
   type ModelSource,
-  type SamplingOptions,
 } from './types';
 import { detectWebGPU } from './webgpu';
 
@@ -155,12 +154,14 @@ export async function deleteCachedGguf(url: string): Promise<void> {
   await Promise.all(models.filter((m) => m.url === url).map((m) => m.remove()));
 }
 
+/** One completion per generation, in turn (eachGeneration). */
 function generate(
   wllama: Wllama,
   request: GenerateRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
-  return eachGeneration(request.n, request.sampling, async (sampling) => {
+  return eachGeneration(request.n, request.sampling, signal, async (sampling) => {
+    // `stop` is read by llama-server but missing from wllama's chat type.
     const params: ChatCompletionParams & { stream?: false; stop?: string[] } = {
       messages: request.messages,
       ...sampling,
@@ -179,7 +180,7 @@ function complete(
   request: CompletionRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
-  return eachGeneration(request.n, request.sampling, async (sampling) => {
+  return eachGeneration(request.n, request.sampling, signal, async (sampling) => {
     const response = await wllama.createCompletion({
       prompt: request.prompt,
       ...sampling,
@@ -187,45 +188,6 @@ function complete(
     });
     return { text: response.choices[0]?.text, usage: response.usage };
   }).catch((error) => fail(error, signal));
-}
-
-/** Sampling settings as llama-server names them, for one generation. */
-interface LlamaSampling {
-  temperature?: number;
-  top_p?: number;
-  max_tokens?: number;
-  seed?: number;
-  /** Read by llama-server, missing from wllama's chat type. */
-  stop?: string[];
-}
-
-/**
- * One completion per generation, in turn: llama-server's chat API takes no
- * `n`, and running them in turn keeps a seeded run reproducible.
- */
-async function eachGeneration(
-  n: number,
-  { temperature, topP, maxTokens, seed, stop }: SamplingOptions,
-  ask: (sampling: LlamaSampling) => Promise<{ text: string | null | undefined; usage: Usage }>,
-): Promise<GenerateResult> {
-  const result: GenerateResult = { texts: [], usage: [] };
-  for (let i = 0; i < n; i++) {
-    const { text, usage } = await ask({
-      temperature,
-      top_p: topP,
-      max_tokens: maxTokens,
-      // seed + i: the same seed for every generation would give n identical texts.
-      seed: seed === undefined ? undefined : seed + i,
-      stop,
-    });
-    result.texts.push(text || null);
-    result.usage.push({
-      inputTokens: usage.prompt_tokens,
-      outputTokens: usage.completion_tokens,
-      reported: true,
-    });
-  }
-  return result;
 }
 
 /** An abort stays an abort; anything else is llama.cpp's own message. */

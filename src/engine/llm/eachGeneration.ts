@@ -1,0 +1,51 @@
+import type { GenerateResult, SamplingOptions } from './types';
+
+/** Sampling settings as OpenAI's API names them, for one generation. */
+export interface OpenAISampling {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  stop?: string[];
+}
+
+/** One generation's answer, in the OpenAI shape both local engines return. */
+export interface OneAnswer {
+  text: string | null | undefined;
+  usage?: { prompt_tokens: number; completion_tokens: number };
+}
+
+/**
+ * Asks for n generations one after the other, for engines that take no `n`
+ * (llama.cpp's chat API) or sum usage over choices (web-llm), so each gets its
+ * own token counts. In turn, a seeded run stays reproducible; each generation
+ * gets seed + i, as one seed for all would give n identical texts. An abort
+ * between or during generations ends the whole request: an interrupted engine
+ * may resolve with a partial text, which is not a result.
+ */
+export async function eachGeneration(
+  n: number,
+  { temperature, topP, maxTokens, seed, stop }: SamplingOptions,
+  signal: AbortSignal,
+  ask: (sampling: OpenAISampling) => Promise<OneAnswer>,
+): Promise<GenerateResult> {
+  const result: GenerateResult = { texts: [], usage: [] };
+  for (let i = 0; i < n; i++) {
+    signal.throwIfAborted();
+    const { text, usage } = await ask({
+      temperature,
+      top_p: topP,
+      max_tokens: maxTokens,
+      seed: seed === undefined ? undefined : seed + i,
+      stop,
+    });
+    signal.throwIfAborted();
+    result.texts.push(text || null);
+    result.usage.push({
+      inputTokens: usage?.prompt_tokens ?? 0,
+      outputTokens: usage?.completion_tokens ?? 0,
+      reported: usage !== undefined,
+    });
+  }
+  return result;
+}
