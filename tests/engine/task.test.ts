@@ -11,7 +11,6 @@ import {
   type Task,
   taskInputs,
 } from '../../src/engine/task';
-import { textGeneration } from '../../src/tasks/textGeneration';
 
 /** A task whose answer must be "score: N": enough to see every engine rule at work. */
 const scorer: Task = {
@@ -135,48 +134,5 @@ describe('input mappings', () => {
       inputMapping: { text: 'body' },
     });
     expect(problem).toContain('"body"');
-  });
-});
-
-describe('Text generation', () => {
-  const params = (p: object) => textGeneration.params.parse(p);
-
-  it('renders the default template from the instruction column', () => {
-    expect(textGeneration.formatInput({ instruction: 'Say hi' }, params({}))).toEqual([
-      { role: 'user', content: 'Say hi' },
-    ]);
-  });
-
-  it('declares the template variables as inputs, so a variable that is not a column stops the run', () => {
-    const p = params({
-      template: 'Answer as {{ persona }}: {% for q in questions %}{{ q | upper }}{% endfor %}',
-    });
-    const required = taskInputs(textGeneration, p)
-      .filter((i) => !i.optional)
-      .map((i) => i.name);
-    expect(required).toEqual(['persona', 'questions']);
-    expect(
-      missingInputs(taskInputs(textGeneration, p), ['persona'], { inputMapping: {} }),
-    ).toHaveLength(1);
-  });
-
-  it('uses the system prompt setting, and a system_prompt column over it', () => {
-    const p = params({ systemPrompt: 'Be brief.' });
-    expect(textGeneration.formatInput({ instruction: 'Hi' }, p)[0]).toEqual({
-      role: 'system',
-      content: 'Be brief.',
-    });
-    expect(
-      textGeneration.formatInput({ instruction: 'Hi', system_prompt: 'Be a pirate.' }, p)[0],
-    ).toEqual({
-      role: 'system',
-      content: 'Be a pirate.',
-    });
-  });
-
-  it('reports a template syntax error in words', () => {
-    expect(() =>
-      textGeneration.formatInput({ instruction: 'x' }, params({ template: '{{ instruction ' })),
-    ).toThrow(/syntax error/);
   });
 });

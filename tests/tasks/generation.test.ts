@@ -1,12 +1,65 @@
 import { describe, expect, it } from 'vitest';
-import { resolveParams } from '../../src/engine/task';
+import { missingInputs, resolveParams, taskInputs } from '../../src/engine/task';
 import { chatGeneration, structuredGeneration } from '../../src/tasks/generation';
 import * as genstructPrompt from '../../src/tasks/genstruct';
 import { genstruct } from '../../src/tasks/genstruct';
 import * as selfInstructPrompt from '../../src/tasks/selfInstruct';
 import { selfInstruct } from '../../src/tasks/selfInstruct';
+import { textGeneration } from '../../src/tasks/textGeneration';
 import { urial } from '../../src/tasks/urial';
 import { answers, expectTemplateReads, messages, UNREADABLE } from './helpers';
+
+describe('Text generation', () => {
+  const params = (p: object) => resolveParams(textGeneration, p);
+
+  it('renders the default template from the instruction column', () => {
+    expect(textGeneration.formatInput({ instruction: 'Say hi' }, params({}))).toEqual([
+      { role: 'user', content: 'Say hi' },
+    ]);
+  });
+
+  it('declares the template variables as inputs, so a variable that is not a column stops the run', () => {
+    const p = params({
+      template: 'Answer as {{ persona }}: {% for q in questions %}{{ q | upper }}{% endfor %}',
+    });
+    const required = taskInputs(textGeneration, p)
+      .filter((i) => !i.optional)
+      .map((i) => i.name);
+    expect(required).toEqual(['persona', 'questions']);
+    expect(
+      missingInputs(taskInputs(textGeneration, p), ['persona'], { inputMapping: {} }),
+    ).toHaveLength(1);
+  });
+
+  it('uses the system prompt setting, and a system_prompt column over it', () => {
+    const p = params({ systemPrompt: 'Be brief.' });
+    expect(textGeneration.formatInput({ instruction: 'Hi' }, p)[0]).toEqual({
+      role: 'system',
+      content: 'Be brief.',
+    });
+    expect(
+      textGeneration.formatInput({ instruction: 'Hi', system_prompt: 'Be a pirate.' }, p)[0],
+    ).toEqual({
+      role: 'system',
+      content: 'Be a pirate.',
+    });
+  });
+
+  it('reports a template syntax error in words', () => {
+    expect(() =>
+      textGeneration.formatInput({ instruction: 'x' }, params({ template: '{{ instruction ' })),
+    ).toThrow(/syntax error/);
+  });
+
+  answers(textGeneration, { instruction: 'Say hi' }, [
+    [
+      'an answer, kept as the model wrote it',
+      '  Hi! **Hello.**\n',
+      { generation: '  Hi! **Hello.**\n' },
+    ],
+    ...UNREADABLE.filter(([name]) => name !== 'a refusal'),
+  ]);
+});
 
 describe('Chat generation', () => {
   const conversation = [
