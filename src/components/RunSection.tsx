@@ -110,7 +110,14 @@ function RunProgress({ run }: { run: Run }) {
         {formatFailed.toLocaleString()} unreadable answers
         {run.activity &&
           ` · ${run.activity.inFlight} in flight (window ${run.activity.concurrency})`}
+        {run.activity?.waiting ? ` · ${run.activity.waiting} waiting to retry` : ''}
       </p>
+      {run.status === 'running' && run.activity?.lastRetry && (
+        <p className="muted">
+          Retrying after {Math.ceil(run.activity.lastRetry.delayMs / 1000)} s:{' '}
+          {run.activity.lastRetry.message}
+        </p>
+      )}
       <p className="muted">{throughputLine(run)}</p>
       <p className="muted">
         {findTask(run.taskId).label} with {describeProvider(run.provider)} ·{' '}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { db } from '../../src/engine/db/schema';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { defaultRetryPolicy, type RetryPolicy } from '../../src/engine/run/retry';
 import { executeRun } from '../../src/engine/run/runner';
@@ -69,8 +70,8 @@ describe('a 429', () => {
       Math.max(...answered.slice(from, to).map((a) => a.inFlight));
     const before = peak(0, 200); // 64 on an idle machine
     // Rows already sent by the end of the burst are retried whatever the window; once they are
-    // answered, only the window admits work, and 64 429s halved it down to 1. It grows by one
-    // per window's worth of successes: well under half the width for a while.
+    // answered, only the window admits work, and the burst of 64 429s halved it once, to 32.
+    // It grows by one per window's worth of successes: about half the width for a while.
     const drained = answered.findLastIndex((a) => admitted.has(a.prompt)) + 1;
     const narrowed = peak(drained + 32, drained + 64);
     expect(narrowed).toBeLessThanOrEqual(before / 2);
@@ -89,6 +90,28 @@ describe('a 429', () => {
     );
     expect(arrivals).toHaveLength(2);
     expect(arrivals[1] - arrivals[0]).toBeGreaterThanOrEqual(990);
+  });
+
+  it('says, while it waits, how many requests wait and why', async () => {
+    server.setOptions({ latencyMs: 0 });
+    faultsByNumber((number) =>
+      number === 1 ? { kind: 'status', status: 429, retryAfter: 2 } : null,
+    );
+    const stored = await textGenerationRun(await storeDataset(prompts(1)), {
+      baseURL: server.url,
+      concurrency: 1,
+    });
+    const model = createOpenAIModel({ baseURL: server.url, model: 'test-model' });
+    const finished = executeRun(stored, model, new AbortController().signal);
+    await expect
+      .poll(async () => (await db.runs.get(stored.id))?.activity, { timeout: 1500 })
+      .toMatchObject({
+        waiting: 1,
+        lastRetry: { message: expect.stringMatching(/^Rate limited \(HTTP 429\)/), delayMs: 2000 },
+      });
+    expect(await finished).toBe('completed');
+    // Once done, the run no longer shows activity.
+    expect((await db.runs.get(stored.id))?.activity).toBeUndefined();
   });
 
   it('retries at once on Retry-After: 0, whatever the backoff', async () => {

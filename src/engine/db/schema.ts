@@ -38,6 +38,10 @@ export interface RunCounters {
 /** What the worker is doing right now, written with each batch of results. */
 export interface RunActivity {
   inFlight: number;
+  /** Requests waiting out a backoff or a Retry-After before they are sent again. */
+  waiting: number;
+  /** Why the latest of them waits, and for how long: a stalled run says why. */
+  lastRetry?: { message: string; delayMs: number };
   /** The window after adaptive narrowing on 429s. */
   concurrency: number;
   /** When this stretch of running began, and how many generations were finished then: for rates and ETA. */

@@ -21,7 +21,12 @@ export class ResultWriter {
   add(results: Result[]): void {
     this.buffer.push(...results);
     if (this.buffer.length >= this.flushSize) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+    else this.touch();
+  }
+
+  /** The run's activity changed: it is written with the next flush, which comes within flushMs. */
+  touch(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 
   private flush(final = false): Promise<void> {

@@ -62,11 +62,15 @@ export async function executeRun(
   const limiter = new RateLimiter(run.limits ?? {});
   const window = new AdaptiveConcurrency(Math.min(run.concurrency, model.maxConcurrency));
   let inFlight = 0;
+  let waiting = 0;
+  let lastRetry: RunActivity['lastRetry'];
   const since = Date.now();
   const finishedSince = run.counters.done + run.counters.failed;
   const outputTokensSince = run.counters.outputTokens;
   const activity = (): RunActivity => ({
     inFlight,
+    waiting,
+    lastRetry: waiting > 0 ? lastRetry : undefined,
     concurrency: window.limit,
     since,
     finishedSince,
@@ -149,7 +153,12 @@ export async function executeRun(
             attemptSignal,
           );
     let sentInEpoch = window.epoch;
+    let retrying = false;
     const attempt = async (attemptSignal: AbortSignal) => {
+      if (retrying) {
+        retrying = false;
+        waiting -= 1;
+      }
       await limiter.acquire(estimate, attemptSignal);
       sentInEpoch = window.epoch;
       inFlight += 1;
@@ -159,8 +168,12 @@ export async function executeRun(
         inFlight -= 1;
       }
     };
-    const onRetry = (error: EngineError) => {
+    const onRetry = (error: EngineError, delayMs: number) => {
       if (error.status === 429) window.throttled(sentInEpoch);
+      retrying = true;
+      waiting += 1;
+      lastRetry = { message: error.message, delayMs };
+      writer.touch();
     };
     const answer = await withRetries(attempt, policy, signal, onRetry);
     window.succeeded();
