@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunSpec } from '../src/engine/run/controller';
+import type { RunSpec } from '../src/engine/db/runs';
 import { defaultRunSettings } from '../src/engine/task';
 import { startTestServer, type TestServer } from '../tests/server/openaiServer';
 import { type Bench, openBench } from './browser';

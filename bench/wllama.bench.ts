@@ -7,8 +7,8 @@
  */
 import { expect, test } from 'vitest';
 import { buildTinyGguf } from '../scripts/make-tiny-gguf.mjs';
+import type { RunSpec } from '../src/engine/db/runs';
 import type { LocalProviderConfig } from '../src/engine/llm/types';
-import type { RunSpec } from '../src/engine/run/controller';
 import { defaultRunSettings } from '../src/engine/task';
 import { openBench } from './browser';
 import { printTable } from './table';

@@ -35,16 +35,16 @@ afterAll(async () => {
   await Promise.all([browser?.close(), app?.close()]);
 });
 
-async function openApp(): Promise<Page> {
+async function openApp(prompts = PROMPTS): Promise<Page> {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.log('[page error]', error.message));
   await page.goto(app.url);
-  const jsonl = PROMPTS.map((instruction) => JSON.stringify({ instruction })).join('\n');
+  const jsonl = prompts.map((instruction) => JSON.stringify({ instruction })).join('\n');
   await page
     .getByLabel('Import dataset')
     .setInputFiles({ name: 'prompts.jsonl', mimeType: 'text/plain', buffer: Buffer.from(jsonl) });
-  await page.getByText(`${PROMPTS.length} rows · columns: instruction`).waitFor();
+  await page.getByText(`${prompts.length} rows · columns: instruction`).waitFor();
   await page
     .getByRole('combobox', { name: 'Provider' })
     .selectOption({ label: 'llama.cpp (GGUF)' });
@@ -208,6 +208,22 @@ test('Magpie writes instructions through llama.cpp raw completion, from ChatML t
     expect(metadata.raw_input_magpie[1]).toEqual([{ role: 'user', content: row.instruction }]);
     expect(row.response).toBe((metadata.raw_output_magpie[1] as string).trim());
   }
+  await page.context().close();
+});
+
+test('a prompt too long for the context fails its row alone, and says what to change', async () => {
+  const tooLong = 'word '.repeat(3000);
+  const page = await openApp(['Say hello.', tooLong, 'Name a colour.']);
+  await setRun(page, { Concurrency: '1', 'Max new tokens': '8' });
+  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
+  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+  await runToEnd(page);
+  await page.getByText('3 of 3 generations · 2 done · 1 failed').waitFor();
+
+  const rows = await exportJsonl(page);
+  expect(rows.map((r) => typeof r.generation)).toEqual(['string', 'object', 'string']);
+  const metadata = rows[1].distilabel_metadata as Record<string, string>;
+  expect(metadata.error).toMatch(/does not fit in the model's context .* Raise Context size/);
   await page.context().close();
 });
 

@@ -22,6 +22,12 @@ vi.mock('@mlc-ai/web-llm', () => ({
         },
       },
     };
+    completions = {
+      create: async () => {
+        if (chatFailure) throw chatFailure;
+        return { choices: [{ text: 'hi' }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
+      },
+    };
     setInitProgressCallback(callback: typeof this.progress) {
       this.progress = callback;
     }
@@ -151,5 +157,16 @@ describe('the local model manager', () => {
     chatFailure = undefined;
     await local.loadLocalModel(webllm('A'));
     expect(calls).toEqual(['webllm reload A', 'webllm unload', 'webllm reload A']);
+  });
+
+  it('drops the model as well when a raw completion loses the GPU', async () => {
+    const model = await local.loadLocalModel(webllm('A'));
+    chatFailure = Object.assign(new Error('GPU device was lost'), { name: 'DeviceLostError' });
+    const completion = { prompt: 'hello', n: 1, sampling: {} };
+    await expect(model.complete!(completion, new AbortController().signal)).rejects.toMatchObject({
+      kind: 'model',
+    });
+    expect(states.at(-1)).toMatchObject({ status: 'failed', key: 'webllm:A' });
+    expect(calls).toEqual(['webllm reload A', 'webllm unload']);
   });
 });

@@ -225,6 +225,32 @@ describe('OpenAI-compatible adapter', () => {
     expect(error.message).not.toContain('sk-wrong-123');
   });
 
+  it('never shows a key the server echoes in a 200 error body', async () => {
+    server.setOptions({
+      faults: [{ kind: 'status', status: 200, message: 'Key sk-echo-123 has no quota.' }],
+    });
+    const echoing = model('sk-echo-123');
+    const signal = new AbortController().signal;
+    const calls = [
+      () => echoing.generate(hello, signal),
+      () => echoing.complete!({ prompt: 'Hi', n: 1, sampling: {} }, signal),
+    ];
+    for (const call of calls) {
+      const error = await failure(call());
+      expect(error).toMatchObject({ kind: 'response' });
+      expect(error.message).toContain('Key *** has no quota.');
+    }
+  });
+
+  it('keeps no piece of an echoed key where a long server message is cut short', async () => {
+    const message = `${'x'.repeat(295)} sk-echo-123456789`;
+    server.setOptions({ faults: [{ kind: 'status', status: 401, message }] });
+    const error = await failure(
+      model('sk-echo-123456789').generate(hello, new AbortController().signal),
+    );
+    expect(error.message).not.toContain('sk-echo');
+  });
+
   it('answers with the key the server requires', async () => {
     server.setOptions({ requireKey: 'sk-right' });
     const error = await failure(model('sk-wrong').generate(hello, new AbortController().signal));

@@ -182,6 +182,21 @@ describe('web-llm adapter', () => {
     });
   });
 
+  it("fails a prompt too long for the context as that row's problem, not the model's", async () => {
+    const tooLong = Object.assign(
+      new Error(
+        'Prompt tokens exceed context window size: number of prompt tokens: 5000; context window size: 4096\nConsider shortening the prompt.',
+      ),
+      { name: 'ContextWindowSizeExceededError' },
+    );
+    const { engine } = engineDouble(() => Promise.reject(tooLong));
+    await expect(createWebLLMModel(engine, 'm').generate(request, live())).rejects.toMatchObject({
+      kind: 'input',
+      retryable: false,
+      message: expect.stringContaining('number of prompt tokens: 5000; context window size: 4096)'),
+    });
+  });
+
   it('maps load failures too, and loads and unloads through the engine', async () => {
     const { engine, calls } = engineDouble(async () => completion(''));
     const model = createWebLLMModel(engine, 'm');

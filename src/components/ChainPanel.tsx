@@ -35,6 +35,9 @@ export function ChainPanel({ run }: { run: Run }) {
   }
 
   const finished = (runs ?? []).filter((r) => r.status === 'completed');
+  // The panel stays mounted when another dataset's run is shown: only picks
+  // among the runs listed here count, so a hidden one can never be combined.
+  const chosen = picked.filter((id) => finished.some((r) => r.id === id));
   return (
     <details className="more">
       <summary>Use these results in another run</summary>
@@ -58,10 +61,10 @@ export function ChainPanel({ run }: { run: Run }) {
             <label key={r.id} className="check">
               <input
                 type="checkbox"
-                checked={picked.includes(r.id)}
+                checked={chosen.includes(r.id)}
                 onChange={(e) =>
                   setPicked(
-                    e.target.checked ? [...picked, r.id] : picked.filter((id) => id !== r.id),
+                    e.target.checked ? [...chosen, r.id] : chosen.filter((id) => id !== r.id),
                   )
                 }
               />
@@ -71,8 +74,8 @@ export function ChainPanel({ run }: { run: Run }) {
           <button
             type="button"
             className="secondary"
-            disabled={busy || picked.length < 2}
-            onClick={() => derive(() => engine.combineRuns(picked))}
+            disabled={busy || chosen.length < 2}
+            onClick={() => derive(() => engine.combineRuns(chosen))}
           >
             Combine runs into generations
           </button>

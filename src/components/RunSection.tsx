@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
+import type { RunSpec } from '../engine/db/runs';
 import type { Pricing, Run } from '../engine/db/schema';
 import type { ProviderConfig } from '../engine/llm/types';
-import type { RunSpec } from '../engine/run/controller';
 import { costOf, type RunEstimate } from '../engine/run/estimate';
 import { engine } from '../engineClient';
 import { type FormState, providerFromForm, useForm } from '../state/form';

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'timeout'
   | 'aborted'
   | 'model' // a local model failed to load or run
+  | 'storage' // the browser's storage refused a write (full disk, quota)
   | 'internal';
 
 export interface EngineErrorData {

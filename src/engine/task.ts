@@ -123,7 +123,7 @@ export function reservedOutputs(outputs: readonly string[]): string[] {
 }
 
 /** The dataset column that feeds each task input: the mapping, else the column of the same name. */
-export function columnFor(input: string, settings: Pick<RunSettings, 'inputMapping'>): string {
+function columnFor(input: string, settings: Pick<RunSettings, 'inputMapping'>): string {
   return settings.inputMapping[input] || input;
 }
 

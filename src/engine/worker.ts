@@ -20,6 +20,7 @@ import type { LocalProviderConfig } from './llm/types';
 import { detectWebGPU } from './llm/webgpu';
 import {
   cancelRun,
+  cancelRunsOf,
   checkRun,
   pauseRun,
   resumeInterrupted,
@@ -49,6 +50,7 @@ const commands = {
     await resumeRun(runId, secrets);
   },
   async deleteDataset(datasetId: string) {
+    await cancelRunsOf(datasetId);
     const runs = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
     for (const runId of runs) await deleteRun(runId);
     await deleteDataset(datasetId);

@@ -305,14 +305,6 @@ export function jsonScores(
   return scores.some((s) => s !== null) ? scores : null;
 }
 
-/** The text after the last occurrence of a marker (case-insensitive), or null. */
-export function afterLast(text: string, marker: RegExp): string | null {
-  const flags = marker.flags.includes('g') ? marker.flags : `${marker.flags}g`;
-  const matches = [...text.matchAll(new RegExp(marker.source, flags))];
-  const last = matches.at(-1);
-  return last ? text.slice((last.index ?? 0) + last[0].length) : null;
-}
-
 /** Lines of a list answer without bullets or numbering, skipping blanks. */
 export function listLines(text: string): string[] {
   return text

@@ -26,19 +26,19 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(clearDatabase);
 
-async function magpieRun(seed: number | undefined) {
+async function magpieRun(seed: number | undefined, numGenerations = 1, concurrency = 3) {
   const datasetId = await storeDataset([{ id: 1 }, { id: 2 }, { id: 3 }]);
   const run = await createRun(
     {
       datasetId,
       taskId: 'magpie',
       taskParams: {},
-      settings: defaultRunSettings,
+      settings: { ...defaultRunSettings, numGenerations },
       provider: { provider: 'openai', baseURL: server.url, model: 'test-model' },
       sampling: { seed },
-      concurrency: 3,
+      concurrency,
     },
-    3,
+    3 * numGenerations,
   );
   expect(
     await executeRun(
@@ -78,4 +78,35 @@ it('gives every row its own seed drawn from the run seed, and the same ones on a
   expect(new Set(instructions).size).toBe(3);
   await clearDatabase();
   expect((await magpieRun(7)).map((r) => r.outputs.instruction)).toEqual(instructions);
+});
+
+it("runs a row's generations one after another, each kept or failed on its own", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  let completions = 0;
+  server.setOptions({
+    latencyMs: () => {
+      peak = Math.max(peak, ++inFlight);
+      setTimeout(() => inFlight--, 5);
+      return 5;
+    },
+    // The second instruction asked for (row 0, generation 1) is refused.
+    faults: ({ path }) =>
+      path === '/v1/completions' && ++completions === 2
+        ? { kind: 'status', status: 400, message: 'bad prompt' }
+        : null,
+  });
+  const results = await magpieRun(1, 2, 1);
+  server.setOptions({ latencyMs: 0, faults: [] });
+  expect(results.map((r) => [r.rowIndex, r.generation, r.status])).toEqual([
+    [0, 0, 'done'],
+    [0, 1, 'failed'],
+    [1, 0, 'done'],
+    [1, 1, 'done'],
+    [2, 0, 'done'],
+    [2, 1, 'done'],
+  ]);
+  expect(results[1].error).toContain('bad prompt');
+  // A window of 1 sends one request at a time, chains included.
+  expect(peak).toBe(1);
 });

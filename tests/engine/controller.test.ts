@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clearFailedResults } from '../../src/engine/db/runs';
+import { clearFailedResults, type RunSpec } from '../../src/engine/db/runs';
 import { db } from '../../src/engine/db/schema';
 import {
   cancelRun,
+  cancelRunsOf,
   pauseRun,
-  type RunSpec,
   resumeInterrupted,
   resumeRun,
   startRun,
@@ -72,6 +72,27 @@ describe('the run commands', () => {
     await expect.poll(() => statusOf(id)).toBe('completed');
     expect((await runOf(id)).counters).toMatchObject({ total: 100, done: 100, failed: 0 });
     expect(await resultCount(id)).toBe(100);
+  });
+
+  it('resume right after pause finishes the run, however long the pause takes to settle', async () => {
+    server.setOptions({ latencyMs: 40 });
+    const id = await startRun(await spec(60), {});
+    await expect.poll(() => doneOf(id), { interval: 5 }).toBeGreaterThanOrEqual(4);
+    const paused = pauseRun(id);
+    await resumeRun(id, {});
+    await paused;
+    await expect.poll(() => statusOf(id), { timeout: 10_000 }).toBe('completed');
+    expect(await resultCount(id)).toBe(60);
+  });
+
+  it('cancels the runs of a dataset, and waits for them, before it is deleted', async () => {
+    const runSpec = await spec(100);
+    const id = await startRun(runSpec, {});
+    await expect.poll(() => doneOf(id), { interval: 5 }).toBeGreaterThanOrEqual(4);
+    await cancelRunsOf(runSpec.datasetId);
+    expect(await statusOf(id)).toBe('cancelled');
+    await requestsDuring(50); // aborted requests may still be on their way
+    expect(await requestsDuring(150)).toBe(0);
   });
 
   it('cancel stops the run for good: it is not taken up again', async () => {

@@ -117,6 +117,15 @@ describe('chains of runs', () => {
     expect(dataset.rowCount).toBe(2);
   });
 
+  it('exports a run over a run’s results with each engine column once, the new run’s value winning', async () => {
+    const first = await completedRun(await twoPrompts(), 'model-a');
+    const second = await completedRun((await datasetFromRun(first.id)).id, 'model-b');
+    const { blob } = await exportRun(second.id, 'csv');
+    const [header, row] = (await blob.text()).split('\r\n');
+    expect(header).toBe('instruction,generation,model_name,distilabel_metadata');
+    expect(row).toMatch(/^one,\[model-b\] echo: one,model-b,/);
+  });
+
   it('refuses a DPO export of rows that have no ratings, naming what is missing', async () => {
     const run = await completedRun(await twoPrompts(), 'model-a');
     await expect(exportRun(run.id, 'jsonl', 'dpo')).rejects.toThrow(/lack generations, ratings/);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRun } from '../../src/engine/db/runs';
 import { db, type Run } from '../../src/engine/db/schema';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
@@ -136,6 +136,65 @@ describe('a run', () => {
     const { results } = await stored(run.id);
     expect(results.map((r) => r.status)).toEqual(['failed', 'failed']);
     expect(results[0].error).toMatch(/No answer within/);
+  });
+
+  it('fails only its own generation when a live server resets a connection', async () => {
+    server.setOptions({
+      faults: ({ body }) => (JSON.stringify(body).includes('prompt 3"') ? { kind: 'reset' } : null),
+    });
+    const run = await newRun(6, 1, 1);
+    expect(
+      await executeRun(run, model(), new AbortController().signal, {
+        retry: { ...fastRetries, maxRetries: 1 },
+      }),
+    ).toBe('completed');
+    const { results } = await stored(run.id);
+    expect(results.map((r) => r.status)).toEqual([
+      'done',
+      'done',
+      'done',
+      'failed',
+      'done',
+      'done',
+    ]);
+    expect(results[3].error).toMatch(/^Could not reach/);
+  });
+
+  it('ends the run when the server goes away, leaving the rest pending', async () => {
+    let seen = 0;
+    server.setOptions({ faults: () => (++seen > 5 ? { kind: 'reset' } : null) });
+    const run = await newRun(50, 1, 1);
+    await expect(
+      executeRun(run, model(), new AbortController().signal, {
+        retry: { ...fastRetries, maxRetries: 1 },
+      }),
+    ).rejects.toMatchObject({ kind: 'network' });
+    // Five answers, then a few generations failed before three failures in a row ended it.
+    const { counters } = await stored(run.id);
+    expect(counters).toMatchObject({ done: 5, failed: 2 });
+  });
+
+  it('stops at once, and says why, when the browser refuses to store results', async () => {
+    const refuse = vi
+      .spyOn(db.results, 'bulkPut')
+      .mockRejectedValue(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    try {
+      const run = await newRun(300, 1, 4);
+      const before = server.requests.length;
+      await expect(
+        executeRun(run, model(), new AbortController().signal, { flushSize: 8 }),
+      ).rejects.toMatchObject({
+        kind: 'storage',
+        message: expect.stringMatching(
+          /^This browser could not store the results \(QuotaExceededError/,
+        ),
+      });
+      // It did not go on paying for answers it could not keep.
+      expect(server.requests.length - before).toBeLessThan(50);
+      expect((await db.runs.get(run.id))?.counters.done).toBe(0);
+    } finally {
+      refuse.mockRestore();
+    }
   });
 
   it('stops on a refused API key and leaves the work pending', async () => {

@@ -138,3 +138,21 @@ describe('a 500', () => {
     for (const wait of waits) expect(wait).toBeLessThan(60 + 150); // slack for the round trip
   });
 });
+
+describe('a requests/min limit', () => {
+  it('holds requests back without counting the wait against their timeout', async () => {
+    server.setOptions({ latencyMs: 0, faults: [] });
+    // 60/min: a minute's burst of 60, then one a second; the 62nd waits about 2 s.
+    const stored = await textGenerationRun(await storeDataset(prompts(62)), {
+      baseURL: server.url,
+      concurrency: 4,
+    });
+    await db.runs.update(stored.id, {
+      limits: { requestsPerMinute: 60, timeoutSeconds: 0.5, maxRetries: 0 },
+    });
+    const limited = (await db.runs.get(stored.id))!;
+    const model = createOpenAIModel({ baseURL: server.url, model: 'test-model' });
+    expect(await executeRun(limited, model, new AbortController().signal)).toBe('completed');
+    expect((await db.runs.get(stored.id))?.counters).toMatchObject({ done: 62, failed: 0 });
+  });
+});

@@ -14,13 +14,50 @@ import {
  * sees are always updated in the same transaction as the results they count.
  */
 
+/** What the person chose in the form: everything a run keeps, but never a key. */
+export type RunSpec = Pick<
+  Run,
+  | 'datasetId'
+  | 'taskId'
+  | 'taskParams'
+  | 'settings'
+  | 'provider'
+  | 'sampling'
+  | 'concurrency'
+  | 'limits'
+  | 'pricing'
+>;
+
+/**
+ * Stores a new run. Its fields are picked one by one, never spread: a spec
+ * comes from the page through the worker boundary, and a stray field in it
+ * (an API key) must never be stored with the run.
+ */
 export async function createRun(
-  run: Omit<Run, 'id' | 'created' | 'updated' | 'status' | 'counters'>,
+  {
+    datasetId,
+    taskId,
+    taskParams,
+    settings,
+    provider,
+    sampling,
+    concurrency,
+    limits,
+    pricing,
+  }: RunSpec,
   total: number,
 ): Promise<Run> {
   const now = Date.now();
   const record: Run = {
-    ...run,
+    datasetId,
+    taskId,
+    taskParams,
+    settings,
+    provider,
+    sampling,
+    concurrency,
+    limits,
+    pricing,
     id: crypto.randomUUID(),
     status: 'running',
     counters: emptyCounters(total),
@@ -31,7 +68,7 @@ export async function createRun(
   return record;
 }
 
-export function emptyCounters(total: number): RunCounters {
+function emptyCounters(total: number): RunCounters {
   return { total, done: 0, failed: 0, formatFailed: 0, inputTokens: 0, outputTokens: 0 };
 }
 
@@ -84,7 +121,7 @@ function usageOf(result: Result): { input: number; output: number } {
   return { input: 0, output: 0 };
 }
 
-export function resultKey(
+function resultKey(
   result: Pick<Result, 'runId' | 'rowIndex' | 'generation'>,
 ): [string, number, number] {
   return [result.runId, result.rowIndex, result.generation];
@@ -119,15 +156,6 @@ export async function clearFailedResults(runId: string): Promise<number> {
     await db.runs.update(runId, { counters, updated: Date.now() });
     return failed.length;
   });
-}
-
-export function latestRunOf(datasetId: string): Promise<Run | undefined> {
-  return db.runs
-    .where('datasetId')
-    .equals(datasetId)
-    .reverse()
-    .sortBy('created')
-    .then((runs) => runs[0]);
 }
 
 export async function deleteRun(runId: string): Promise<void> {

@@ -23,7 +23,7 @@ export interface RowPage {
   rows: Row[];
 }
 
-export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
 export interface RunCounters {
   /** Generations the run must produce: rows x numGenerations. */

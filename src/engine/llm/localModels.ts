@@ -9,6 +9,7 @@
 import type { MLCEngine } from '@mlc-ai/web-llm';
 import { type EngineErrorData, inputError, toErrorData } from '../errors';
 import {
+  type GenerateResult,
   ggufName,
   type LanguageModel,
   type LocalProviderConfig,
@@ -122,13 +123,14 @@ async function release(entry: Slot | undefined): Promise<void> {
 
 /**
  * A model error (a lost GPU, llama.cpp aborting) can leave the model unusable:
- * it is dropped, so the next run or resume loads it afresh.
+ * it is dropped, so the next run or resume loads it afresh. Chat and raw
+ * completion both run the model, so both are watched.
  */
 function watchFailures(model: LocalModel, key: string, current: () => boolean): LocalModel {
-  return {
-    ...model,
-    generate: (request, signal) =>
-      model.generate(request, signal).catch(async (error) => {
+  const watched =
+    <R>(call: (request: R, signal: AbortSignal) => Promise<GenerateResult>) =>
+    (request: R, signal: AbortSignal) =>
+      call(request, signal).catch(async (error) => {
         const data = toErrorData(error);
         if (!signal.aborted && data.kind === 'model' && current()) {
           slot = undefined;
@@ -136,7 +138,11 @@ function watchFailures(model: LocalModel, key: string, current: () => boolean): 
           await model.unload().catch(() => {});
         }
         throw error;
-      }),
+      });
+  return {
+    ...model,
+    generate: watched(model.generate.bind(model)),
+    complete: model.complete && watched(model.complete.bind(model)),
   };
 }
 

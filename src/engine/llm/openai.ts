@@ -37,7 +37,7 @@ export interface OpenAIModelOptions extends OpenAIEndpoint {
 /** A remote server queues what it cannot serve at once: the run's own concurrency setting governs. */
 const maxConcurrency = 256;
 
-export function normalizeBaseURL(baseURL: string): string {
+function normalizeBaseURL(baseURL: string): string {
   return baseURL.trim().replace(/\/+$/, '');
 }
 
@@ -219,18 +219,33 @@ async function requestJson(
   } catch {
     throw signal?.aborted ? abortedError() : networkError(url);
   }
-  if (!response.ok) throw await httpError(response, url, endpoint.apiKey);
-  let text: string;
-  try {
-    text = await response.text();
-  } catch {
-    throw signal?.aborted
-      ? abortedError()
-      : responseError(url, 'closed the connection before the whole answer arrived.');
-  }
+  // Some servers echo the key, in an error status or in a 200 error body. It is cut
+  // out of what they say as soon as that is read, so no message (nor result, nor
+  // export) can carry it, and no shortened message can keep a piece of it.
+  const text = withoutKey(await readText(response, url, signal), endpoint.apiKey);
+  if (!response.ok) throw httpError(response, text, url);
   try {
     return JSON.parse(text);
   } catch {
     throw responseError(url, 'answered with something that is not JSON.');
   }
+}
+
+/** The body's text. An error status's body cut short reads as empty: the status says enough. */
+async function readText(
+  response: Response,
+  url: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  try {
+    return await response.text();
+  } catch {
+    if (signal?.aborted) throw abortedError();
+    if (!response.ok) return '';
+    throw responseError(url, 'closed the connection before the whole answer arrived.');
+  }
+}
+
+function withoutKey(text: string, apiKey: string | undefined): string {
+  return apiKey ? text.replaceAll(apiKey, '***') : text;
 }

@@ -3,7 +3,8 @@ import { EngineError } from '../errors';
 /**
  * How an OpenAI-compatible endpoint's failures read to a person: what went
  * wrong, in the server's own words where it gave any, and whether a retry can
- * help. No message ever includes the API key.
+ * help. No message ever includes the API key: the adapter cuts it out of the
+ * server's words before they reach these functions.
  */
 
 export function abortedError(): EngineError {
@@ -27,15 +28,10 @@ export function responseError(url: string, problem: string): EngineError {
   return new EngineError({ kind: 'response', message: `${url} ${problem}`, retryable: true });
 }
 
-/** `apiKey` is cut out of the server's words: some servers echo the key they refused. */
-export async function httpError(
-  response: Response,
-  url: string,
-  apiKey?: string,
-): Promise<EngineError> {
+/** `body` is the response's text, which the adapter has already cleared of the API key. */
+export function httpError(response: Response, body: string, url: string): EngineError {
   const { status } = response;
-  const text = await response.text().catch(() => '');
-  const detail = serverMessage(apiKey ? text.replaceAll(apiKey, '***') : text);
+  const detail = serverMessage(body);
   const said = detail ? ` The server said: ${detail}` : '';
   return new EngineError({
     kind: 'http',
@@ -73,10 +69,10 @@ export function serverMessage(body: string): string {
 }
 
 /** Retry-After in seconds: either a number of seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | null): number | undefined {
   if (value === null || value.trim() === '') return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds);
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }

@@ -109,6 +109,14 @@ function fail(error: unknown, signal?: AbortSignal): never {
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   const says = (text: string) => ({ kind: 'model' as const, message: text, retryable: false });
+  // Too long a prompt is that row's problem, not the model's: the row fails alone.
+  if (name === 'ContextWindowSizeExceededError') {
+    throw new EngineError({
+      kind: 'input',
+      message: `This prompt does not fit in the model's context window (${message.split('\n')[0]}). Shorten the prompt or pick a model with a longer context; then retry the failed generations.`,
+      retryable: false,
+    });
+  }
   if (name === 'DeviceLostError' || /device (was |is )?lost|out of memory|\boom\b/i.test(message)) {
     throw new EngineError(
       says(

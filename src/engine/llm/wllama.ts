@@ -193,6 +193,14 @@ function complete(
 /** An abort stays an abort; anything else is llama.cpp's own message. */
 function fail(error: unknown, signal: AbortSignal): never {
   if (signal.aborted) throw signal.reason;
+  // Too long a prompt is that row's problem, not the model's: the row fails alone.
+  if (/exceeds the available context size/i.test(messageOf(error))) {
+    throw new EngineError({
+      kind: 'input',
+      message: `This prompt does not fit in the model's context (llama.cpp: ${messageOf(error)}). Raise Context size, or lower Concurrency (its requests share the context), or shorten the prompt; then retry the failed generations.`,
+      retryable: false,
+    });
+  }
   throw new EngineError({
     kind: 'model',
     message: `llama.cpp: ${messageOf(error)}`,

@@ -1,7 +1,7 @@
 import { findTask } from '../../tasks';
-import { createRun, setRunStatus } from '../db/runs';
+import { createRun, type RunSpec, setRunStatus } from '../db/runs';
 import { db, type Run } from '../db/schema';
-import { inputError, toErrorData } from '../errors';
+import { EngineError, inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
 import {
   mapRow,
@@ -13,22 +13,13 @@ import {
 } from '../task';
 import { executeRun } from './runner';
 
-/** What the person chose in the form: everything a run keeps, but never a key. */
-export type RunSpec = Pick<
-  Run,
-  | 'datasetId'
-  | 'taskId'
-  | 'taskParams'
-  | 'settings'
-  | 'provider'
-  | 'sampling'
-  | 'concurrency'
-  | 'limits'
-  | 'pricing'
->;
+/** A run this worker is executing: how to stop it, and its end (after the requests in flight). */
+interface ActiveRun {
+  controller: AbortController;
+  done: Promise<void>;
+}
 
-/** The runs this worker is executing, by id. */
-const active = new Map<string, AbortController>();
+const active = new Map<string, ActiveRun>();
 
 /**
  * Checks a run before anything is stored: the task's settings, its inputs
@@ -73,6 +64,8 @@ export async function cancelRun(runId: string): Promise<void> {
 }
 
 export async function resumeRun(runId: string, secrets: Secrets): Promise<void> {
+  // A run still winding down after Pause ends first, or it would swallow this resume.
+  await active.get(runId)?.done;
   const run = await db.runs.get(runId);
   if (!run) throw inputError('That run no longer exists.');
   await setRunStatus(runId, 'running');
@@ -87,10 +80,19 @@ export async function resumeInterrupted(secrets: Secrets): Promise<string[]> {
   return resumable.map((run) => run.id);
 }
 
+/** Cancels the runs of a dataset and waits for their end: before the dataset is deleted. */
+export async function cancelRunsOf(datasetId: string): Promise<void> {
+  const runs = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
+  await Promise.all(runs.filter((id) => active.has(id)).map((id) => stop(id, 'cancelled')));
+}
+
+/** Writes the status, stops the run's requests, and returns once it has stopped. */
 async function stop(runId: string, status: 'paused' | 'cancelled'): Promise<void> {
   // The status is written first so the aborted requests are not taken for a failure.
   await setRunStatus(runId, status);
-  active.get(runId)?.abort();
+  const running = active.get(runId);
+  running?.controller.abort();
+  await running?.done;
 }
 
 /**
@@ -100,16 +102,13 @@ async function stop(runId: string, status: 'paused' | 'cancelled'): Promise<void
 async function launch(runId: string, secrets: Secrets): Promise<void> {
   if (active.has(runId)) return;
   const controller = new AbortController();
-  active.set(runId, controller);
-  try {
-    await withRunLock(runId, async () => {
-      const run = await db.runs.get(runId);
-      if (run?.status !== 'running') return;
-      await execute(run, secrets, controller.signal);
-    });
-  } finally {
-    active.delete(runId);
-  }
+  const done = withRunLock(runId, async () => {
+    const run = await db.runs.get(runId);
+    if (run?.status !== 'running') return;
+    await execute(run, secrets, controller.signal);
+  }).finally(() => active.delete(runId));
+  active.set(runId, { controller, done });
+  await done;
 }
 
 async function execute(run: Run, secrets: Secrets, signal: AbortSignal): Promise<void> {
@@ -117,10 +116,18 @@ async function execute(run: Run, secrets: Secrets, signal: AbortSignal): Promise
     const model = await createModel(run.provider, secrets, signal);
     const outcome = await executeRun(run, model, signal);
     if (outcome === 'completed') await setRunStatus(run.id, 'completed');
+    else if (!signal.aborted) throw new EngineError(UNFINISHED);
   } catch (error) {
     if (!signal.aborted) await setRunStatus(run.id, 'failed', toErrorData(error));
   }
 }
+
+/** All pending work was sent, yet the counters still miss results: said, never shown as done. */
+const UNFINISHED = {
+  kind: 'internal',
+  message: 'The run ended with generations that have no result. Resume it to send them again.',
+  retryable: false,
+} as const;
 
 function withRunLock(runId: string, body: () => Promise<void>): Promise<void> {
   const locks = globalThis.navigator?.locks;

@@ -1,8 +1,8 @@
 import { findTask } from '../../tasks';
+import type { RunSpec } from '../db/runs';
 import { db, type Pricing } from '../db/schema';
 import { estimateTokens } from '../llm/types';
 import { mapRow, resolveParams, taskInputs } from '../task';
-import type { RunSpec } from './controller';
 
 export interface RunEstimate {
   generations: number;

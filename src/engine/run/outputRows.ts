@@ -2,15 +2,21 @@ import { findTask } from '../../tasks';
 import { iterateRowPages } from '../db/datasets';
 import { resultsInRange } from '../db/runs';
 import { db, PAGE_SIZE, type Result, type Run } from '../db/schema';
-import { outputRows, type Row, resolveParams, taskOutputs } from '../task';
+import { ENGINE_COLUMNS, outputRows, type Row, resolveParams, taskOutputs } from '../task';
 
-/** The columns of a run's output, in export order: inputs, outputs, model_name, metadata. */
+/**
+ * The columns of a run's output, in export order: inputs, outputs, model_name,
+ * metadata. An input column the run writes again (an output, or model_name on
+ * a dataset made from an earlier run) is listed once, where the run puts it:
+ * the run's value overwrites the input's, as in distilabel.
+ */
 export async function runColumns(run: Run): Promise<string[]> {
   const dataset = await db.datasets.get(run.datasetId);
   const task = findTask(run.taskId);
   const outputs = taskOutputs(task, resolveParams(task, run.taskParams));
-  const inputs = (dataset?.columns ?? []).filter((c) => !outputs.includes(c));
-  return [...inputs, ...outputs, 'model_name', 'distilabel_metadata'];
+  const written = [...outputs, ...ENGINE_COLUMNS];
+  const inputs = (dataset?.columns ?? []).filter((c) => !written.includes(c));
+  return [...inputs, ...written];
 }
 
 /**

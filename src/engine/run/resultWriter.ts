@@ -1,20 +1,26 @@
 import { storeResults } from '../db/runs';
 import type { Result, RunActivity } from '../db/schema';
+import { EngineError } from '../errors';
 
 /**
  * Buffers results and writes them in batched transactions: a transaction per
- * result would make IndexedDB the bottleneck of a fast endpoint.
+ * result would make IndexedDB the bottleneck of a fast endpoint. A write that
+ * fails stops all later ones and is reported at once through `onFailure`, so
+ * a run does not go on paying for answers it cannot keep; the results of the
+ * failed batch stay pending and are asked again on resume.
  */
 export class ResultWriter {
   private buffer: Result[] = [];
   private writing: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private failure: EngineError | undefined;
 
   constructor(
     private readonly runId: string,
     private readonly flushSize: number,
     private readonly flushMs: number,
     private readonly activity: () => RunActivity,
+    private readonly onFailure: (error: EngineError) => void,
   ) {}
 
   /** A row's generations are added together, so no flush ever stores part of a request. */
@@ -35,12 +41,30 @@ export class ResultWriter {
     const batch = this.buffer;
     this.buffer = [];
     const activity = final ? undefined : this.activity();
-    this.writing = this.writing.then(() => storeResults(this.runId, batch, activity));
+    this.writing = this.writing.then(async () => {
+      if (this.failure) return;
+      try {
+        await storeResults(this.runId, batch, activity);
+      } catch (error) {
+        this.failure = storageError(error);
+        this.onFailure(this.failure);
+      }
+    });
     return this.writing;
   }
 
   /** Writes what is left; the run is no longer active, so no activity is recorded. */
-  close(): Promise<void> {
-    return this.flush(true);
+  async close(): Promise<void> {
+    await this.flush(true);
+    if (this.failure) throw this.failure;
   }
+}
+
+function storageError(error: unknown): EngineError {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new EngineError({
+    kind: 'storage',
+    message: `This browser could not store the results (${reason}). Free some disk space or delete datasets you no longer need, then resume the run: the answers not stored are asked again.`,
+    retryable: false,
+  });
 }

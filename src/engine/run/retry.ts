@@ -15,6 +15,13 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 30_000,
 };
 
+export interface RetryHooks {
+  /** Awaited before each attempt, outside its timeout (a rate limiter's wait is not the server's). */
+  beforeAttempt?: (signal: AbortSignal) => Promise<void>;
+  /** Told of each failure that will be retried, and how long the wait before it is. */
+  onRetry?: (error: EngineError, delayMs: number) => void;
+}
+
 /**
  * Calls `attempt` until it succeeds, a non-retryable error occurs, retries run
  * out or `signal` aborts. Honours Retry-After; otherwise exponential backoff
@@ -24,10 +31,11 @@ export async function withRetries<T>(
   attempt: (signal: AbortSignal) => Promise<T>,
   policy: RetryPolicy,
   signal: AbortSignal,
-  onRetry?: (error: EngineError, delayMs: number) => void,
+  { beforeAttempt, onRetry }: RetryHooks = {},
 ): Promise<T> {
   for (let tries = 0; ; tries++) {
     try {
+      await beforeAttempt?.(signal);
       return await withTimeout(attempt, policy.timeoutMs, signal);
     } catch (thrown) {
       if (signal.aborted) throw thrown;

@@ -2,7 +2,7 @@ import { findTask } from '../../tasks';
 import { iterateRowPages } from '../db/datasets';
 import { storedKeysOfPage } from '../db/runs';
 import { db, PAGE_SIZE, type Run, type RunActivity } from '../db/schema';
-import { EngineError, toErrorData } from '../errors';
+import { EngineError, type EngineErrorData, toErrorData } from '../errors';
 import {
   type ChatMessage,
   estimateTokens,
@@ -25,6 +25,9 @@ import { ResultWriter } from './resultWriter';
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from './retry';
 import { seededRandom } from './seededRandom';
 import { runWindow } from './window';
+
+/** Network failures in a row, with no answer between them, after which a run ends. */
+const NETWORK_FAILURES_TO_END_RUN = 3;
 
 /** One row with the generations it still lacks. */
 interface WorkItem {
@@ -61,9 +64,16 @@ export async function executeRun(
   const policy = options.retry ?? retryPolicyOf(run);
   const limiter = new RateLimiter(run.limits ?? {});
   const window = new AdaptiveConcurrency(Math.min(run.concurrency, model.maxConcurrency));
+  // Aborted when the run must end at once (an error no retry mends, a failed write):
+  // the requests in flight stop too, and their rows stay pending.
+  const ending = new AbortController();
+  const runSignal = AbortSignal.any([signal, ending.signal]);
   let inFlight = 0;
   let waiting = 0;
   let lastRetry: RunActivity['lastRetry'];
+  /** Whether the endpoint has answered in this stretch, and network failures since its last answer. */
+  let answered = false;
+  let networkFailuresInARow = 0;
   const since = Date.now();
   const finishedSince = run.counters.done + run.counters.failed;
   const outputTokensSince = run.counters.outputTokens;
@@ -81,30 +91,56 @@ export async function executeRun(
     options.flushSize ?? 64,
     options.flushMs ?? 250,
     activity,
+    (error) => ending.abort(error),
   );
 
   const generate = async (item: WorkItem): Promise<void> => {
     const row = mapRow(item.row, inputs, run.settings);
+    if (!task.run) {
+      const n = item.generations.length;
+      await settle(item.rowIndex, item.generations, () => singleCall(task, params, row, n));
+      return;
+    }
+    // A chain's generations go one after another: the window counts requests in
+    // flight, and each generation succeeds or fails on its own.
+    for (const generation of item.generations) {
+      if (runSignal.aborted) return;
+      await settle(item.rowIndex, [generation], async () => [
+        await chainedGeneration(task, params, row, item.rowIndex, generation),
+      ]);
+    }
+  };
+
+  /**
+   * Stores the generations made by `produce`, or each as failed with its reason.
+   * An error that would fail every other request the same way ends the run instead,
+   * leaving the work pending.
+   */
+  const settle = async (
+    rowIndex: number,
+    generations: number[],
+    produce: () => Promise<Generation[]>,
+  ): Promise<void> => {
     try {
-      const generations = task.run
-        ? await Promise.all(
-            item.generations.map((g) => chainedGeneration(task, params, row, item.rowIndex, g)),
-          )
-        : await singleCall(task, params, row, item.generations.length);
+      const made = await produce();
       writer.add(
-        item.generations.map((generation, i) => ({
-          ...base(item.rowIndex, generation),
+        generations.map((generation, i) => ({
+          ...base(rowIndex, generation),
           status: 'done',
-          ...generations[i],
+          ...made[i],
         })),
       );
     } catch (error) {
-      if (signal.aborted) return; // redone on resume
+      if (runSignal.aborted) return; // redone on resume
       const data = toErrorData(error);
-      if (isFatal(data.kind, data.status)) throw error;
+      if (data.kind === 'network') networkFailuresInARow += 1;
+      if (endsRun(data)) {
+        ending.abort(error);
+        throw error;
+      }
       writer.add(
-        item.generations.map((generation) => ({
-          ...base(item.rowIndex, generation),
+        generations.map((generation) => ({
+          ...base(rowIndex, generation),
           status: 'failed',
           formatFailed: false,
           outputs: {},
@@ -114,6 +150,16 @@ export async function executeRun(
       );
     }
   };
+
+  /**
+   * Errors after which the next request would fail the same way. A network error
+   * is one while the endpoint has not answered, or when it repeats: a single reset
+   * on a live server fails only its own generation.
+   */
+  const endsRun = ({ kind, status }: EngineErrorData): boolean =>
+    (kind === 'network' && (!answered || networkFailuresInARow >= NETWORK_FAILURES_TO_END_RUN)) ||
+    kind === 'model' ||
+    (kind === 'http' && (status === 401 || status === 403 || status === 404));
 
   const base = (rowIndex: number, generation: number) => ({
     runId: run.id,
@@ -154,12 +200,14 @@ export async function executeRun(
           );
     let sentInEpoch = window.epoch;
     let retrying = false;
-    const attempt = async (attemptSignal: AbortSignal) => {
+    const beforeAttempt = async (attemptSignal: AbortSignal) => {
       if (retrying) {
         retrying = false;
         waiting -= 1;
       }
       await limiter.acquire(estimate, attemptSignal);
+    };
+    const attempt = async (attemptSignal: AbortSignal) => {
       sentInEpoch = window.epoch;
       inFlight += 1;
       try {
@@ -175,7 +223,9 @@ export async function executeRun(
       lastRetry = { message: error.message, delayMs };
       writer.touch();
     };
-    const answer = await withRetries(attempt, policy, signal, onRetry);
+    const answer = await withRetries(attempt, policy, runSignal, { beforeAttempt, onRetry });
+    answered = true;
+    networkFailuresInARow = 0;
     window.succeeded();
     limiter.settle(
       estimate,
@@ -226,7 +276,7 @@ export async function executeRun(
       completeRaw: (prompt, options) =>
         record(prompt, call({ prompt, stop: options?.stop }, 1, seedOf(calls++))),
     }).catch((error) => {
-      if (EngineError.isInstance(error) || signal.aborted) throw error;
+      if (EngineError.isInstance(error) || runSignal.aborted) throw error;
       return null; // the task could not read an answer: a format failure
     });
     return recordGeneration(t, p, run.settings, {
@@ -238,7 +288,7 @@ export async function executeRun(
   };
 
   try {
-    await runWindow(pendingWork(run), () => window.limit, generate, signal);
+    await runWindow(pendingWork(run), () => window.limit, generate, runSignal);
   } finally {
     await writer.close();
   }
@@ -261,15 +311,6 @@ function retryPolicyOf(run: Run): RetryPolicy {
 
 function usageOf(usage: Usage[], i: number): Usage {
   return usage[i] ?? { inputTokens: 0, outputTokens: 0, reported: false };
-}
-
-/** Errors that mean the next request would fail the same way: stop the run, keep the work pending. */
-function isFatal(kind: string, status?: number): boolean {
-  return (
-    kind === 'network' ||
-    kind === 'model' ||
-    (kind === 'http' && (status === 401 || status === 403 || status === 404))
-  );
 }
 
 /** The work still to do, read a page of rows at a time. */
