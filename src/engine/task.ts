@@ -103,10 +103,26 @@ export function taskOutputs<P extends AnyParams>(
 export function resolveParams<P extends AnyParams>(task: Task<P>, raw: unknown): z.infer<P> {
   const parsed = task.params.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map(
-    (i) => `${i.path.join('.') || 'parameters'}: ${i.message}`,
-  );
-  throw new Error(`The ${task.label} settings are not valid. ${issues.join('; ')}`);
+  const shape = (task.params as unknown as z.ZodObject).shape ?? {};
+  const issues = parsed.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    // The form labels each field with its description: the error names it by the
+    // label's head ("Custom rubric (when ...): ..." is "Custom rubric").
+    const label = (shape[key] as z.ZodType | undefined)?.description;
+    const field = label?.split(/ \(|: /)[0] ?? (key || 'Settings');
+    return `${field}: ${plainWords(issue)}`;
+  });
+  throw new Error(`Check the ${task.label} settings. ${issues.join('; ')}.`);
+}
+
+/** Zod's wording of the common problems, in the person's terms. */
+function plainWords(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'too_small') {
+    if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'it is empty';
+    return `it must be at least ${issue.minimum}`;
+  }
+  if (issue.code === 'too_big') return `it must be at most ${issue.maximum}`;
+  return issue.message;
 }
 
 /** Columns the engine writes on every output row: no task may declare them. */

@@ -90,7 +90,7 @@ function compile(source: string): Template {
     } catch (error) {
       throw new EngineError({
         kind: 'template',
-        message: `The prompt template has a syntax error: ${(error as Error).message}`,
+        message: `The prompt template has a syntax error: ${syntaxProblem(error)}`,
         retryable: false,
       });
     }
@@ -98,6 +98,17 @@ function compile(source: string): Template {
     cache.set(source, template);
   }
   return template;
+}
+
+/** The parser's own words, but where it stops at the end of the template, what to look for. */
+function syntaxProblem(error: unknown): string {
+  // The parser trips (a TypeError from inside it) when the template ends inside a block.
+  if (error instanceof TypeError)
+    return 'a block is not closed. Check that each {% for %} has its {% endfor %} and each {% if %} its {% endif %}.';
+  const message = (error as Error).message;
+  if (/unexpected end of input/i.test(message))
+    return 'a tag is not closed. Check that each {{ has its }} and each {% its %}.';
+  return message;
 }
 
 /** Renders a Jinja template over a row. Syntax and runtime errors become template errors. */

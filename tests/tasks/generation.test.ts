@@ -45,6 +45,21 @@ describe('Text generation', () => {
     });
   });
 
+  it('names an empty template by its label, in plain words', () => {
+    expect(() => params({ template: '' })).toThrow(
+      'Check the Text generation settings. Prompt template: it is empty.',
+    );
+  });
+
+  it('says what to look for when the template ends inside a tag or a block', () => {
+    const render = (template: string) => () =>
+      textGeneration.formatInput({ instruction: 'x' }, params({ template }));
+    expect(render('Answer: {{ instr')).toThrow(
+      /a tag is not closed. Check that each {{ has its }}/,
+    );
+    expect(render('{% for x in y %}{{ x }}')).toThrow(/a block is not closed/);
+  });
+
   it('reports a template syntax error in words', () => {
     expect(() =>
       textGeneration.formatInput({ instruction: 'x' }, params({ template: '{{ instruction ' })),

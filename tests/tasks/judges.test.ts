@@ -213,7 +213,7 @@ Score 5: The responses consistently show advanced reasoning, logically sound, co
   it('refuses a custom rubric of the wrong shape and a pair that is not two', () => {
     expect(() =>
       resolveParams(prometheusRelative, { rubric: 'custom', customRubric: 'Be nice' }),
-    ).toThrow(/customRubric/);
+    ).toThrow(/Custom rubric: /);
     expect(() => messages(prometheusRelative, { instruction: 'x', generations: ['a'] })).toThrow(
       /exactly 2/,
     );

@@ -63,11 +63,11 @@ describe('Magpie', () => {
 
   it('refuses a custom template without a pre-query, or with several turns', () => {
     expect(() => resolveParams(magpie, { preQueryTemplate: 'custom' })).toThrow(
-      /customPreQuery: Write the custom pre-query/,
+      /Custom pre-query: Write the custom pre-query/,
     );
     expect(() =>
       resolveParams(magpie, { preQueryTemplate: 'custom', customPreQuery: 'Q: ', nTurns: 2 }),
-    ).toThrow(/nTurns: A custom pre-query cannot lay out earlier turns/);
+    ).toThrow(/Turns: A custom pre-query cannot lay out earlier turns/);
     expect(
       resolveParams(magpie, {
         preQueryTemplate: 'custom',
