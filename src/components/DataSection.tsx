@@ -6,6 +6,8 @@ import { RowsTable } from './RowsTable';
 import { ErrorAlert, Section } from './Section';
 
 const ACCEPTED = '.csv,.json,.jsonl,.ndjson,.parquet';
+/** Five instructions that ship with the app, for a first try. */
+const SAMPLE_URL = `${import.meta.env.BASE_URL}sample-instructions.csv`;
 
 export function DataSection() {
   const datasets = useDatasets();
@@ -32,6 +34,18 @@ export function DataSection() {
     } finally {
       finished = true;
       setImporting(null);
+    }
+  }
+
+  async function importSample() {
+    setError(null);
+    try {
+      const response = await fetch(SAMPLE_URL);
+      if (!response.ok)
+        throw new Error(`The sample file could not be read (HTTP ${response.status}).`);
+      await importOne(new File([await response.blob()], 'sample-instructions.csv'));
+    } catch (failure) {
+      setError(failure);
     }
   }
 
@@ -76,6 +90,15 @@ export function DataSection() {
         </p>
       )}
       <ErrorAlert error={error} />
+      {datasets?.length === 0 && !importing && (
+        <p className="muted">
+          No data yet.{' '}
+          <button type="button" className="secondary" onClick={importSample}>
+            Try the sample file
+          </button>{' '}
+          (five instructions) to see the whole flow.
+        </p>
+      )}
       {datasets && datasets.length > 0 && (
         <div className="field-row">
           <label className="field">

@@ -217,8 +217,8 @@ function DownloadLine({ source }: { source: RemoteSource }) {
   if (status.error)
     return (
       <p className="muted">
-        Could not learn the download size ({status.error}). Loading downloads the model, which needs
-        the network.
+        Could not learn the download size ({unreachable(status.error)}). Loading downloads the
+        model, which needs the network.
       </p>
     );
   return (
@@ -227,6 +227,13 @@ function DownloadLine({ source }: { source: RemoteSource }) {
       so later runs need no network.
     </p>
   );
+}
+
+/** fetch's "Failed to fetch" in words: offline, or the server is unreachable or refuses this page. */
+function unreachable(reason: string): string {
+  return /failed to fetch|networkerror|load failed/i.test(reason)
+    ? 'offline, or the server cannot be reached from this page'
+    : reason;
 }
 
 function megabytes(bytes: number): string {

@@ -47,19 +47,23 @@ export function ModelSection() {
 
 function OpenAIForm() {
   const { baseURL, model, apiKey, rememberKey } = useForm();
-  const [models, setModels] = useState<string[]>([]);
   const [listing, setListing] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // What the endpoint listed, or why it could not: shown only while the address
+  // and key it was asked with are still the ones in the form.
+  const endpoint = `${baseURL} ${apiKey}`;
+  const [listed, setListed] = useState<{ endpoint: string; models: string[]; error?: unknown }>();
+  const { models, error } =
+    listed?.endpoint === endpoint ? listed : { models: [] as string[], error: null };
 
   async function listModels() {
-    setError(null);
+    setListed(undefined);
     setListing(true);
     try {
       const found = await engine.listModels({ baseURL, apiKey: apiKey || undefined });
-      setModels(found);
+      setListed({ endpoint, models: found });
       if (!model && found[0]) setForm({ model: found[0] });
     } catch (failure) {
-      setError(failure);
+      setListed({ endpoint, models: [], error: failure });
     } finally {
       setListing(false);
     }
@@ -113,7 +117,7 @@ function OpenAIForm() {
             type="password"
             autoComplete="off"
             value={apiKey}
-            placeholder="not needed for local servers"
+            placeholder="none for local servers"
             onChange={(e) => setForm({ apiKey: e.target.value })}
           />
         </label>

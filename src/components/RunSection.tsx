@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import type { RunSpec } from '../engine/db/runs';
 import type { Pricing, Run } from '../engine/db/schema';
 import type { ProviderConfig } from '../engine/llm/types';
@@ -28,15 +28,23 @@ export function RunSection() {
   };
 
   const active = run?.status === 'running';
+  const status = run?.status;
+  const actions = useRef<HTMLDivElement>(null);
+  useFocusKept(actions, `${status}:${starting}`);
   return (
     <Section step={4} title="Run">
-      <div className="actions">
+      <div className="actions" ref={actions}>
         <button
           type="button"
           className="primary"
-          disabled={!datasetId || active || starting}
+          // aria-disabled while starting, so the button keeps the keyboard focus.
+          disabled={!datasetId || active}
+          aria-disabled={starting}
           aria-busy={starting}
+          aria-describedby={datasetId ? undefined : 'run-needs-data'}
+          data-next={!active && status !== 'paused' ? '' : undefined}
           onClick={act(async () => {
+            if (starting) return;
             setStarting(true);
             try {
               await engine.startRun(specFromForm(useForm.getState()), currentSecrets());
@@ -48,16 +56,20 @@ export function RunSection() {
           Run
         </button>
         {run && active && (
-          <button type="button" onClick={act(() => engine.pauseRun(run.id))}>
+          <button type="button" data-next="" onClick={act(() => engine.pauseRun(run.id))}>
             Pause
           </button>
         )}
-        {run && (run.status === 'paused' || run.status === 'failed') && (
-          <button type="button" onClick={act(() => engine.resumeRun(run.id, currentSecrets()))}>
+        {run && (status === 'paused' || status === 'failed') && (
+          <button
+            type="button"
+            data-next=""
+            onClick={act(() => engine.resumeRun(run.id, currentSecrets()))}
+          >
             Resume
           </button>
         )}
-        {run && (active || run.status === 'paused') && (
+        {run && (active || status === 'paused') && (
           <button type="button" className="secondary" onClick={act(() => engine.cancelRun(run.id))}>
             Cancel
           </button>
@@ -66,23 +78,57 @@ export function RunSection() {
           type="button"
           className="secondary"
           disabled={!datasetId}
+          aria-describedby={datasetId ? undefined : 'run-needs-data'}
           onClick={act(async () =>
             setEstimate(await engine.estimateRun(specFromForm(useForm.getState()))),
           )}
         >
           Estimate tokens and cost
         </button>
-        {run && run.status === 'completed' && run.counters.failed > 0 && (
+        {run && status === 'completed' && run.counters.failed > 0 && (
           <button type="button" onClick={act(() => engine.retryFailed(run.id, currentSecrets()))}>
             Retry {run.counters.failed} failed
           </button>
         )}
       </div>
+      {!datasetId && (
+        <p id="run-needs-data" className="muted">
+          Import a dataset under Data (step 1) to run.
+        </p>
+      )}
       <ErrorAlert error={error} />
       {estimate && <EstimateLine estimate={estimate} />}
       {run && <RunProgress run={run} />}
     </Section>
   );
+}
+
+/**
+ * A button that goes away or is disabled (Pause once pressed, Run while a run
+ * goes) takes the keyboard focus with it. When that happens inside `container`,
+ * the focus moves to the button marked `data-next` (the next step: Pause,
+ * Resume or Run), so a keyboard or screen-reader user keeps their place.
+ */
+function useFocusKept(container: RefObject<HTMLElement | null>, state: string) {
+  const hadFocus = useRef(false);
+  useEffect(() => {
+    const track = (e: FocusEvent) => {
+      hadFocus.current = container.current?.contains(e.target as Node) ?? false;
+    };
+    document.addEventListener('focusin', track);
+    return () => document.removeEventListener('focusin', track);
+  }, [container]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the state the buttons show changes.
+  useEffect(() => {
+    // A removed button leaves the focus on the body; a disabled one loses it a moment later.
+    const focused = document.activeElement;
+    const lost = focused === null || focused === document.body || focused.matches(':disabled');
+    if (!hadFocus.current || !lost) return;
+    const next =
+      container.current?.querySelector<HTMLElement>('[data-next]:not(:disabled)') ??
+      container.current?.querySelector<HTMLElement>('button:not(:disabled)');
+    next?.focus();
+  }, [state, container]);
 }
 
 function RunProgress({ run }: { run: Run }) {
@@ -97,6 +143,7 @@ function RunProgress({ run }: { run: Run }) {
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={finished}
+        aria-valuetext={`${finished.toLocaleString()} of ${total.toLocaleString()} generations`}
         className="progress"
       >
         <div className="bar" style={{ width: `${percent}%` }} />
@@ -104,6 +151,9 @@ function RunProgress({ run }: { run: Run }) {
       <p role="status" aria-label="Run status" className={`status ${run.status}`}>
         {statusText(run)}
       </p>
+      {run.status === 'failed' && (
+        <ErrorAlert error="The run stopped. Mend what the status above says, then press Resume: only the generations without a result are sent again." />
+      )}
       <p className="muted">
         {finished.toLocaleString()} of {total.toLocaleString()} generations ·{' '}
         {done.toLocaleString()} done · {failed.toLocaleString()} failed ·{' '}
