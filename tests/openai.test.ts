@@ -92,22 +92,27 @@ describe('OpenAI-compatible adapter', () => {
       '[test-model] echo: Say hello (seed 12)',
     ]);
     expect(server.requests.map((r) => (r.body as { n: number }).n)).toEqual([3, 1, 1]);
+    // Three requests: each prompt was billed.
+    expect(result.usage.map((u) => u.promptShared)).toEqual([false, false, false]);
   });
 
   it('reads the reported usage, splitting the completion total across choices', async () => {
     server.setOptions({ answer: ({ index }) => (index === 0 ? 'one two three' : 'a') });
     const result = await generate({ ...hello, n: 2 });
     // Prompt: "Be brief." + "Say hello" = 4 words; completion total 3 + 1 = 4.
+    // One request: the prompt is billed once, with the first choice.
     expect(result.usage).toEqual([
-      { inputTokens: 4, outputTokens: 3, reported: true },
-      { inputTokens: 4, outputTokens: 1, reported: true },
+      { inputTokens: 4, outputTokens: 3, reported: true, promptShared: false },
+      { inputTokens: 4, outputTokens: 1, reported: true, promptShared: true },
     ]);
   });
 
   it('estimates usage when the server reports none', async () => {
     server.setOptions({ omitUsage: true, answer: () => 'x'.repeat(40) });
     const result = await generate();
-    expect(result.usage).toEqual([{ inputTokens: 3 + 3, outputTokens: 10, reported: false }]);
+    expect(result.usage).toEqual([
+      { inputTokens: 3 + 3, outputTokens: 10, reported: false, promptShared: false },
+    ]);
   });
 
   it('gives null for an empty answer', async () => {

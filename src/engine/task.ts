@@ -185,6 +185,8 @@ export interface Generation {
   /** True when the answer was empty or could not be read: every output is null. */
   formatFailed: boolean;
   metadata: Record<string, unknown>;
+  /** Its prompt was billed with another generation's (Usage.promptShared). */
+  promptShared?: boolean;
 }
 
 /**
@@ -242,12 +244,13 @@ export function readGeneration<P extends AnyParams>(
   call: { row: Row; messages: ChatMessage[]; text: string | null; usage: Usage },
 ): Generation {
   const outputs = parseAnswer(task, params, call.row, call.text);
-  return recordGeneration(task, params, settings, {
+  const generation = recordGeneration(task, params, settings, {
     outputs,
     rawOutput: call.text,
     rawInput: call.messages,
     usage: call.usage,
   });
+  return call.usage.promptShared ? { ...generation, promptShared: true } : generation;
 }
 
 /** Exactly the declared output columns, null where the task gave nothing. */

@@ -138,6 +138,26 @@ describe('a run', () => {
     expect(results[0].error).toMatch(/No answer within/);
   });
 
+  it('counts a prompt once when one request served all its generations, and each time when not', async () => {
+    const inputTokens = async (ignoreN: boolean) => {
+      server.setOptions({ ignoreN });
+      const run = await newRun(3, 2, 2);
+      await executeRun(run, model(), new AbortController().signal, { retry: fastRetries });
+      const { results, counters } = await stored(run.id);
+      const prompt = (r: (typeof results)[number]) =>
+        (r.metadata.statistics_text_generation as { input_tokens: number }).input_tokens;
+      // Every generation records its prompt's tokens, as distilabel does.
+      expect(results.every((r) => prompt(r) > 0)).toBe(true);
+      const once = results.filter((r) => r.generation === 0).reduce((t, r) => t + prompt(r), 0);
+      return { counted: counters.inputTokens, once };
+    };
+    const shared = await inputTokens(false);
+    expect(shared.counted).toBe(shared.once);
+    const separate = await inputTokens(true);
+    expect(separate.counted).toBe(2 * separate.once);
+    server.setOptions({ ignoreN: false });
+  });
+
   it('fails only its own generation when a live server resets a connection', async () => {
     server.setOptions({
       faults: ({ body }) => (JSON.stringify(body).includes('prompt 3"') ? { kind: 'reset' } : null),

@@ -107,7 +107,7 @@ function count(counters: RunCounters, result: Result, sign: 1 | -1): void {
   else counters.done += sign;
   if (result.formatFailed) counters.formatFailed += sign;
   const stats = usageOf(result);
-  counters.inputTokens += sign * stats.input;
+  if (!result.promptShared) counters.inputTokens += sign * stats.input;
   counters.outputTokens += sign * stats.output;
 }
 

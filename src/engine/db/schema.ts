@@ -91,6 +91,12 @@ export interface Result {
   modelName: string;
   metadata: Record<string, unknown>;
   error?: string;
+  /**
+   * One request made this and the row's other generations: its prompt tokens,
+   * recorded in its statistics as distilabel does, were billed once, and the
+   * run's input tokens (and cost) count them once.
+   */
+  promptShared?: boolean;
 }
 
 export class RetortDB extends Dexie {

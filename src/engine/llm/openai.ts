@@ -184,7 +184,12 @@ function readUsage(
   const estimates = texts.map((text) => estimateTokens(text ?? ''));
   const outputs = completion === undefined ? estimates : apportion(completion, estimates);
   const reported = prompt !== undefined && completion !== undefined;
-  return outputs.map((outputTokens) => ({ inputTokens, outputTokens, reported }));
+  return outputs.map((outputTokens, i) => ({
+    inputTokens,
+    outputTokens,
+    reported,
+    promptShared: i > 0,
+  }));
 }
 
 /** Whole-number shares of `total` in proportion to `weights` (equal when all are 0) that add up to it. */

@@ -32,6 +32,11 @@ export interface Usage {
   outputTokens: number;
   /** False when the backend gave no counts and these are estimates. */
   reported: boolean;
+  /**
+   * True for the 2nd to nth generations of one request that served all n: the
+   * prompt was sent, and billed, once, with the first.
+   */
+  promptShared?: boolean;
 }
 
 export interface GenerateResult {
