@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import Papa from 'papaparse';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestServer } from '../tests/server/openaiServer';
-import { launchChromium, serveApp } from './support';
+import { launchChromium, runProgress, serveApp } from './support';
 
 /**
  * The foundation, as a person would use it: import an awkward CSV, run Text
@@ -56,14 +56,6 @@ afterAll(async () => {
   await Promise.all([browser?.close(), app?.close(), server?.close()]);
 });
 
-async function progress(page: Page): Promise<{ now: number; max: number }> {
-  const bar = page.getByRole('progressbar', { name: 'Run progress' });
-  return {
-    now: Number(await bar.getAttribute('aria-valuenow')),
-    max: Number(await bar.getAttribute('aria-valuemax')),
-  };
-}
-
 test('import, run with 2 generations, reload mid-run, finish and export the CSV cell by cell', async () => {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
@@ -93,17 +85,17 @@ test('import, run with 2 generations, reload mid-run, finish and export the CSV 
   const status = page.getByRole('status', { name: 'Run status' });
   await status.filter({ hasText: 'Running' }).waitFor();
   await expect
-    .poll(async () => (await progress(page)).now, { timeout: 20_000 })
+    .poll(async () => (await runProgress(page)).now, { timeout: 20_000 })
     .toBeGreaterThanOrEqual(4);
-  const before = await progress(page);
+  const before = await runProgress(page);
   expect(before.max).toBe(24);
   expect(before.now).toBeLessThan(24);
 
   await page.reload();
   // The run is shown as it was, and carries on by itself.
-  expect((await progress(page)).now).toBeGreaterThanOrEqual(before.now);
+  expect((await runProgress(page)).now).toBeGreaterThanOrEqual(before.now);
   await status.filter({ hasText: /completed/i }).waitFor({ timeout: 60_000 });
-  expect(await progress(page)).toEqual({ now: 24, max: 24 });
+  expect(await runProgress(page)).toEqual({ now: 24, max: 24 });
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -114,6 +114,12 @@ async function exportJsonl(page: Page): Promise<Record<string, unknown>[]> {
 
 const modelStatus = (page: Page) => page.getByRole('status', { name: 'Model status' });
 
+/** Picks the tiny GGUF under Model file, which loads it. */
+async function loadTiny(page: Page): Promise<void> {
+  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
+  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+}
+
 test('a GGUF from Model file runs Text generation, 2 per row, with token statistics; a seed gives the same export twice', async () => {
   const page = await openApp();
   // One request at a time: llama.cpp's batches of parallel requests are not bit-for-bit reproducible.
@@ -171,8 +177,7 @@ test('a structured-output run gives JSON that parses into its columns', async ()
   };
   await page.getByRole('textbox', { name: /JSON schema/ }).fill(JSON.stringify(schema));
   await setRun(page, { Seed: '3', 'Max new tokens': '80' });
-  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
-  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+  await loadTiny(page);
   await runToEnd(page);
 
   const rows = await exportJsonl(page);
@@ -192,8 +197,7 @@ test('Magpie writes instructions through llama.cpp raw completion, from ChatML t
   await page.getByRole('combobox', { name: /chat template/ }).selectOption('qwen2');
   // One at a time, so the seeded texts are the same on every run.
   await setRun(page, { Concurrency: '1', Seed: '5', 'Max new tokens': '12' });
-  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
-  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+  await loadTiny(page);
   await runToEnd(page);
 
   const rows = await exportJsonl(page);
@@ -215,8 +219,7 @@ test('a prompt too long for the context fails its row alone, and says what to ch
   const tooLong = 'word '.repeat(3000);
   const page = await openApp(['Say hello.', tooLong, 'Name a colour.']);
   await setRun(page, { Concurrency: '1', 'Max new tokens': '8' });
-  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
-  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+  await loadTiny(page);
   await runToEnd(page);
   await page.getByText('3 of 3 generations · 2 done · 1 failed').waitFor();
 
@@ -236,8 +239,7 @@ test('Pause interrupts a long generation at once, and the model serves the next 
     Temperature: '0',
     'Max new tokens': '4000',
   });
-  await pickFile(page, { name: 'tiny-llama.gguf', buffer: tiny });
-  await modelStatus(page).filter({ hasText: 'Loaded' }).waitFor();
+  await loadTiny(page);
   // Greedy, this model writes until its 2048-token context is full: seconds of work.
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   const status = page.getByRole('status', { name: 'Run status' });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../tests/server/openaiServer';
-import { launchChromium, serveApp } from './support';
+import { launchChromium, runProgress, serveApp } from './support';
 
 /**
  * A 300-row run through the UI against a server that is slow and faulty
@@ -50,14 +50,6 @@ afterAll(async () => {
   await Promise.all([browser?.close(), app?.close(), server?.close()]);
 });
 
-async function progress(page: Page): Promise<{ now: number; max: number }> {
-  const bar = page.getByRole('progressbar', { name: 'Run progress' });
-  return {
-    now: Number(await bar.getAttribute('aria-valuenow')),
-    max: Number(await bar.getAttribute('aria-valuemax')),
-  };
-}
-
 /** The run and the (status of each) result stored in the page's IndexedDB, read without the app. */
 function stored(page: Page) {
   return page.evaluate(async () => {
@@ -104,16 +96,16 @@ test('a faulty 300-row run, reloaded three times, exports every answer once, in 
   let seen = 0;
   for (const share of [0.2, 0.45, 0.7]) {
     await expect
-      .poll(async () => (await progress(page)).now, { timeout: 30_000, interval: 50 })
+      .poll(async () => (await runProgress(page)).now, { timeout: 30_000, interval: 50 })
       .toBeGreaterThanOrEqual(TOTAL * share);
-    const before = await progress(page);
+    const before = await runProgress(page);
     expect(before).toMatchObject({ max: TOTAL });
     expect(before.now).toBeLessThan(TOTAL);
     expect(before.now).toBeGreaterThanOrEqual(seen);
     seen = before.now;
     await page.reload();
     // Nothing stored is lost across the reload.
-    await expect.poll(async () => (await progress(page)).now).toBeGreaterThanOrEqual(seen);
+    await expect.poll(async () => (await runProgress(page)).now).toBeGreaterThanOrEqual(seen);
   }
   await status.filter({ hasText: /completed/i }).waitFor({ timeout: 40_000 });
 
@@ -128,7 +120,7 @@ test('a faulty 300-row run, reloaded three times, exports every answer once, in 
   const failed = statuses.filter((s) => s === 'failed').length;
   expect({ done, failed }).toEqual({ done: TOTAL, failed: 0 });
   expect(runs[0].counters).toMatchObject({ total: TOTAL, done, failed });
-  expect(await progress(page)).toEqual({ now: TOTAL, max: TOTAL });
+  expect(await runProgress(page)).toEqual({ now: TOTAL, max: TOTAL });
   await page
     .getByText(`${TOTAL} of ${TOTAL} generations · ${done} done · ${failed} failed`)
     .waitFor();

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
+import { type Browser, chromium, type LaunchOptions, type Page } from 'playwright-core';
 import { type Plugin, type PreviewServer, preview } from 'vite';
 
 /**
@@ -76,5 +76,14 @@ function serveFiles(files: Record<string, Uint8Array>): Plugin {
         res.end(req.method === 'HEAD' ? undefined : body);
       });
     },
+  };
+}
+
+/** The run's progress as the progress bar tells it to assistive technology. */
+export async function runProgress(page: Page): Promise<{ now: number; max: number }> {
+  const bar = page.getByRole('progressbar', { name: 'Run progress' });
+  return {
+    now: Number(await bar.getAttribute('aria-valuenow')),
+    max: Number(await bar.getAttribute('aria-valuemax')),
   };
 }

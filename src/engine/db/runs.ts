@@ -14,50 +14,33 @@ import {
  * sees are always updated in the same transaction as the results they count.
  */
 
+/** The fields of a run that the person chose in the form. */
+const SPEC_FIELDS = [
+  'datasetId',
+  'taskId',
+  'taskParams',
+  'settings',
+  'provider',
+  'sampling',
+  'concurrency',
+  'limits',
+  'pricing',
+] as const satisfies readonly (keyof Run)[];
+
 /** What the person chose in the form: everything a run keeps, but never a key. */
-export type RunSpec = Pick<
-  Run,
-  | 'datasetId'
-  | 'taskId'
-  | 'taskParams'
-  | 'settings'
-  | 'provider'
-  | 'sampling'
-  | 'concurrency'
-  | 'limits'
-  | 'pricing'
->;
+export type RunSpec = Pick<Run, (typeof SPEC_FIELDS)[number]>;
 
 /**
- * Stores a new run. Its fields are picked one by one, never spread: a spec
- * comes from the page through the worker boundary, and a stray field in it
- * (an API key) must never be stored with the run.
+ * Stores a new run. Its fields are picked by name, never spread: a spec comes
+ * from the page through the worker boundary, and a stray field in it (an API
+ * key) must never be stored with the run.
  */
-export async function createRun(
-  {
-    datasetId,
-    taskId,
-    taskParams,
-    settings,
-    provider,
-    sampling,
-    concurrency,
-    limits,
-    pricing,
-  }: RunSpec,
-  total: number,
-): Promise<Run> {
+export async function createRun(spec: RunSpec, total: number): Promise<Run> {
   const now = Date.now();
   const record: Run = {
-    datasetId,
-    taskId,
-    taskParams,
-    settings,
-    provider,
-    sampling,
-    concurrency,
-    limits,
-    pricing,
+    ...(Object.fromEntries(
+      SPEC_FIELDS.filter((field) => spec[field] !== undefined).map((field) => [field, spec[field]]),
+    ) as RunSpec),
     id: crypto.randomUUID(),
     status: 'running',
     counters: emptyCounters(total),
