@@ -29,6 +29,7 @@ export function RunSection() {
 
   const active = run?.status === 'running';
   const status = run?.status;
+  const resumable = status === 'paused' || status === 'failed';
   const actions = useRef<HTMLDivElement>(null);
   useFocusKept(actions, `${status}:${starting}`);
   return (
@@ -42,7 +43,7 @@ export function RunSection() {
           aria-disabled={starting}
           aria-busy={starting}
           aria-describedby={datasetId ? undefined : 'run-needs-data'}
-          data-next={!active && status !== 'paused' ? '' : undefined}
+          data-next={!active && !resumable ? '' : undefined}
           onClick={act(async () => {
             if (starting) return;
             setStarting(true);
@@ -60,7 +61,7 @@ export function RunSection() {
             Pause
           </button>
         )}
-        {run && (status === 'paused' || status === 'failed') && (
+        {run && resumable && (
           <button
             type="button"
             data-next=""
