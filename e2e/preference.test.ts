@@ -10,14 +10,15 @@ import { launchChromium, serveApp } from './support';
  * rates them, and the DPO export picks chosen and rejected.
  */
 
-/** A judge that prefers test-model-b's texts: 5 for them, 2 for the others. */
+/** A judge that prefers test-model-b's texts, 5 against 2, but ties the rivers at 3. */
 function judge(request: AnswerRequest): string {
   const prompt = String(request.messages.at(-1)?.content);
   const texts = [...prompt.matchAll(/<text (\d+)> ([^\n]*)/g)];
   if (texts.length === 0) return defaultAnswer(request);
+  const tie = prompt.includes('Name a river.');
   return texts
     .map(([, n, text]) => {
-      const rating = text.includes('[test-model-b]') ? 5 : 2;
+      const rating = tie ? 3 : text.includes('[test-model-b]') ? 5 : 2;
       return `#### Output for Text ${n}\nRating: ${rating}\nRationale: The judge ${rating === 5 ? 'likes' : 'does not like'} this one.`;
     })
     .join('\n\n');
@@ -84,7 +85,12 @@ test('two models, combined, rated by UltraFeedback, exported as DPO pairs', asyn
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));
-  expect(rows.map((r) => r.prompt)).toEqual(['Name a colour.', 'Name a fruit.', 'Name a river.']);
+  // A tie teaches no preference: that row is left out, and the page says so.
+  expect(rows.map((r) => r.prompt)).toEqual(['Name a colour.', 'Name a fruit.']);
+  await page
+    .getByRole('status')
+    .filter({ hasText: 'Downloaded. 1 row was left out: 1 with ratings that all tie' })
+    .waitFor();
   for (const row of rows) {
     expect(row.prompt_id).toMatch(/^[0-9a-f]{64}$/);
     expect(row).toMatchObject({

@@ -162,6 +162,34 @@ describe('Parquet export', () => {
     for (const i of [0, 1, 4, 5, 9_999, 10_000, 12_344]) expect(read[i]).toEqual(many[i]);
   });
 
+  it('widens a column that a still running run gives another kind of value after typing', async () => {
+    // The first pass sees the run as it was; later passes see results that came in since.
+    const before: Row[] = [
+      { id: 1, pending: null, score: 2, label: 'a' },
+      { id: 2, pending: null, score: 3, label: 'b' },
+    ];
+    const after: Row[] = [
+      { id: 1, pending: 7, score: 2.5, label: 'a' },
+      { id: 2, pending: 'late', score: 3, label: 'b' },
+      { id: 3, pending: null, score: 4, label: 'c' },
+    ];
+    let passes = 0;
+    const changing = () => {
+      passes++;
+      return batches(1, passes === 1 ? before : after)();
+    };
+    const names = Object.keys(before[0]);
+    const file = await (await exportParquet(changing, names)).arrayBuffer();
+    const types = Object.fromEntries(
+      parquetMetadata(file)
+        .schema.slice(1)
+        .map((s) => [s.name, s.converted_type ?? s.type]),
+    );
+    expect(types).toEqual({ id: 'INT32', pending: 'JSON', score: 'DOUBLE', label: 'UTF8' });
+    expect(await parquetReadObjects({ file })).toEqual(after);
+    expect(passes).toBeGreaterThan(2);
+  });
+
   it('writes a readable file with no rows', async () => {
     const file = await (await exportParquet(batches(1, []), columns)).arrayBuffer();
     expect(Number(parquetMetadata(file).num_rows)).toBe(0);

@@ -1,5 +1,5 @@
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deleteDataset, iterateRowPages, readRows } from '../src/engine/db/datasets';
 import { db } from '../src/engine/db/schema';
 import { EngineError } from '../src/engine/errors';
@@ -131,6 +131,32 @@ describe('CSV import', () => {
     expect(progress.at(-1)).toBe(2500);
   });
 
+  it.each([1, 7, 65_536])(
+    'reads a file that mixes \\n and \\r\\n line ends (chunks of %i bytes)',
+    async (chunkSize) => {
+      const first = await importFile(file('a,b\n1,2\r\n3,4\n', 'lf-first.csv', chunkSize));
+      expect(await allRows(first.id)).toEqual([
+        { a: '1', b: '2' },
+        { a: '3', b: '4' },
+      ]);
+      // \r\n first, then lone \n; a quoted value keeps its own line break.
+      const text = 'a,b\r\n1,2\n3,"x"\r\n5,"y\r\nz"\n6,\r\n';
+      const second = await importFile(file(text, 'crlf-first.csv', chunkSize));
+      expect(await allRows(second.id)).toEqual([
+        { a: '1', b: '2' },
+        { a: '3', b: 'x' },
+        { a: '5', b: 'y\r\nz' },
+        { a: '6', b: '' },
+      ]);
+    },
+  );
+
+  it('names the right line of a ragged row in a file of mixed line ends', async () => {
+    expect(await rejection(file('a,b\n1,2\r\n3,4,5\r\n', 'ragged.csv'))).toMatch(
+      'Line 3 of "ragged.csv" has 3 values, but the header (line 1) has 2 columns',
+    );
+  });
+
   it('rejects an empty file', async () => {
     expect(await rejection(file('', 'empty.csv'))).toMatch('"empty.csv" is empty');
   });
@@ -251,6 +277,37 @@ describe('JSON and JSON Lines import', () => {
     );
   });
 
+  it('keeps integers beyond 2^53 exactly, as digit strings, in JSON and JSON Lines', async () => {
+    const row =
+      '{"id": 12345678901234567890, "neg": -98765432109876543210, "safe": 1234567890123456, "ratio": 0.12345678901234567, "text": "12345678901234567890 \\" 99999999999999999999"}';
+    const expected = {
+      id: '12345678901234567890',
+      neg: '-98765432109876543210',
+      safe: 1234567890123456,
+      ratio: JSON.parse('0.12345678901234567'),
+      text: '12345678901234567890 " 99999999999999999999',
+    };
+    for (const input of [file(`[${row}]`, 'big.json'), file(`${row}\n`, 'big.jsonl')]) {
+      const dataset = await importFile(input);
+      expect(await allRows(dataset.id)).toEqual([expected]);
+    }
+  });
+
+  it('names the line of invalid JSON in a file with long integers', async () => {
+    const json = '[\n{"id": 12345678901234567890},\n{"id": 12345678901234567891}\n{"id": 1}\n]';
+    expect(await rejection(file(json, 'long.json'))).toMatch(
+      /"long\.json" is not valid JSON \(line 4/,
+    );
+  });
+
+  it('asks for JSON Lines when a .json file is too large for one string', async () => {
+    const huge = file('[{"a": 1}]', 'huge.json');
+    Object.defineProperty(huge, 'size', { value: 600 * 1024 * 1024 });
+    expect(await rejection(huge)).toMatch(
+      /^"huge\.json" is too large to read as one JSON array \(600 MB; .*\)\. Convert it to JSON Lines \(one object per line\)/,
+    );
+  });
+
   it('rejects an empty array', async () => {
     expect(await rejection(file('[]', 'none.json'))).toMatch('is an empty array');
   });
@@ -299,10 +356,67 @@ describe('Parquet import', () => {
     ]);
   });
 
+  it('reads a large row group in slices of 50,000 rows, lists included', async () => {
+    const count = 120_000;
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'n', data: Array.from({ length: count }, (_, i) => i), type: 'INT32' },
+        {
+          name: 'tags',
+          data: Array.from({ length: count }, (_, i) => ['t', String(i)]),
+          type: 'JSON',
+        },
+      ],
+      rowGroupSize: 200_000,
+    });
+    const progress: number[] = [];
+    const dataset = await importFile(new File([buffer], 'one-group.parquet'), (rows) =>
+      progress.push(rows),
+    );
+    expect(progress).toEqual([50_000, 100_000, 120_000, 120_000]);
+    const rows = await allRows(dataset.id);
+    expect(rows).toHaveLength(count);
+    expect(rows[12_345]).toEqual({ n: 12_345, tags: ['t', '12345'] });
+    expect(rows.every((row, i) => row.n === i)).toBe(true);
+  });
+
   it('rejects a file that is not Parquet', async () => {
     expect(await rejection(file('just some text', 'fake.parquet'))).toMatch(
       '"fake.parquet" could not be read as Parquet',
     );
+  });
+});
+
+describe('a full disk', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  // 2 rows are stored with the dataset record; 9,000 fill pages that are stored on the way.
+  it.each([2, 9_000])(
+    'stops an import of %i rows with a storage error that says what to do',
+    async (count) => {
+      vi.spyOn(db.rowPages, 'bulkPut').mockRejectedValue(
+        new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
+      );
+      const csv = ['n', ...Array.from({ length: count }, (_, i) => String(i))].join('\n');
+      const error = await importFile(file(csv, 'full.csv', 65_536)).catch((e: unknown) => e);
+      expect(EngineError.isInstance(error) && error.toData()).toEqual({
+        kind: 'storage',
+        message:
+          'This browser could not store the dataset "full" (QuotaExceededError: The quota has been exceeded.). Free some disk space or delete datasets you no longer need, then try again.',
+        retryable: false,
+      });
+      expect(await db.datasets.count()).toBe(0);
+      expect(await db.rowPages.count()).toBe(0);
+    },
+  );
+
+  it('still reports a bad file as the file’s fault', async () => {
+    vi.spyOn(db.rowPages, 'bulkPut').mockRejectedValue(
+      new DOMException('full', 'QuotaExceededError'),
+    );
+    expect(await rejection(file('a,b\n1,2,3\n', 'bad.csv'))).toMatch('Line 2 of "bad.csv"');
   });
 });
 

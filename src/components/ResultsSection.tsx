@@ -32,12 +32,16 @@ function RunResults({ run }: { run: Run }) {
   const [error, setError] = useState<unknown>(null);
   const [exporting, setExporting] = useState<ExportFormat | null>(null);
   const [shape, setShape] = useState<ExportShape>('rows');
+  // Rows a training format left out of the last download (ties, missing ratings...).
+  const [skipped, setSkipped] = useState<string>();
 
   async function download(format: ExportFormat) {
     setError(null);
+    setSkipped(undefined);
     setExporting(format);
     try {
-      const { blob, fileName } = await engine.exportRun(run.id, format, shape);
+      const { blob, fileName, skipped } = await engine.exportRun(run.id, format, shape);
+      setSkipped(skipped);
       const url = URL.createObjectURL(blob);
       const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
       link.click();
@@ -73,6 +77,11 @@ function RunResults({ run }: { run: Run }) {
         ))}
       </div>
       <ErrorAlert error={error} />
+      {skipped && (
+        <p className="muted" role="status">
+          Downloaded. {skipped}
+        </p>
+      )}
       {preview && preview.rows.length > 0 && (
         <RowsTable caption="First results" columns={preview.columns} rows={preview.rows} />
       )}

@@ -57,6 +57,22 @@ export function inputError(message: string): EngineError {
   return new EngineError({ kind: 'input', message, retryable: false });
 }
 
+/**
+ * A write the browser's storage refused (a full disk, the origin's quota) as a
+ * storage error: the browser's own reason, then what to do. `what` names what
+ * was not stored; `then` is the step that gets it stored after space is freed.
+ */
+export function storageError(error: unknown, what: string, then: string): EngineError {
+  // Dexie repeats an inner error's text on a line of its own: the first line says it.
+  const reason =
+    error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+  return new EngineError({
+    kind: 'storage',
+    message: `This browser could not store ${what} (${reason}). Free some disk space or delete datasets you no longer need, then ${then}.`,
+    retryable: false,
+  });
+}
+
 /** Any thrown value as plain error data, keeping what an EngineError knows. */
 export function toErrorData(error: unknown): EngineErrorData {
   if (EngineError.isInstance(error)) return error.toData();

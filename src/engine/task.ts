@@ -139,7 +139,7 @@ export function reservedOutputs(outputs: readonly string[]): string[] {
 }
 
 /** The dataset column that feeds each task input: the mapping, else the column of the same name. */
-function columnFor(input: string, settings: Pick<RunSettings, 'inputMapping'>): string {
+export function columnFor(input: string, settings: Pick<RunSettings, 'inputMapping'>): string {
   return settings.inputMapping[input] || input;
 }
 

@@ -3,7 +3,7 @@ import type { ChatMessage } from '../engine/llm/types';
 import type { Outputs, Task } from '../engine/task';
 import { renderTemplate } from '../engine/template';
 import { complexityMutations, instructionMutations, responseMutations } from './evol.prompt';
-import { cleanValue } from './parse';
+import { cleanValue, stripEmphasis } from './parse';
 import { chat, textOf } from './rows';
 
 /** The mutation a uniform draw in [0, 1) picks among the names. */
@@ -15,17 +15,36 @@ const LEAKED =
   /#\s*(?:The\s+)?Given\s+(?:Prompt|Response)\s*#|#\s*(?:Rewritten|Created)\s+(?:Prompt|Response)\s*#/i;
 
 /**
+ * A short first line that announces the result instead of being part of it:
+ * `Sure! Here's a more complex version of the prompt:`. It needs a reply cue
+ * (sure, here is...) and a word naming the result, so that a prompt which
+ * itself opens with a line ending in a colon (`Here is a list of numbers:`,
+ * `Rewrite this sentence:`) is kept whole.
+ */
+function isAnnouncement(line: string): boolean {
+  const text = stripEmphasis(line).trim();
+  return (
+    text.length <= 120 &&
+    text.endsWith(':') &&
+    /\b(?:sure|certainly|of course|okay|absolutely|here(?:'s|’s| is))\b/i.test(text) &&
+    /\b(?:rewritten|evolved|revised|improved|new|updated|more|harder|version)\b/i.test(text) &&
+    /\b(?:prompt|instruction|response|question|version)\b/i.test(text)
+  );
+}
+
+/**
  * The evolved text: what follows the last `#Rewritten Prompt#:`-style label the
- * model repeated, if any, without quotes or a code fence around it. Null when
- * empty, or when the prompt's own labels leak into it (a failed evolution).
+ * model repeated, if any, and any announcing first line, without quotes or a
+ * code fence around it. Null when empty (an announcement alone), or when the
+ * prompt's own labels leak into it (a failed evolution).
  */
 export function readEvolved(text: string): string | null {
   const labelled = text.split(
     /#?\s*(?:The\s+)?(?:Rewritten|Created)\s+(?:Prompt|Response)\s*#?\s*:/i,
   );
-  const value = cleanValue(
-    (labelled.at(-1) ?? '').replace(/^\s*```[a-z]*\n([\s\S]*?)\n```\s*$/i, '$1'),
-  );
+  const [first, ...rest] = (labelled.at(-1) ?? '').trim().split('\n');
+  const body = isAnnouncement(first) ? rest.join('\n') : [first, ...rest].join('\n');
+  const value = cleanValue(body.replace(/^\s*```[a-z]*\n([\s\S]*?)\n```\s*$/i, '$1'));
   if (!value || LEAKED.test(value)) return null;
   return value;
 }

@@ -37,7 +37,8 @@ export interface ScaleOptions {
 /**
  * A score on a known scale: `4`, `[4]`, `4/5`, `4 out of 5`, `4 (Highly informative)`,
  * `Score 4`. Null for N/A, out-of-scale values, a different denominator (`4/10` on a
- * 1-5 scale), and ambiguous answers (`3-4`, `4 or 5`).
+ * 1-5 scale), ambiguous answers (`3-4`, `4 or 5`), and a score the rest of the
+ * line revises (`3... I'd revise to 4`, `1/5 → 4/5`).
  */
 export function parseScore(text: string, scale: ScaleOptions): number | null {
   const value = cleanValue(text.split('\n')[0] ?? '')
@@ -51,7 +52,29 @@ export function parseScore(text: string, scale: ScaleOptions): number | null {
   const score = Number(match[1]);
   if ((scale.integer ?? true) && !Number.isInteger(score)) return null;
   if (score < scale.min || score > scale.max) return null;
+  if (revisedScores(rest, scale).some((s) => s !== score)) return null;
   return score;
+}
+
+/**
+ * A word or arrow by which a model takes back or hedges the score it just gave
+ * (`I'd revise to 4`, `but arguably 4`, `or rather 4`, `1/5 → 4/5`); `rather
+ * than 2` and `instead of 2` set another number aside rather than move to it.
+ */
+const REVISION_CUE =
+  /(?:\b(?:revis|bump|chang|adjust|rais|lower|actually|arguably|rather(?!\s+than)|instead(?!\s+of)|maybe|perhaps|reconsider|on second thought)\w*|→|->|=>)[^\d\n]{0,15}?(\d+(?:\.\d+)?)/gi;
+
+/**
+ * The in-scale numbers that a revision cue introduces in what follows a score.
+ * Denominators (`/5`, `out of 5`) are dropped first: they restate the scale,
+ * not another score. Other numbers (`response 1 is accurate`) are not cued, so
+ * they never count.
+ */
+function revisedScores(rest: string, scale: ScaleOptions): number[] {
+  const withoutScale = rest.replace(/\s*(?:\/|\bout of\b)\s*\d+/gi, '');
+  return [...withoutScale.matchAll(REVISION_CUE)]
+    .map((m) => Number(m[1]))
+    .filter((n) => n >= scale.min && n <= scale.max);
 }
 
 /** A score that came as JSON: a number, or a string holding one. */
@@ -63,8 +86,13 @@ export function scoreFromJson(value: unknown, scale: ScaleOptions): number | nul
 
 /**
  * The JSON value in an answer: the whole text, else the content of a ```json
- * fence, else the first balanced object or array (a preamble and trailing
+ * fence, else the first balanced object in the prose (a preamble and trailing
  * commentary are skipped). Undefined when there is none.
+ *
+ * An array counts only as the whole answer or a whole fence: in prose, brackets
+ * are too often something else (`[1] Score: 2`, `parse ["a", "b"] in Python`).
+ * An array found in the prose is skipped whole, so an object inside it (one of
+ * several list entries) is not taken for the answer either.
  */
 export function extractJson(text: string): unknown {
   const candidates: string[] = [text.trim()];
@@ -81,7 +109,8 @@ export function extractJson(text: string): unknown {
     const end = balancedEnd(text, start);
     if (end < 0) continue;
     const parsed = tryParse(text.slice(start, end + 1));
-    if (parsed !== undefined && typeof parsed === 'object' && parsed !== null) return parsed;
+    if (isRecord(parsed)) return parsed;
+    if (Array.isArray(parsed)) start = end;
   }
   return undefined;
 }
@@ -215,13 +244,14 @@ export function fieldValue(fields: readonly Field[], label: string): string | nu
 
 /**
  * Splits an answer into numbered sections under headings such as
- * `#### Output for Text 2`, `**Text 2**` or `Text 2:` (alone on their line),
- * keyed by number so sections out of order land in the right place. A number
- * that heads two sections maps to null. Empty when the answer has no such headings.
+ * `#### Output for Text 2`, `**Text 2**`, `Text 2:` or `### Text 2 (Assistant B)`
+ * (alone on their line), keyed by number so sections out of order land in the
+ * right place. A number that heads two sections maps to null. Empty when the
+ * answer has no such headings.
  */
 export function numberedSections(text: string, noun: string): Map<number, string | null> {
   const heading = new RegExp(
-    `^[\\t >*_#-]*(?:output\\s+for\\s+|annotation\\s+for\\s+)?${noun}\\s*#?\\s*(\\d+)\\s*[*_]*\\s*[:.]?\\s*[*_]*\\s*$`,
+    `^[\\t >*_#-]*(?:output\\s+for\\s+|annotation\\s+for\\s+)?${noun}\\s*#?\\s*(\\d+)\\s*[*_]*\\s*(?:\\([^)\\n]{0,40}\\))?\\s*[*_]*\\s*[:.]?\\s*[*_]*\\s*$`,
     'im',
   );
   const sections = new Map<number, string | null>();
@@ -248,31 +278,43 @@ export function numberedSections(text: string, noun: string): Map<number, string
 
 /**
  * Splits an answer without headings into blocks, each starting at a line
- * labelled `firstLabel` (e.g. every `Rating:` starts a new text's block).
+ * labelled `firstLabel` (e.g. every `Rating:` starts a new text's block), so
+ * that the caller can read them by position. When the blocks are numbered
+ * (`2. Rating: 3`), the numbers must run 1..n in order: a model that numbers
+ * them otherwise means another order (or something else), so the blocks cannot
+ * be read by position and the result is null.
  */
-export function blocksStartingAt(text: string, firstLabel: string): string[] {
+export function blocksStartingAt(text: string, firstLabel: string): string[] | null {
   const start = new RegExp(
-    `^[\\t >*_#-]*(?:\\d+[.)]\\s*)?[*_]*${escapeRegExp(firstLabel)}[*_]*\\s*(?:\\([^)\\n]{0,40}\\))?\\s*[:：]`,
+    `^[\\t >*_#-]*(?:(\\d+)[.)]\\s*)?[*_]*${escapeRegExp(firstLabel)}[*_]*\\s*(?:\\([^)\\n]{0,40}\\))?\\s*[:：]`,
     'i',
   );
   const blocks: string[] = [];
+  const numbers: (number | null)[] = [];
   let current: string[] | null = null;
   for (const line of text.split(/\r?\n/)) {
-    if (start.test(line)) {
+    const match = start.exec(line);
+    if (match) {
       if (current) blocks.push(current.join('\n'));
       current = [line];
+      numbers.push(match[1] === undefined ? null : Number(match[1]));
     } else if (current) {
       current.push(line);
     }
   }
   if (current) blocks.push(current.join('\n'));
+  const numbered = numbers.some((n) => n !== null);
+  if (numbered && numbers.some((n, i) => n !== i + 1)) return null;
   return blocks;
 }
 
 /**
  * Per-item scores written as `[1] Score: 4` (also `1. Score: 4`, `**[2] Score:** 3`),
  * in any order, one per index 1..count. A missing index, an index scored twice
- * differently, or an unreadable score is null. Null when no line could be read.
+ * differently, or an unreadable score is null. Null when no line could be read,
+ * and when an index is 0 or above the count: the model numbered the items
+ * otherwise than the prompt did (`[0]`, `[1]` for two items), so no index can
+ * be trusted to name the right item.
  */
 export function indexedScores(
   text: string,
@@ -284,6 +326,7 @@ export function indexedScores(
   const seen = new Map<number, number | null>();
   for (const match of stripEmphasis(text).matchAll(line)) {
     const index = Number(match[1]);
+    if (index < 1 || index > count) return null;
     const score = parseScore(match[2], scale);
     seen.set(index, seen.has(index) && seen.get(index) !== score ? null : score);
   }
@@ -305,12 +348,26 @@ export function jsonScores(
   return scores.some((s) => s !== null) ? scores : null;
 }
 
+/** A bullet or a number opening a list line: `- `, `* `, `•`, `1.`, `2)`, `(3)`, `a)`. */
+const LIST_MARKER = /^\s*(?:[-*•+]|\d+[.)]|\(\d+\)|[a-z][.)](?=\s))\s+/i;
+
 /** Lines of a list answer without bullets or numbering, skipping blanks. */
 export function listLines(text: string): string[] {
   return text
     .split(/\r?\n/)
-    .map((line) =>
-      cleanValue(line.replace(/^\s*(?:[-*•+]|\d+[.)]|\(\d+\)|[a-z][.)](?=\s))\s+/i, '')),
-    )
+    .map((line) => cleanValue(line.replace(LIST_MARKER, '')))
+    .filter((line) => line !== '');
+}
+
+/**
+ * Only the bulleted or numbered lines of an answer, without their markers:
+ * when a model writes a list, the unmarked lines around it are its preamble
+ * and closing remarks, not items. Empty when no line is marked.
+ */
+export function listItems(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => LIST_MARKER.test(line))
+    .map((line) => cleanValue(line.replace(LIST_MARKER, '')))
     .filter((line) => line !== '');
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Task } from '../engine/task';
 import { renderTemplate } from '../engine/template';
-import { extractJson, listLines } from './parse';
+import { extractJson, listItems, listLines } from './parse';
 import { chat, textOf } from './rows';
 
 /** The Self-Instruct query-generation prompt in our own words; its sections and one-query-per-line answer are the method's. */
@@ -44,7 +44,9 @@ const params = z.object({
 
 /**
  * The queries, one per line, without bullets, numbering, a heading, or a
- * preamble line ending in a colon; a JSON array of strings is read too.
+ * preamble line ending in a colon; a JSON array of strings is read too. When
+ * the answer is a bulleted or numbered list, only its items are queries: the
+ * lines around them are the model's preamble and closing remarks.
  */
 export function readQueries(text: string): string[] | null {
   const json = extractJson(text);
@@ -52,7 +54,9 @@ export function readQueries(text: string): string[] | null {
     const queries = json.map((q) => q.trim()).filter(Boolean);
     return queries.length > 0 ? queries : null;
   }
-  const queries = listLines(text.replace(/```[a-z]*\n?/gi, '')).filter(
+  const body = text.replace(/```[a-z]*\n?/gi, '');
+  const items = listItems(body);
+  const queries = (items.length > 0 ? items : listLines(body)).filter(
     (line) => !/^#/.test(line) && !/:$/.test(line),
   );
   return queries.length > 0 ? queries : null;

@@ -43,18 +43,40 @@ function columnsOf(withTypes: boolean): string[] {
 }
 
 /**
- * The type identifiers of one text: `1, 3` -> [1, 3]; `None` -> []; null when
- * anything other than identifiers 1-3 is there.
+ * The type of one text as distilabel records it: the first identifier named
+ * (`1, 3` -> 1; `2. **Useful**` -> 2). Null for `None`/`N/A`, and when anything
+ * other than identifiers 1-3 is there (`1, 7` shows the field was misread, so
+ * even its first identifier is not trusted).
  */
-export function parseTypes(text: string): number[] | null {
-  if (isNotApplicable(text)) return [];
+export function parseTypes(text: string): number | null {
+  if (isNotApplicable(text)) return null;
   const bare = text
     .replace(/\([^)]*\)/g, ' ')
     .replace(/\*\*[^*]*\*\*/g, ' ')
     .replace(/[[\]]/g, ' ');
   const ids = [...bare.matchAll(/\b(\d+)\b/g)].map((m) => Number(m[1]));
   if (ids.length === 0 || ids.some((id) => id < TYPE_IDS.min || id > TYPE_IDS.max)) return null;
-  return [...new Set(ids)];
+  return ids[0];
+}
+
+/**
+ * A text whose Type field says "None". It is stored as null like an unreadable
+ * one, but it was read: a column where every text says "None" is a list of
+ * nulls, not the null of an answer that could not be read.
+ */
+const NO_TYPE = 'none';
+type TypeRead = number | typeof NO_TYPE | null;
+
+function readType(text: string): TypeRead {
+  return isNotApplicable(text) ? NO_TYPE : parseTypes(text);
+}
+
+/** A type given as JSON: a number, a string, or a list whose first entry counts; null stays null. */
+function typeFromJson(value: unknown): TypeRead {
+  if (value === null) return NO_TYPE;
+  if (typeof value === 'number' || typeof value === 'string') return readType(String(value));
+  if (Array.isArray(value)) return readType(value.join(', ') || 'None');
+  return null;
 }
 
 /** One text's block of fields. A rationale belongs to the Type or Rating written just before it. */
@@ -66,7 +88,7 @@ function readBlock(fields: readonly Field[], withTypes: boolean): Outputs {
     return out;
   }
   const type = fieldValue(fields, 'Type');
-  out.types = type === null ? null : parseTypes(type);
+  out.types = type === null ? null : readType(type);
   let previous: string | null = null;
   const forType: string[] = [];
   const forRating: string[] = [];
@@ -99,7 +121,7 @@ function textBlocks(text: string, count: number, withTypes: boolean): (string | 
   }
   const first = withTypes ? 'Type' : 'Rating';
   const blocks = blocksStartingAt(text, first);
-  if (blocks.length !== count) return null;
+  if (!blocks || blocks.length !== count) return null;
   const preamble = text.slice(0, text.indexOf(blocks[0]));
   if (readFields(preamble, LABELS).length > 0) return null;
   return blocks;
@@ -117,14 +139,7 @@ function fromJson(json: Record<string, unknown>, count: number, withTypes: boole
     rationales: list('rationales')?.map(text) ?? null,
   };
   if (withTypes) {
-    out.types =
-      list('types')?.map((v) => {
-        if (v === null) return [];
-        if (typeof v === 'number') return parseTypes(String(v));
-        if (typeof v === 'string') return parseTypes(v);
-        if (Array.isArray(v)) return parseTypes(v.join(', ') || 'None');
-        return null;
-      }) ?? null;
+    out.types = list('types')?.map(typeFromJson) ?? null;
     out['rationales-for-ratings'] =
       (list('rationales_for_rating') ?? list('rationales-for-ratings'))?.map(text) ?? null;
   }
@@ -153,6 +168,7 @@ export function readUltraFeedback(text: string, count: number, withTypes: boolea
   for (const column of columns) {
     const values = out[column];
     if (!Array.isArray(values) || values.every((v) => v === null)) out[column] = null;
+    else out[column] = values.map((v) => (v === NO_TYPE ? null : v));
   }
   return out;
 }
@@ -164,9 +180,10 @@ function jsonSchemaOf(withTypes: boolean): Record<string, unknown> {
     rationales: strings,
   };
   if (withTypes) {
+    // distilabel's shape: one optional identifier per text (null for "None").
     properties.types = {
       type: 'array',
-      items: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 3 } },
+      items: { anyOf: [{ type: 'integer', minimum: 1, maximum: 3 }, { type: 'null' }] },
     };
     properties.rationales_for_rating = strings;
   }
@@ -202,7 +219,7 @@ export const ultraFeedbackHelpfulness = ultraFeedback({
   id: 'ultrafeedback_helpfulness',
   label: 'UltraFeedback: helpfulness',
   description:
-    'Rates each text in "generations" from 1 to 5 for helpfulness (correctness and informativeness) and names its informativeness types (1-3). Writes "types", "rationales", "ratings" and "rationales-for-ratings", one entry per text.',
+    'Rates each text in "generations" from 1 to 5 for helpfulness (correctness and informativeness) and names its informativeness type. Writes "types" (per text the first type identifier named, 1-3, or null for none), "rationales", "ratings" and "rationales-for-ratings", one entry per text.',
   template: templates.helpfulness,
   withTypes: true,
 });
@@ -229,7 +246,7 @@ export const ultraFeedbackTruthfulness = ultraFeedback({
   id: 'ultrafeedback_truthfulness',
   label: 'UltraFeedback: truthfulness',
   description:
-    'Rates each text in "generations" from 1 to 5 for truthfulness and names its hallucination types (1-3). Writes "types", "rationales", "ratings" and "rationales-for-ratings", one entry per text.',
+    'Rates each text in "generations" from 1 to 5 for truthfulness and names its hallucination type. Writes "types" (per text the first type identifier named, 1-3, or null for none), "rationales", "ratings" and "rationales-for-ratings", one entry per text.',
   template: templates.truthfulness,
   withTypes: true,
 });

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readRows, sweepOrphanPages } from '../../src/engine/db/datasets';
 import { db } from '../../src/engine/db/schema';
-import { dpoFormat, sftFormat } from '../../src/engine/formats/trainingFormats';
+import { dpoFormat, type FormatColumns, sftFormat } from '../../src/engine/formats/trainingFormats';
 import { exportRun } from '../../src/engine/io/exportRun';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { combineRuns, datasetFromRun } from '../../src/engine/run/derive';
 import { executeRun } from '../../src/engine/run/runner';
+import type { Row } from '../../src/engine/task';
 import { startTestServer, type TestServer } from '../server/openaiServer';
 import { clearDatabase, storeDataset, textGenerationRun } from './fixtures';
 
@@ -20,7 +21,7 @@ describe('DPO pairs', () => {
   };
 
   it('picks the best-rated as chosen and the worst as rejected, with models, ratings and a prompt hash', async () => {
-    expect(await dpoFormat.format(row)).toEqual({
+    expect(await pairOf(row)).toEqual({
       ...row,
       prompt: 'hello',
       prompt_id: HELLO_SHA256,
@@ -40,31 +41,87 @@ describe('DPO pairs', () => {
   });
 
   it('never counts an unreadable rating, and gives no pair for ties or a single rating', async () => {
-    const pair = await dpoFormat.format({ ...row, ratings: [null, 4, 2] });
-    expect([pair?.chosen_rating, pair?.rejected_rating]).toEqual([4, 2]);
-    expect(await dpoFormat.format({ ...row, ratings: [null, 4, null] })).toBeNull();
-    expect(await dpoFormat.format({ ...row, ratings: [4, 4, 4] })).toBeNull();
+    const pair = await pairOf({ ...row, ratings: [null, 4, 2] });
+    expect([pair.chosen_rating, pair.rejected_rating]).toEqual([4, 2]);
+    expect(await dpoFormat.format({ ...row, ratings: [null, 4, null] })).toEqual({
+      skipped: 'with fewer than two readable ratings',
+    });
+    expect(await dpoFormat.format({ ...row, ratings: [4, 4, 4] })).toEqual({
+      skipped: expect.stringMatching(/^with ratings that all tie/),
+    });
   });
 
   it('starts the conversations with the system prompt when there is one', async () => {
-    const pair = await dpoFormat.format({ ...row, system_prompt: 'Be kind.' });
-    expect((pair!.chosen as unknown[])[0]).toEqual({ role: 'system', content: 'Be kind.' });
+    const pair = await pairOf({ ...row, system_prompt: 'Be kind.' });
+    expect((pair.chosen as unknown[])[0]).toEqual({ role: 'system', content: 'Be kind.' });
+  });
+
+  it('reads each input from the column mapped onto it', async () => {
+    const pair = await pairOf(
+      { question: 'hello', answers: ['a', 'b'], ratings: [1, 2] },
+      { instruction: 'question', generations: 'answers' },
+    );
+    expect(pair).toMatchObject({ question: 'hello', prompt: 'hello', prompt_id: HELLO_SHA256 });
+    expect(pair.chosen).toEqual([
+      { role: 'user', content: 'hello' },
+      { role: 'assistant', content: 'b' },
+    ]);
+    expect(pair).not.toHaveProperty('instruction');
+  });
+
+  it('skips a row without an instruction instead of prompting "undefined"', async () => {
+    const { instruction: _, ...noInstruction } = row;
+    expect(await dpoFormat.format(noInstruction)).toEqual({
+      skipped: expect.stringMatching(/^without an instruction/),
+    });
+    expect(await dpoFormat.format({ ...row, instruction: 42 })).toHaveProperty('skipped');
   });
 });
+
+/** The one pair a row gives. */
+async function pairOf(row: Row, columns?: FormatColumns): Promise<Row> {
+  const result = await dpoFormat.format(row, columns);
+  if (!('rows' in result)) throw new Error(`no pair: ${result.skipped}`);
+  expect(result.rows).toHaveLength(1);
+  return result.rows[0];
+}
 
 describe('SFT conversations', () => {
   it('turns instruction and generation into messages, and skips an empty generation', async () => {
     expect(await sftFormat.format({ instruction: 'hello', generation: 'hi!' })).toEqual({
-      instruction: 'hello',
-      generation: 'hi!',
-      prompt: 'hello',
-      prompt_id: HELLO_SHA256,
-      messages: [
-        { role: 'user', content: 'hello' },
-        { role: 'assistant', content: 'hi!' },
+      rows: [
+        {
+          instruction: 'hello',
+          generation: 'hi!',
+          prompt: 'hello',
+          prompt_id: HELLO_SHA256,
+          messages: [
+            { role: 'user', content: 'hello' },
+            { role: 'assistant', content: 'hi!' },
+          ],
+        },
       ],
     });
-    expect(await sftFormat.format({ instruction: 'hello', generation: null })).toBeNull();
+    expect(await sftFormat.format({ instruction: 'hello', generation: null })).toEqual({
+      skipped: 'without a generation (empty, or it failed)',
+    });
+  });
+
+  it('makes one conversation per generation of a list, leaving out the empty ones', async () => {
+    const result = await sftFormat.format({ instruction: 'hello', generation: ['a', null, 'b'] });
+    expect(result).toMatchObject({
+      rows: [
+        { generation: 'a', messages: [{ role: 'user' }, { role: 'assistant', content: 'a' }] },
+        { generation: 'b', messages: [{ role: 'user' }, { role: 'assistant', content: 'b' }] },
+      ],
+    });
+  });
+
+  it('skips a row whose instruction is missing or not text', async () => {
+    expect(await sftFormat.format({ generation: 'hi!' })).toHaveProperty('skipped');
+    expect(await sftFormat.format({ instruction: ['x'], generation: 'hi!' })).toHaveProperty(
+      'skipped',
+    );
   });
 });
 
@@ -76,6 +133,9 @@ describe('chains of runs', () => {
   afterAll(() => server.close());
   beforeEach(async () => {
     await clearDatabase();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   async function completedRun(datasetId: string, model: string) {
@@ -124,6 +184,25 @@ describe('chains of runs', () => {
     const [header, row] = (await blob.text()).split('\r\n');
     expect(header).toBe('instruction,generation,model_name,distilabel_metadata');
     expect(row).toMatch(/^one,\[model-b\] echo: one,model-b,/);
+  });
+
+  it('turns a full disk while making a dataset of runs into a storage error', async () => {
+    const datasetId = await twoPrompts();
+    const a = await completedRun(datasetId, 'model-a');
+    const b = await completedRun(datasetId, 'model-b');
+    vi.spyOn(db.rowPages, 'bulkPut').mockRejectedValue(
+      new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
+    );
+    for (const make of [() => datasetFromRun(a.id), () => combineRuns([a.id, b.id])]) {
+      const error = await make().catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        kind: 'storage',
+        message: expect.stringMatching(
+          /^This browser could not store the dataset "prompts · .*" \(QuotaExceededError: The quota has been exceeded\.\)\. Free some disk space/,
+        ),
+      });
+    }
+    expect(await db.datasets.count()).toBe(1);
   });
 
   it('refuses a DPO export of rows that have no ratings, naming what is missing', async () => {

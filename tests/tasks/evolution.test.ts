@@ -138,6 +138,33 @@ Write a poem.
       { evolved_instruction: 'Write a limerick.' },
     ],
     [
+      'a preamble announcing the prompt',
+      "Sure! Here's a more complex version of the prompt:\n\nWrite a haiku about autumn.",
+      { evolved_instruction: 'Write a haiku about autumn.' },
+    ],
+    [
+      'an announced prompt in a code fence',
+      '**Sure! Here is a harder version:**\n```\nWrite a haiku about autumn.\n```',
+      { evolved_instruction: 'Write a haiku about autumn.' },
+    ],
+    ['an announcement alone', "Sure! Here's the rewritten prompt:", 'nulls'],
+    [
+      'a prompt whose first line ends in a colon',
+      'Rewrite this sentence in the passive voice:\nThe cat chased the mouse.',
+      {
+        evolved_instruction:
+          'Rewrite this sentence in the passive voice:\nThe cat chased the mouse.',
+      },
+    ],
+    [
+      'a prompt that opens with "Here is"',
+      'Here is a list of numbers:\n3, 1, 2\nSort them and explain each step.',
+      {
+        evolved_instruction:
+          'Here is a list of numbers:\n3, 1, 2\nSort them and explain each step.',
+      },
+    ],
+    [
       'the prompt labels leaking',
       '#The Given Prompt#: Write a poem.\n#Rewritten Prompt#:',
       'nulls',
@@ -187,6 +214,11 @@ describe('Evol-Quality', () => {
     [
       'a rewritten response',
       '#Rewritten Response#: 2+2 equals 4.',
+      { evolved_response: '2+2 equals 4.' },
+    ],
+    [
+      'a preamble announcing the response',
+      "Here's an improved response:\n2+2 equals 4.",
       { evolved_response: '2+2 equals 4.' },
     ],
     ...UNREADABLE.filter(([name]) => name !== 'a refusal'),

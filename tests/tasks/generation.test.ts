@@ -237,6 +237,16 @@ Honey bees
       `\`\`\`json\n${JSON.stringify(queries)}\n\`\`\``,
       { instructions: queries },
     ],
+    [
+      'a list between a preamble and a closing remark',
+      `Sure! Here are three queries for an AI assistant.\n1. ${queries[0]}\n2. ${queries[1]}\n3. ${queries[2]}\n\nThese queries vary in verbs and structure.`,
+      { instructions: queries },
+    ],
+    [
+      'a query quoting a list, one per line',
+      'How do I parse ["a", "b"] in Python?\nWhat is a list?',
+      { instructions: ['How do I parse ["a", "b"] in Python?', 'What is a list?'] },
+    ],
     ['only a heading', '# Queries', 'nulls'],
     ...UNREADABLE.filter(([name]) => name !== 'a refusal'),
   ]);

@@ -94,7 +94,35 @@ Name a prime.
     ['JSON in a code fence', '```json\n{"scores": [2, 1, 3]}\n```', { scores: [2, 1, 3] }],
     ['JSON with the wrong count', '{"scores": [2, 1]}', 'nulls'],
     ['the format echoed back', '[1] Score: <score>\n[2] Score: <score>', 'nulls'],
+    [
+      'a score that mentions another response',
+      '[1] Score: 2 - response 1 is accurate\n[2] Score: 1\n[3] Score: 4',
+      { scores: [2, 1, 4] },
+    ],
+    [
+      'a score revised on its line',
+      '[1] Score: 2, but arguably 4\n[2] Score: 1\n[3] Score: 1/4 → 3/4',
+      { scores: [null, 1, null] },
+    ],
+    ['items numbered from 0', '[0] Score: 2\n[1] Score: 1\n[2] Score: 4', 'nulls'],
+    ['an index past the count', '[1] Score: 2\n[2] Score: 1\n[4] Score: 4', 'nulls'],
     ...UNREADABLE,
+  ]);
+
+  // With one response, an answer line such as `[1] Score: 2` starts with what
+  // looks like a JSON array; it must be read as a line, not as the array [1].
+  answers(qualityScorer, { instruction: 'Name a prime.', responses: ['7'] }, [
+    ['a single score line', '[1] Score: 2', { scores: [2] }],
+    ['a bare JSON array', '[2]', { scores: [2] }],
+  ]);
+
+  answers(qualityScorer, { instruction: 'Name a prime.', responses: ['7', 'Nine'] }, [
+    [
+      'an array in the prose before the lines',
+      'The answer lists [1, 2] as bullet points.\n[1] Score: 3\n[2] Score: 1',
+      { scores: [3, 1] },
+    ],
+    ['items numbered from 0', '[0] Score: 2\n[1] Score: 3', 'nulls'],
   ]);
 });
 
@@ -248,6 +276,16 @@ Score 5: The responses consistently show advanced reasoning, logically sound, co
         { feedback: 'Fine.', result: null },
       ],
       ['no [RESULT] marker', 'Feedback: Fine. Score: 4', 'nulls'],
+      [
+        'a result revised on its line',
+        "Feedback: Fine. [RESULT] 3 (out of 5)... I'd revise to 4",
+        { feedback: 'Fine.', result: null },
+      ],
+      [
+        'a result with its scale in words',
+        'Feedback: Fine. [RESULT] 4 (out of 5)',
+        { feedback: 'Fine.', result: 4 },
+      ],
       ...UNREADABLE,
     ]);
   });

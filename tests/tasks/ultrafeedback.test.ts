@@ -190,6 +190,26 @@ Rationale: Wrong: 2+2 is 4.`;
       'Rating: 5\nRationale: Right.\n\nRating: 1\nRationale: Wrong.',
       { ratings: [5, 1], rationales: ['Right.', 'Wrong.'] },
     ],
+    [
+      'numbered blocks without headings, in order',
+      '1. Rating: 5\nRationale: Right.\n\n2. Rating: 1\nRationale: Wrong.',
+      { ratings: [5, 1], rationales: ['Right.', 'Wrong.'] },
+    ],
+    [
+      'numbered blocks without headings, out of order',
+      '2. Rating: 3\nRationale: b\n1. Rating: 4\nRationale: a',
+      'nulls',
+    ],
+    [
+      'headings with a suffix after the number, out of order',
+      '### Text 2 (Assistant B)\nRating: 3\nRationale: b\n\n### Text 1 (Assistant A)\nRating: 4\nRationale: a',
+      { ratings: [4, 3], rationales: ['a', 'b'] },
+    ],
+    [
+      'a rating revised later on its line',
+      "#### Output for Text 1\nRating: 3 (out of 5)... I'd revise to 4\nRationale: a\n\n#### Output for Text 2\nRating: 2\nRationale: b",
+      { ratings: [null, 2], rationales: ['a', 'b'] },
+    ],
     ['blocks without headings, fewer than the texts', 'Rating: 5\nRationale: Right.', 'nulls'],
     [
       'blocks without headings, rationale first',
@@ -233,8 +253,9 @@ Type: None
 Rationale: Off topic.
 Rating: 1
 Rationale: Wrong answer.`;
+  // distilabel's shape: the first type identifier per text, null for "None".
   const expected = {
-    types: [[1, 2], []],
+    types: [1, null],
     rationales: ['Clear and useful.', 'Off topic.'],
     ratings: [4, 1],
     'rationales-for-ratings': ['Correct and informative.', 'Wrong answer.'],
@@ -255,7 +276,22 @@ Rationale: Wrong answer.`;
     [
       'a type identifier out of range',
       wellFormed.replace('Type: 1, 2', 'Type: 1, 4'),
-      { ...expected, types: [null, []] },
+      { ...expected, types: [null, null] },
+    ],
+    [
+      'no type for any text',
+      wellFormed.replace('Type: 1, 2', 'Type: N/A'),
+      { ...expected, types: [null, null] },
+    ],
+    [
+      'no readable type for any text',
+      wellFormed.replace('Type: 1, 2', 'Type: Clarity').replace('Type: None', 'Type: 7'),
+      { ...expected, types: null },
+    ],
+    [
+      'types listed from the highest identifier',
+      wellFormed.replace('Type: 1, 2', 'Type: 3, 1').replace('Type: None', 'Type: 2'),
+      { ...expected, types: [3, 2] },
     ],
     [
       'a missing rating rationale',
@@ -264,17 +300,44 @@ Rationale: Wrong answer.`;
     ],
     [
       'structured output JSON',
-      '{"types": [[1, 2], null], "ratings": [4, 1], "rationales": ["Clear and useful.", "Off topic."], "rationales_for_rating": ["Correct and informative.", "Wrong answer."]}',
+      '{"types": [1, null], "ratings": [4, 1], "rationales": ["Clear and useful.", "Off topic."], "rationales_for_rating": ["Correct and informative.", "Wrong answer."]}',
       expected,
+    ],
+    [
+      'structured output JSON with types as lists and strings',
+      '{"types": [[1, 2], "None"], "ratings": [4, 1], "rationales": ["Clear and useful.", "Off topic."], "rationales_for_rating": ["Correct and informative.", "Wrong answer."]}',
+      expected,
+    ],
+    [
+      'structured output JSON with types as strings and empty lists',
+      '{"types": ["2, 3", []], "ratings": [4, 1], "rationales": ["Clear and useful.", "Off topic."], "rationales_for_rating": ["Correct and informative.", "Wrong answer."]}',
+      { ...expected, types: [2, null] },
+    ],
+    [
+      'structured output JSON with no type for any text',
+      '{"types": [null, "None"], "ratings": [4, 1], "rationales": ["Clear and useful.", "Off topic."], "rationales_for_rating": ["Correct and informative.", "Wrong answer."]}',
+      { ...expected, types: [null, null] },
     ],
     ...UNREADABLE,
   ]);
 
-  it('reads type identifiers strictly', () => {
-    expect(parseTypes('1, 3')).toEqual([1, 3]);
-    expect(parseTypes('None')).toEqual([]);
-    expect(parseTypes('N/A')).toEqual([]);
+  it('reads the first type identifier strictly', () => {
+    expect(parseTypes('1, 3')).toBe(1);
+    expect(parseTypes('3, 1')).toBe(3);
+    expect(parseTypes('2. **Useful**')).toBe(2);
+    expect(parseTypes('None')).toBeNull();
+    expect(parseTypes('N/A')).toBeNull();
     expect(parseTypes('Clarity')).toBeNull();
     expect(parseTypes('1 and 7')).toBeNull();
+  });
+
+  it('asks structured output for one optional identifier per text', () => {
+    const schema = ultraFeedbackHelpfulness.jsonSchema?.({ structuredOutput: true }) as {
+      properties: { types: unknown };
+    };
+    expect(schema.properties.types).toEqual({
+      type: 'array',
+      items: { anyOf: [{ type: 'integer', minimum: 1, maximum: 3 }, { type: 'null' }] },
+    });
   });
 });

@@ -1,4 +1,5 @@
 import Dexie from 'dexie';
+import { storageError } from '../errors';
 import type { Row } from '../task';
 import { type Dataset, db, PAGE_SIZE, type RowPage } from './schema';
 
@@ -39,6 +40,14 @@ async function writeRows(
   let pageCount = 0;
   let current: Row[] = [];
   const full: RowPage[] = [];
+  // Only the writes become storage errors: a bad file's error is the reader's, and says so.
+  const store = async (write: () => Promise<unknown>) => {
+    try {
+      await write();
+    } catch (error) {
+      throw storageError(error, `the dataset "${info.name}"`, 'try again');
+    }
+  };
 
   const sink: RowSink = {
     get rowCount() {
@@ -55,7 +64,8 @@ async function writeRows(
         rowCount++;
       }
       while (full.length >= PAGES_PER_WRITE) {
-        await db.rowPages.bulkPut(full.splice(0, PAGES_PER_WRITE));
+        const pages = full.splice(0, PAGES_PER_WRITE);
+        await store(() => db.rowPages.bulkPut(pages));
       }
     },
   };
@@ -66,10 +76,12 @@ async function writeRows(
       full.push({ datasetId: id, page: pageCount, rows: current });
     }
     const dataset: Dataset = { ...info, id, columns: [...columns], rowCount, created: Date.now() };
-    await db.transaction('rw', db.rowPages, db.datasets, async () => {
-      await db.rowPages.bulkPut(full);
-      await db.datasets.add(dataset);
-    });
+    await store(() =>
+      db.transaction('rw', db.rowPages, db.datasets, async () => {
+        await db.rowPages.bulkPut(full);
+        await db.datasets.add(dataset);
+      }),
+    );
     return dataset;
   } catch (error) {
     // The import's own error is the one to report, even if the cleanup fails too.

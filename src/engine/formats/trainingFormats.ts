@@ -9,19 +9,85 @@ import type { Row } from '../task';
 export interface TrainingFormat {
   id: 'dpo' | 'sft';
   label: string;
-  /** Columns a row must have for the format to apply. */
-  requires: readonly string[];
-  /** The reshaped row, or null when this row cannot give one (say, no two distinct ratings). */
-  format(row: Row): Promise<Row | null>;
+  /** One reshaped row, for messages: "a DPO pair". */
+  unit: string;
+  /** What the format reads, by name; the run's input mapping says which column holds each. */
+  inputs: readonly FormatInput[];
+  /** The columns it adds to each row, in order. */
+  outputs: readonly string[];
+  /** What a row needs to give something, and what to do, said when no row does. */
+  needs: string;
+  /** The reshaped rows of one row, or why it gives none. */
+  format(row: Row, columns?: FormatColumns): Promise<Formatted>;
 }
+
+export interface FormatInput {
+  name: string;
+  /** What it holds, as the error for a run without it names it. */
+  description: string;
+  optional?: boolean;
+  /** What to do when a run's rows lack it. */
+  advice?: string;
+}
+
+/** Format input name -> the column of the rows that holds it; a name not listed is its own column. */
+export type FormatColumns = Readonly<Record<string, string>>;
+
+/** A row's reshaped rows, or why it gives none ("with ratings that all tie"), counted by the export. */
+export type Formatted = { rows: Row[] } | { skipped: string };
+
+const instructionInput: FormatInput = {
+  name: 'instruction',
+  description: 'the prompt',
+  advice: 'Start the run with the column that holds the prompts mapped onto "instruction".',
+};
+
+const systemPromptInput: FormatInput = {
+  name: 'system_prompt',
+  description: 'a system prompt',
+  optional: true,
+};
+
+const NO_INSTRUCTION = 'without an instruction (it is missing, empty or not text)';
 
 export const dpoFormat: TrainingFormat = {
   id: 'dpo',
   label: 'DPO pairs',
-  requires: ['instruction', 'generations', 'ratings'],
-  async format(row) {
-    const generations = asArray(row.generations);
-    const ratings = asArray(row.ratings);
+  unit: 'a DPO pair',
+  inputs: [
+    instructionInput,
+    {
+      name: 'generations',
+      description: 'the answers',
+      advice:
+        'Combine the runs of two or more models into a "generations" list (or make a dataset of a run with grouped generations), then rate them.',
+    },
+    {
+      name: 'ratings',
+      description: 'their ratings',
+      advice: 'Rate the generations with UltraFeedback, then export that run.',
+    },
+    { name: 'generation_models', description: 'who wrote each answer', optional: true },
+    systemPromptInput,
+  ],
+  outputs: [
+    'prompt',
+    'prompt_id',
+    'chosen',
+    'chosen_model',
+    'chosen_rating',
+    'rejected',
+    'rejected_model',
+    'rejected_rating',
+  ],
+  needs:
+    'A pair needs an instruction and at least two generations with different readable ratings: rate more generations per prompt, or look at the raw output of ratings that could not be read.',
+  async format(row, columns = {}) {
+    const value = reader(row, columns);
+    const instruction = value('instruction');
+    if (!isText(instruction)) return { skipped: NO_INSTRUCTION };
+    const generations = asArray(value('generations'));
+    const ratings = asArray(value('ratings'));
     // Only readable ratings of existing generations take part; an unreadable one is never a 0.
     const rated = ratings
       .map((rating, index) => ({ rating, index }))
@@ -29,50 +95,83 @@ export const dpoFormat: TrainingFormat = {
         (r): r is { rating: number; index: number } =>
           typeof r.rating === 'number' && typeof generations[r.index] === 'string',
       );
-    if (rated.length < 2) return null;
+    if (rated.length < 2) return { skipped: 'with fewer than two readable ratings' };
     // The first best and the first worst, as distilabel's max()/min() pick them.
     const chosen = rated.reduce((best, r) => (r.rating > best.rating ? r : best));
     const rejected = rated.reduce((worst, r) => (r.rating < worst.rating ? r : worst));
-    if (chosen.rating === rejected.rating) return null; // a tie teaches no preference
-    const prompt = promptMessages(row);
-    const models = Array.isArray(row.generation_models) ? row.generation_models : undefined;
-    return {
+    if (chosen.rating === rejected.rating) {
+      return { skipped: 'with ratings that all tie (a tie teaches no preference)' };
+    }
+    const prompt = promptMessages(instruction, value('system_prompt'));
+    const models = value('generation_models');
+    const modelOf = (index: number) => (Array.isArray(models) ? (models[index] ?? null) : null);
+    const pair: Row = {
       ...row,
-      prompt: String(row.instruction),
-      prompt_id: await sha256(String(row.instruction)),
+      prompt: instruction,
+      prompt_id: await sha256(instruction),
       chosen: [...prompt, { role: 'assistant', content: generations[chosen.index] }],
-      ...(models ? { chosen_model: models[chosen.index] ?? null } : {}),
+      chosen_model: modelOf(chosen.index),
       chosen_rating: chosen.rating,
       rejected: [...prompt, { role: 'assistant', content: generations[rejected.index] }],
-      ...(models ? { rejected_model: models[rejected.index] ?? null } : {}),
+      rejected_model: modelOf(rejected.index),
       rejected_rating: rejected.rating,
     };
+    return { rows: [pair] };
   },
 };
 
 export const sftFormat: TrainingFormat = {
   id: 'sft',
   label: 'SFT conversations',
-  requires: ['instruction', 'generation'],
-  async format(row) {
-    if (typeof row.generation !== 'string' || row.generation === '') return null;
-    return {
+  unit: 'an SFT conversation',
+  inputs: [
+    instructionInput,
+    {
+      name: 'generation',
+      description: 'the answer',
+      advice: 'Export a run of a generation task, such as Text generation, which writes it.',
+    },
+    systemPromptInput,
+  ],
+  outputs: ['prompt', 'prompt_id', 'messages'],
+  needs:
+    'A conversation needs an instruction and a generation that is not empty: resume the run to retry failed generations, or check that the instruction column holds text.',
+  async format(row, columns = {}) {
+    const value = reader(row, columns);
+    const instruction = value('instruction');
+    if (!isText(instruction)) return { skipped: NO_INSTRUCTION };
+    const generation = value('generation');
+    // Grouped generations are a list: each answer is a conversation of its own.
+    const answers = (Array.isArray(generation) ? generation : [generation]).filter(isText);
+    if (answers.length === 0) return { skipped: 'without a generation (empty, or it failed)' };
+    const prompt = promptMessages(instruction, value('system_prompt'));
+    const promptId = await sha256(instruction);
+    const rows = answers.map((answer) => ({
       ...row,
-      prompt: String(row.instruction),
-      prompt_id: await sha256(String(row.instruction)),
-      messages: [...promptMessages(row), { role: 'assistant', content: row.generation }],
-    };
+      [columns.generation ?? 'generation']: answer,
+      prompt: instruction,
+      prompt_id: promptId,
+      messages: [...prompt, { role: 'assistant', content: answer }],
+    }));
+    return { rows };
   },
 };
 
 export const trainingFormats = [dpoFormat, sftFormat] as const;
 
-function promptMessages(row: Row): ChatMessage[] {
-  const system =
-    typeof row.system_prompt === 'string' && row.system_prompt
-      ? [{ role: 'system' as const, content: row.system_prompt }]
-      : [];
-  return [...system, { role: 'user', content: String(row.instruction) }];
+/** Reads a format input from the column that holds it. */
+function reader(row: Row, columns: FormatColumns): (input: string) => unknown {
+  return (input) => row[columns[input] ?? input];
+}
+
+function promptMessages(instruction: string, systemPrompt: unknown): ChatMessage[] {
+  const system = isText(systemPrompt) ? [{ role: 'system' as const, content: systemPrompt }] : [];
+  return [...system, { role: 'user', content: instruction }];
+}
+
+/** Text a trainer can learn from: a string with more than white space. */
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
 }
 
 function asArray(value: unknown): unknown[] {

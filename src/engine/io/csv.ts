@@ -92,46 +92,52 @@ export async function readCSV(
     },
   };
 
-  Papa.parse<Row>(
-    // papaparse streams from any object with readable, read, on and removeListener.
-    source as unknown as NodeJS.ReadableStream,
-    {
-      header: true,
-      // Values stay text: typing would turn "007" into 7 and "1e3" into 1000, and could
-      // give one column numbers in some rows and strings in others.
-      dynamicTyping: false,
-      skipEmptyLines: 'greedy',
-      delimiter,
-      delimitersToGuess: [',', ';', '\t', '|'],
-      transformHeader: (name, index) => {
-        const column = name.trim();
-        if (!column) {
-          throw inputError(
-            `Column ${index + 1} in the header (line ${headerLine}) of "${file.name}" has no name. Name every column in the header, or delete the empty column.`,
-          );
-        }
-        if (header.includes(column)) {
-          throw inputError(
-            `The header (line ${headerLine}) of "${file.name}" names the column "${column}" twice. Give each column a different name.`,
-          );
-        }
-        header.push(column);
-        return column;
+  // Started on the first chunk of text, which decides the line ending (newlineOf).
+  let newline: '\n' | undefined;
+  const start = () =>
+    Papa.parse<Row>(
+      // papaparse streams from any object with readable, read, on and removeListener.
+      source as unknown as NodeJS.ReadableStream,
+      {
+        header: true,
+        newline,
+        // Values stay text: typing would turn "007" into 7 and "1e3" into 1000, and could
+        // give one column numbers in some rows and strings in others.
+        dynamicTyping: false,
+        skipEmptyLines: 'greedy',
+        delimiter,
+        delimitersToGuess: [',', ';', '\t', '|'],
+        transformHeader: (name, index) => {
+          const column = name.trim();
+          if (!column) {
+            throw inputError(
+              `Column ${index + 1} in the header (line ${headerLine}) of "${file.name}" has no name. Name every column in the header, or delete the empty column.`,
+            );
+          }
+          if (header.includes(column)) {
+            throw inputError(
+              `The header (line ${headerLine}) of "${file.name}" names the column "${column}" twice. Give each column a different name.`,
+            );
+          }
+          header.push(column);
+          return column;
+        },
+        step: ({ data, errors, meta }) => {
+          lastRowEnd = meta.cursor;
+          if (newline) dropCarriageReturn(data);
+          // A one-column file gives papaparse no delimiter to detect: its 'Delimiter' error is no error.
+          const problem =
+            errors.find((e) => e.type === 'Quotes') ??
+            errors.find((e) => e.type === 'FieldMismatch');
+          // papaparse catches this and reports it through `error`.
+          if (problem) throw rowError(data, meta.cursor, problem);
+          rows.push(data);
+        },
+        error: (error) => {
+          failure ??= error;
+        },
       },
-      step: ({ data, errors, meta }) => {
-        lastRowEnd = meta.cursor;
-        // A one-column file gives papaparse no delimiter to detect: its 'Delimiter' error is no error.
-        const problem =
-          errors.find((e) => e.type === 'Quotes') ?? errors.find((e) => e.type === 'FieldMismatch');
-        // papaparse catches this and reports it through `error`.
-        if (problem) throw rowError(data, meta.cursor, problem);
-        rows.push(data);
-      },
-      error: (error) => {
-        failure ??= error;
-      },
-    },
-  );
+    );
 
   const send = (event: string, text?: string) => {
     listeners.get(event)?.(text);
@@ -146,6 +152,8 @@ export async function readCSV(
       headerLine = countLineBreaks(blank) + 1;
       breaksBefore = headerLine - 1;
       text = text.slice(blank.length);
+      newline = newlineOf(text);
+      start();
       first = false;
     }
     pending += text;
@@ -169,6 +177,39 @@ export async function readCSV(
       `"${file.name}" has a header row (line ${headerLine}) but no data rows below it. Add rows, one per line.`,
     );
   }
+}
+
+/**
+ * The line ending handed to papaparse. Left to itself it guesses one from the
+ * first chunk and keeps it, so a file that mixes \n and \r\n (rows appended
+ * by another tool) would keep a \r in the last value of some rows, or join two
+ * rows in one. Any \n makes it \n, and each row's last value loses the \r a
+ * \r\n leaves (dropCarriageReturn); a file of lone \r (classic Mac) is left to
+ * papaparse's guess.
+ */
+function newlineOf(text: string): '\n' | undefined {
+  return text.includes('\n') ? '\n' : undefined;
+}
+
+/**
+ * Drops the \r that ends a row's last value when the row ended with \r\n.
+ * Papaparse already drops it after a closing quote; a quoted last value that
+ * itself ends with a \r loses it too, a character no editor shows.
+ */
+function dropCarriageReturn(row: Row): void {
+  // Extra values of a ragged row are a list under __parsed_extra, its last key.
+  const extra = row.__parsed_extra;
+  if (Array.isArray(extra)) {
+    extra[extra.length - 1] = withoutCarriageReturn(extra[extra.length - 1]);
+    return;
+  }
+  const keys = Object.keys(row);
+  const last = keys[keys.length - 1];
+  if (last !== undefined) row[last] = withoutCarriageReturn(row[last]);
+}
+
+function withoutCarriageReturn(value: unknown): unknown {
+  return typeof value === 'string' && value.endsWith('\r') ? value.slice(0, -1) : value;
 }
 
 /** The chunks joined into pieces of at least MIN_CHUNK_CHARS (the last may be shorter). */

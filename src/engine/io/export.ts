@@ -85,6 +85,11 @@ export async function exportJSONL(batches: AsyncIterable<Row[]>, columns: string
  * that fit 32 bits -> INT32, other numbers -> DOUBLE; lists, objects and
  * columns that mix kinds -> JSON (UTF-8 JSON text, which hyparquet and pyarrow
  * read back; pandas sees a string). A column with only nulls is STRING.
+ *
+ * A run still producing results can give a column, between the passes, a value
+ * its type cannot hold (a number in a column typed from nulls, a fraction in
+ * an INT32 one). The file is then written again with that column's type
+ * widened; types only widen, so this ends.
  */
 export async function exportParquet(rows: RowBatches, columns: string[]): Promise<Blob> {
   const kinds = new Map<string, Kind>();
@@ -96,14 +101,57 @@ export async function exportParquet(rows: RowBatches, columns: string[]): Promis
       }
     }
   }
+  for (;;) {
+    try {
+      return await writeParquet(rows(), columns, kinds);
+    } catch (error) {
+      if (!(error instanceof Misfit)) throw error;
+      kinds.set(error.column, mergeKinds(kinds.get(error.column), error.kind));
+    }
+  }
+}
+
+/** A value its column's Parquet type cannot hold, met while writing. */
+class Misfit extends Error {
+  constructor(
+    readonly column: string,
+    readonly kind: Kind,
+  ) {
+    super(`The column "${column}" got a value of another type while it was written.`);
+  }
+}
+
+async function writeParquet(
+  batches: AsyncIterable<Row[]>,
+  columns: string[],
+  kinds: ReadonlyMap<string, Kind>,
+): Promise<Blob> {
   const writer = new BlobWriter();
   await parquetWriteRows({
     writer,
     columns: columns.map((name) => ({ name, type: PARQUET_TYPES[kinds.get(name) ?? 'string'] })),
-    rows: picked(rows(), columns),
+    rows: checked(picked(batches, columns), columns, kinds),
     rowGroupSize: ROW_GROUP_SIZE,
   });
   return writer.parts.toBlob(MIME_TYPES.parquet);
+}
+
+/** The rows, stopping at the first value its column's type cannot hold (Misfit). */
+async function* checked(
+  rows: AsyncIterable<Row>,
+  columns: string[],
+  kinds: ReadonlyMap<string, Kind>,
+): AsyncGenerator<Row> {
+  for await (const row of rows) {
+    for (const column of columns) {
+      const kind = kindOf(row[column]);
+      const typed = kinds.get(column);
+      // A column typed from nulls alone is written as STRING.
+      const fits = typed ? mergeKinds(typed, kind ?? typed) === typed : !kind || kind === 'string';
+      if (!fits) throw new Misfit(column, kind!);
+    }
+    yield row;
+  }
 }
 
 type Kind = 'string' | 'boolean' | 'int32' | 'double' | 'json';

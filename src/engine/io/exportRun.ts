@@ -1,8 +1,13 @@
-import { db } from '../db/schema';
+import { findTask } from '../../tasks';
+import { db, type Run } from '../db/schema';
 import { inputError } from '../errors';
-import { type TrainingFormat, trainingFormats } from '../formats/trainingFormats';
+import {
+  type FormatColumns,
+  type TrainingFormat,
+  trainingFormats,
+} from '../formats/trainingFormats';
 import { runColumns, runOutputRows } from '../run/outputRows';
-import type { Row } from '../task';
+import { columnFor, type Row, resolveParams, taskInputs, taskOutputs } from '../task';
 import { type ExportFormat, exportRows } from './export';
 
 export type { ExportFormat };
@@ -10,12 +15,19 @@ export type { ExportFormat };
 /** Rows as the run made them, or reshaped for a trainer. */
 export type ExportShape = 'rows' | TrainingFormat['id'];
 
+export interface ExportedRun {
+  blob: Blob;
+  fileName: string;
+  /** Rows a training format left out and why, when it left any out. */
+  skipped?: string;
+}
+
 /** A run's rows as a file, read from IndexedDB a page at a time. */
 export async function exportRun(
   runId: string,
   format: ExportFormat,
   shape: ExportShape = 'rows',
-): Promise<{ blob: Blob; fileName: string }> {
+): Promise<ExportedRun> {
   const run = await db.runs.get(runId);
   if (!run) throw inputError('That run no longer exists.');
   const dataset = await db.datasets.get(run.datasetId);
@@ -29,26 +41,87 @@ export async function exportRun(
   if (shape === 'rows') return exportRows(format, () => runOutputRows(run), columns, names);
 
   const training = trainingFormats.find((f) => f.id === shape)!;
-  const missing = training.requires.filter((c) => !columns.includes(c));
-  if (missing.length > 0) {
-    throw inputError(
-      `${training.label} need the columns ${training.requires.join(', ')}; this run's rows lack ${missing.join(', ')}.`,
-    );
-  }
+  const sources = formatColumns(run, training);
+  requireInputs(training, sources, columns);
+  // A trainer wants one example per answer: rows are read one per generation,
+  // even when the run grouped them into lists.
+  const perGeneration: Run = { ...run, settings: { ...run.settings, groupGenerations: false } };
+  const skipped = new Map<string, number>();
+  let written = 0;
   const reshaped = async function* () {
-    for await (const rows of runOutputRows(run)) {
-      const formatted = await Promise.all(rows.map((row) => training.format(row)));
-      yield formatted.filter((row): row is Row => row !== null);
+    // Parquet reads the rows twice: each pass counts afresh.
+    skipped.clear();
+    written = 0;
+    for await (const rows of runOutputRows(perGeneration)) {
+      const results = await Promise.all(rows.map((row) => training.format(row, sources)));
+      const out: Row[] = [];
+      for (const result of results) {
+        if ('rows' in result) out.push(...result.rows);
+        else skipped.set(result.skipped, (skipped.get(result.skipped) ?? 0) + 1);
+      }
+      written += out.length;
+      yield out;
     }
   };
-  const outputColumns = await firstColumns(reshaped());
-  return exportRows(format, reshaped, outputColumns, names);
+  // The run's columns, then the format's, each once, as the plain export lists them.
+  const outputColumns = [
+    ...columns.filter((c) => !training.outputs.includes(c)),
+    ...training.outputs,
+  ];
+  const file = await exportRows(format, reshaped, outputColumns, names);
+  if (written === 0) throw nothingToExport(training, skipped);
+  return skipped.size > 0 ? { ...file, skipped: describeSkipped(skipped) } : file;
 }
 
-/** The columns of reshaped rows, from the first one (their keys are in order). */
-async function firstColumns(batches: AsyncIterable<Row[]>): Promise<string[]> {
-  for await (const rows of batches) if (rows[0]) return Object.keys(rows[0]);
-  throw inputError(
-    'No row of this run has what the format needs (for DPO: at least two different readable ratings).',
+/**
+ * The column that holds each format input: a column the run wrote under that
+ * name, else the column the run's input mapping fed the task input of that
+ * name (as the task read it), else the column of that name.
+ */
+function formatColumns(run: Run, training: TrainingFormat): FormatColumns {
+  const task = findTask(run.taskId);
+  const params = resolveParams(task, run.taskParams);
+  const outputs = taskOutputs(task, params);
+  const inputs = taskInputs(task, params).map((input) => input.name);
+  return Object.fromEntries(
+    training.inputs.map(({ name }) => {
+      const mapped = !outputs.includes(name) && inputs.includes(name);
+      return [name, mapped ? columnFor(name, run.settings) : name];
+    }),
   );
+}
+
+/** Refuses a run whose rows lack a column the format needs, saying which and what to do. */
+function requireInputs(training: TrainingFormat, sources: FormatColumns, columns: string[]): void {
+  const required = training.inputs.filter((input) => !input.optional);
+  const missing = required.filter((input) => !columns.includes(sources[input.name]));
+  if (missing.length === 0) return;
+  const lacking = missing.map(({ name }) =>
+    sources[name] === name
+      ? name
+      : `${name} (mapped to "${sources[name]}", which they do not have)`,
+  );
+  const advice = missing.flatMap((input) => (input.advice ? [input.advice] : []));
+  throw inputError(
+    `${training.label} need ${required.map((i) => `${i.description} (${i.name})`).join(', ')}; ` +
+      `this run's rows lack ${lacking.join(', ')}. ${advice.join(' ')}`.trim(),
+  );
+}
+
+function nothingToExport(training: TrainingFormat, skipped: Map<string, number>): Error {
+  if (skipped.size === 0) {
+    return inputError(
+      `This run has no results yet, so there is nothing to export as ${training.label}. Run it first.`,
+    );
+  }
+  return inputError(
+    `No row of this run gives ${training.unit}: ${describeSkipped(skipped)} ${training.needs}`,
+  );
+}
+
+/** "3 rows were left out: 2 with ..., 1 with ...." */
+function describeSkipped(skipped: Map<string, number>): string {
+  const total = [...skipped.values()].reduce((sum, n) => sum + n, 0);
+  const reasons = [...skipped].map(([reason, count]) => `${count} ${reason}`);
+  return `${total} ${total === 1 ? 'row was' : 'rows were'} left out: ${reasons.join(', ')}.`;
 }

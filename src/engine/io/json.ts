@@ -4,11 +4,25 @@ import type { Row } from '../task';
 import { countLineBreaks, type NamedBlob, type OnChunk, readTextChunks } from './text';
 
 /**
+ * The longest string V8 makes (2^29 - 24 characters), in bytes of the file:
+ * UTF-8 takes at least one byte per character, so a file this size or smaller
+ * always fits in one string.
+ */
+const MAX_JSON_BYTES = 2 ** 29 - 24;
+
+/**
  * Reads a JSON array of objects. JSON.parse needs the whole text, so the file
  * is read into memory once; every item is checked before any row is stored.
  * A .json file of one object per line is read as JSON Lines.
  */
 export async function readJSON(file: NamedBlob, sink: RowSink, onChunk: OnChunk): Promise<void> {
+  if (file.size > MAX_JSON_BYTES) {
+    // Checked before reading: joining the text would throw a bare RangeError after a long wait.
+    throw inputError(
+      `"${file.name}" is too large to read as one JSON array (${megabytes(file.size)} MB; a browser holds at most ${megabytes(MAX_JSON_BYTES)} MB of text in one piece). ` +
+        "Convert it to JSON Lines (one object per line), for example with jq -c '.[]' file.json > file.jsonl, and import that.",
+    );
+  }
   const parts: string[] = [];
   for await (const { text, bytesRead } of readTextChunks(file)) {
     parts.push(text);
@@ -19,7 +33,7 @@ export async function readJSON(file: NamedBlob, sink: RowSink, onChunk: OnChunk)
 
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJSON(text);
   } catch (error) {
     // Hugging Face datasets' to_json() writes JSON Lines under a .json name.
     if (firstLineIsObject(text)) return readJSONL(file, sink, onChunk);
@@ -55,7 +69,7 @@ export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk
     if (!source) return;
     let value: unknown;
     try {
-      value = JSON.parse(source);
+      value = parseJSON(source);
     } catch (error) {
       throw inputError(
         `Line ${lineNumber} of "${file.name}" is not valid JSON (${messageOf(error)}). ` +
@@ -86,6 +100,77 @@ export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk
   if (sink.rowCount === 0) throw inputError(`"${file.name}" has no rows: every line is blank.`);
 }
 
+/**
+ * JSON.parse, keeping integers too large for a double exactly, as strings of
+ * their digits (as Parquet import keeps 64-bit integers): JSON.parse alone
+ * would round 12345678901234567890 to 12345678901234567000. Node 20 has no
+ * reviver source text (Chrome 114+ does), so such literals are quoted first.
+ */
+export function parseJSON(text: string): unknown {
+  // The cheap test spares the scan in the usual file, which has no such literal.
+  const exact = /\d{16}/.test(text) ? quoteLongIntegers(text) : text;
+  try {
+    return JSON.parse(exact);
+  } catch (error) {
+    // Quoting moved the positions the parser's message gives: report the file's own.
+    if (exact !== text) JSON.parse(text);
+    throw error;
+  }
+}
+
+/**
+ * An integer literal of 16 or more digits: not part of a fraction, an exponent
+ * or a longer word, and without a leading zero (which JSON forbids, and
+ * quoting would hide).
+ */
+const LONG_INTEGER = /(?<![\w.+-])-?[1-9]\d{15,}(?![\w.])/g;
+
+/**
+ * The text with every integer literal beyond Number.MAX_SAFE_INTEGER put in
+ * quotes. Only the text between string literals is searched, and strings are
+ * skipped quote to quote with indexOf: one regex over whole string literals
+ * overflows its stack on a long one.
+ */
+function quoteLongIntegers(text: string): string {
+  const parts: string[] = [];
+  let copied = 0;
+  for (let from = 0; from < text.length; ) {
+    const open = text.indexOf('"', from);
+    const outside = open < 0 ? text.length : open;
+    const segment = text.slice(from, outside);
+    const quoted = segment.replace(LONG_INTEGER, quoteUnsafe);
+    if (quoted !== segment) {
+      parts.push(text.slice(copied, from), quoted);
+      copied = outside;
+    }
+    from = open < 0 ? text.length : endOfString(text, open);
+  }
+  if (parts.length === 0) return text;
+  parts.push(text.slice(copied));
+  return parts.join('');
+}
+
+function quoteUnsafe(literal: string): string {
+  return Number.isSafeInteger(Number(literal)) ? literal : `"${literal}"`;
+}
+
+/** The index just past the quote that closes the string literal opened at `open`. */
+function endOfString(text: string, open: number): number {
+  for (let at = open + 1; ; ) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return text.length;
+    // A quote after an odd number of backslashes is escaped.
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    at = quote + 1;
+  }
+}
+
+function megabytes(bytes: number): number {
+  return Math.round(bytes / 1024 / 1024);
+}
+
 function isObject(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -94,7 +179,7 @@ function firstLineIsObject(text: string): boolean {
   const start = text.trimStart();
   const end = start.indexOf('\n');
   try {
-    return isObject(JSON.parse(end < 0 ? start : start.slice(0, end)));
+    return isObject(parseJSON(end < 0 ? start : start.slice(0, end)));
   } catch {
     return false;
   }

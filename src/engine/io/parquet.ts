@@ -1,12 +1,23 @@
-import { type AsyncBuffer, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import {
+  type AsyncBuffer,
+  cachedAsyncBuffer,
+  parquetMetadataAsync,
+  parquetReadObjects,
+} from 'hyparquet';
 import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
 import type { Row } from '../task';
 import type { NamedBlob, OnChunk } from './text';
 
 /**
- * Reads a Parquet file one row group at a time; hyparquet fetches only the byte
- * ranges it needs, through blob.slice(), so the file is never read whole.
+ * Rows decoded at a time. pyarrow writes row groups of up to a million rows,
+ * too many to hold as objects at once, so a group is read a slice at a time.
+ */
+const SLICE_ROWS = 50_000;
+
+/**
+ * Reads a Parquet file a slice of rows at a time; hyparquet fetches only the
+ * byte ranges it needs, through blob.slice(), so the file is never read whole.
  */
 export async function readParquet(file: NamedBlob, sink: RowSink, onChunk: OnChunk): Promise<void> {
   const buffer: AsyncBuffer = {
@@ -14,15 +25,27 @@ export async function readParquet(file: NamedBlob, sink: RowSink, onChunk: OnChu
     slice: (start, end) => file.slice(start, end).arrayBuffer(),
   };
   const metadata = await unreadable(file, () => parquetMetadataAsync(buffer));
-  let rowStart = 0;
+  let groupStart = 0;
   for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
-    const rows = await unreadable(file, () =>
-      parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd }),
-    );
-    await sink.add(rows.map((row) => plainValue(row) as Row));
-    rowStart = rowEnd;
-    onChunk();
+    const groupEnd = groupStart + Number(group.num_rows);
+    // Every slice of a group reads the same column chunks (or, with a page
+    // index, some of their pages): they are fetched once per group, and let go after it.
+    const groupBuffer = cachedAsyncBuffer(buffer);
+    for (let rowStart = groupStart; rowStart < groupEnd; rowStart += SLICE_ROWS) {
+      const rowEnd = Math.min(rowStart + SLICE_ROWS, groupEnd);
+      const rows = await unreadable(file, () =>
+        parquetReadObjects({
+          file: groupBuffer,
+          metadata,
+          rowStart,
+          rowEnd,
+          useOffsetIndex: true,
+        }),
+      );
+      await sink.add(rows.map((row) => plainValue(row) as Row));
+      onChunk();
+    }
+    groupStart = groupEnd;
   }
   if (sink.rowCount === 0) throw inputError(`"${file.name}" has no rows.`);
 }

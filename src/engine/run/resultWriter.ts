@@ -1,6 +1,6 @@
 import { storeResults } from '../db/runs';
 import type { Result, RunActivity } from '../db/schema';
-import { EngineError } from '../errors';
+import { type EngineError, storageError } from '../errors';
 
 /**
  * Buffers results and writes them in batched transactions: a transaction per
@@ -46,7 +46,11 @@ export class ResultWriter {
       try {
         await storeResults(this.runId, batch, activity);
       } catch (error) {
-        this.failure = storageError(error);
+        this.failure = storageError(
+          error,
+          'the results',
+          'resume the run: the answers not stored are asked again',
+        );
         this.onFailure(this.failure);
       }
     });
@@ -58,13 +62,4 @@ export class ResultWriter {
     await this.flush(true);
     if (this.failure) throw this.failure;
   }
-}
-
-function storageError(error: unknown): EngineError {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new EngineError({
-    kind: 'storage',
-    message: `This browser could not store the results (${reason}). Free some disk space or delete datasets you no longer need, then resume the run: the answers not stored are asked again.`,
-    retryable: false,
-  });
 }
