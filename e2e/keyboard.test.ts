@@ -12,7 +12,7 @@ beforeAll(async () => {
   [browser, app, server] = await Promise.all([
     launchChromium(),
     serveApp(),
-    startTestServer({ latencyMs: 400 }),
+    startTestServer({ latencyMs: 1500 }),
   ]);
 });
 

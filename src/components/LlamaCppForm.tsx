@@ -1,4 +1,5 @@
 import { type DragEvent, useEffect, useState } from 'react';
+import { isFetchFailure } from '../engine/errors';
 import type { GgufStatus } from '../engine/llm/localModels';
 import type { LocalProviderConfig, ModelSource } from '../engine/llm/types';
 import { engine } from '../engineClient';
@@ -231,7 +232,7 @@ function DownloadLine({ source }: { source: RemoteSource }) {
 
 /** fetch's "Failed to fetch" in words: offline, or the server is unreachable or refuses this page. */
 function unreachable(reason: string): string {
-  return /failed to fetch|networkerror|load failed/i.test(reason)
+  return isFetchFailure(reason)
     ? 'offline, or the server cannot be reached from this page'
     : reason;
 }

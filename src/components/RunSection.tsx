@@ -116,8 +116,17 @@ function useFocusKept(container: RefObject<HTMLElement | null>, state: string) {
     const track = (e: FocusEvent) => {
       hadFocus.current = container.current?.contains(e.target as Node) ?? false;
     };
+    // A click elsewhere (on the page's text, which takes no focus) moves the
+    // person's attention: the focus is not ours to bring back then.
+    const click = (e: PointerEvent) => {
+      if (!container.current?.contains(e.target as Node)) hadFocus.current = false;
+    };
     document.addEventListener('focusin', track);
-    return () => document.removeEventListener('focusin', track);
+    document.addEventListener('pointerdown', click);
+    return () => {
+      document.removeEventListener('focusin', track);
+      document.removeEventListener('pointerdown', click);
+    };
   }, [container]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the state the buttons show changes.
   useEffect(() => {
@@ -128,7 +137,7 @@ function useFocusKept(container: RefObject<HTMLElement | null>, state: string) {
     const next =
       container.current?.querySelector<HTMLElement>('[data-next]:not(:disabled)') ??
       container.current?.querySelector<HTMLElement>('button:not(:disabled)');
-    next?.focus();
+    next?.focus({ preventScroll: true });
   }, [state, container]);
 }
 

@@ -66,11 +66,22 @@ export function storageError(error: unknown, what: string, then: string): Engine
   // Dexie repeats an inner error's text on a line of its own: the first line says it.
   const reason =
     error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+  // Only a full disk is mended by freeing space; anything else (a database closed or
+  // deleted by another tab) by reloading the page.
+  const full = /QuotaExceeded/i.test(`${reason} ${(error as { inner?: unknown })?.inner}`);
+  const remedy = full
+    ? 'Free some disk space or delete datasets you no longer need'
+    : 'Reload the page';
   return new EngineError({
     kind: 'storage',
-    message: `This browser could not store ${what} (${reason}). Free some disk space or delete datasets you no longer need, then ${then}.`,
+    message: `This browser could not store ${what} (${reason}). ${remedy}, then ${then}.`,
     retryable: false,
   });
+}
+
+/** fetch's own words when a request never got an answer (offline, refused, blocked). */
+export function isFetchFailure(message: string): boolean {
+  return /failed to fetch|networkerror|load failed/i.test(message);
 }
 
 /** Any thrown value as plain error data, keeping what an EngineError knows. */

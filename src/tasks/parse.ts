@@ -60,9 +60,11 @@ export function parseScore(text: string, scale: ScaleOptions): number | null {
  * A word or arrow by which a model takes back or hedges the score it just gave
  * (`I'd revise to 4`, `but arguably 4`, `or rather 4`, `1/5 → 4/5`); `rather
  * than 2` and `instead of 2` set another number aside rather than move to it.
+ * The number must end its clause: in `actually covers 3 of the 4 points` or
+ * `maybe 1 typo` it counts something else.
  */
 const REVISION_CUE =
-  /(?:\b(?:revis|bump|chang|adjust|rais|lower|actually|arguably|rather(?!\s+than)|instead(?!\s+of)|maybe|perhaps|reconsider|on second thought)\w*|→|->|=>)[^\d\n]{0,15}?(\d+(?:\.\d+)?)/gi;
+  /(?:\b(?:revis|bump|chang|adjust|rais|lower|actually|arguably|rather(?!\s+than)|instead(?!\s+of)|maybe|perhaps|reconsider|on second thought)\w*|→|->|=>)[^\d\n]{0,15}?(\d+(?:\.\d+)?)(?=\s*(?:$|[.,;:!?)\]]))/gi;
 
 /**
  * The in-scale numbers that a revision cue introduces in what follows a score.
@@ -89,10 +91,11 @@ export function scoreFromJson(value: unknown, scale: ScaleOptions): number | nul
  * fence, else the first balanced object in the prose (a preamble and trailing
  * commentary are skipped). Undefined when there is none.
  *
- * An array counts only as the whole answer or a whole fence: in prose, brackets
- * are too often something else (`[1] Score: 2`, `parse ["a", "b"] in Python`).
- * An array found in the prose is skipped whole, so an object inside it (one of
- * several list entries) is not taken for the answer either.
+ * An array counts only as the whole answer, a whole fence, or whole lines of
+ * their own (`Scores:` then `[4, 3]`): within a line of prose, brackets are too
+ * often something else (`[1] Score: 2`, `parse ["a", "b"] in Python`). Any
+ * other array is skipped whole, so an object inside it (one of several list
+ * entries) is not taken for the answer either.
  */
 export function extractJson(text: string): unknown {
   const candidates: string[] = [text.trim()];
@@ -110,9 +113,20 @@ export function extractJson(text: string): unknown {
     if (end < 0) continue;
     const parsed = tryParse(text.slice(start, end + 1));
     if (isRecord(parsed)) return parsed;
-    if (Array.isArray(parsed)) start = end;
+    if (Array.isArray(parsed)) {
+      if (ownLines(text, start, end)) return parsed;
+      start = end;
+    }
   }
   return undefined;
+}
+
+/** Whether text[start..end] stands on lines of its own: only blanks before it and after it on them. */
+function ownLines(text: string, start: number, end: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEnd = text.indexOf('\n', end + 1);
+  const after = text.slice(end + 1, lineEnd < 0 ? text.length : lineEnd);
+  return text.slice(lineStart, start).trim() === '' && after.trim() === '';
 }
 
 /** The JSON object in an answer, or undefined when there is no object. */

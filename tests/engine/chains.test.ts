@@ -80,7 +80,7 @@ it('gives every row its own seed drawn from the run seed, and the same ones on a
   expect((await magpieRun(7)).map((r) => r.outputs.instruction)).toEqual(instructions);
 });
 
-it("runs a row's generations one after another, each kept or failed on its own", async () => {
+it("keeps or fails each of a row's generations on its own, one request at a time in a window of 1", async () => {
   let inFlight = 0;
   let peak = 0;
   let completions = 0;
@@ -109,4 +109,21 @@ it("runs a row's generations one after another, each kept or failed on its own",
   expect(results[1].error).toContain('bad prompt');
   // A window of 1 sends one request at a time, chains included.
   expect(peak).toBe(1);
+});
+
+it("runs a row's generations side by side when the window is wide enough", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  server.setOptions({
+    latencyMs: () => {
+      peak = Math.max(peak, ++inFlight);
+      setTimeout(() => inFlight--, 30);
+      return 30;
+    },
+  });
+  // Three rows of two generations, a window of six: each generation is an item of its own.
+  const results = await magpieRun(1, 2, 6);
+  server.setOptions({ latencyMs: 0 });
+  expect(results.every((r) => r.status === 'done')).toBe(true);
+  expect(peak).toBeGreaterThan(3);
 });

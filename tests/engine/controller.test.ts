@@ -24,7 +24,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(async () => {
   await clearDatabase();
-  server.setOptions({ faults: [], latencyMs: 10 });
+  // Slow enough that a run of 100 rows is still going when a test pauses it.
+  server.setOptions({ faults: [], latencyMs: 30 });
 });
 
 async function spec(rows: number, over: Partial<RunSpec> = {}): Promise<RunSpec> {
@@ -83,6 +84,18 @@ describe('the run commands', () => {
     await paused;
     await expect.poll(() => statusOf(id), { timeout: 10_000 }).toBe('completed');
     expect(await resultCount(id)).toBe(60);
+  });
+
+  it('a second Resume while the run goes does nothing, and a later Pause holds', async () => {
+    const id = await startRun(await spec(200), {});
+    await expect.poll(() => doneOf(id), { interval: 5 }).toBeGreaterThanOrEqual(4);
+    await pauseRun(id);
+    await resumeRun(id, {});
+    await resumeRun(id, {}); // returns at once: the run is already going
+    await pauseRun(id);
+    await requestsDuring(50);
+    expect(await requestsDuring(150)).toBe(0);
+    expect(await statusOf(id)).toBe('paused');
   });
 
   it('cancels the runs of a dataset, and waits for them, before it is deleted', async () => {

@@ -135,24 +135,25 @@ describe('a 500', () => {
     expect(await run(1, 1, retry)).toBe('completed');
     const waits = arrivals.slice(1).map((t, i) => t - arrivals[i]);
     expect(waits).toHaveLength(4);
-    for (const wait of waits) expect(wait).toBeLessThan(60 + 150); // slack for the round trip
+    // Far below the uncapped 10 s, with slack for the round trip on a busy machine.
+    for (const wait of waits) expect(wait).toBeLessThan(60 + 1_000);
   });
 });
 
 describe('a requests/min limit', () => {
   it('holds requests back without counting the wait against their timeout', async () => {
     server.setOptions({ latencyMs: 0, faults: [] });
-    // 60/min: a minute's burst of 60, then one a second; the 62nd waits about 2 s.
-    const stored = await textGenerationRun(await storeDataset(prompts(62)), {
+    // 60/min: a minute's burst of 60, then one a second; the 63rd waits about 3 s.
+    const stored = await textGenerationRun(await storeDataset(prompts(63)), {
       baseURL: server.url,
       concurrency: 4,
     });
     await db.runs.update(stored.id, {
-      limits: { requestsPerMinute: 60, timeoutSeconds: 0.5, maxRetries: 0 },
+      limits: { requestsPerMinute: 60, timeoutSeconds: 1, maxRetries: 0 },
     });
     const limited = (await db.runs.get(stored.id))!;
     const model = createOpenAIModel({ baseURL: server.url, model: 'test-model' });
     expect(await executeRun(limited, model, new AbortController().signal)).toBe('completed');
-    expect((await db.runs.get(stored.id))?.counters).toMatchObject({ done: 62, failed: 0 });
+    expect((await db.runs.get(stored.id))?.counters).toMatchObject({ done: 63, failed: 0 });
   });
 });

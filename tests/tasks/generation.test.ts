@@ -233,6 +233,11 @@ Honey bees
       { instructions: queries },
     ],
     [
+      'a JSON list after a preamble',
+      `Here are the queries:\n${JSON.stringify(queries)}`,
+      { instructions: queries },
+    ],
+    [
       'a JSON array in a fence',
       `\`\`\`json\n${JSON.stringify(queries)}\n\`\`\``,
       { instructions: queries },

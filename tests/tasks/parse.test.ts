@@ -35,6 +35,9 @@ describe('parseScore', () => {
     ['4, rather than 2 as before', 4],
     ['4 instead of 2', 4],
     ['4 (maybe out of 5)', 4],
+    ['4 - the response actually covers 3 of the 4 points', 4],
+    ['4 (changes 2 lines correctly)', 4],
+    ['5 - maybe 1 typo', 5],
   ])('reads %j as %s', (text, expected) => {
     expect(parseScore(text, SCALE)).toBe(expected);
   });
@@ -78,6 +81,11 @@ describe('extractJson', () => {
     ['a bare array', '["a", "b"]', ['a', 'b']],
     ['a fenced array', 'Here:\n```json\n["a", "b"]\n```\ndone', ['a', 'b']],
     ['an object after an array in prose', 'Options: ["a", "b"]. Answer: {"a": 1}', { a: 1 }],
+    [
+      'an array on lines of its own after a preamble',
+      'Here are the queries:\n[\n  "What is X?",\n  "How does Y work?"\n]\nHope this helps.',
+      ['What is X?', 'How does Y work?'],
+    ],
     [
       'nested braces in strings',
       '{"a": "{[", "b": [1, {"c": 2}]} trailing',

@@ -8,7 +8,7 @@ import type {
   Completion,
   CompletionCreateParamsNonStreaming,
 } from '@mlc-ai/web-llm';
-import { EngineError } from '../errors';
+import { EngineError, isFetchFailure } from '../errors';
 import { eachGeneration, type OneAnswer, type OpenAISampling } from './eachGeneration';
 import type {
   CompletionRequest,
@@ -141,7 +141,7 @@ function fail(error: unknown, signal?: AbortSignal): never {
       says('This browser offers no WebGPU. Use the llama.cpp (GGUF) provider instead.'),
     );
   }
-  if (/failed to fetch|networkerror|load failed/i.test(message)) {
+  if (isFetchFailure(message)) {
     throw new EngineError({
       kind: 'network',
       message: `Could not download the model (${message}). Check the network, then try again; once downloaded, it loads offline.`,

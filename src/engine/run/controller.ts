@@ -17,6 +17,8 @@ import { executeRun } from './runner';
 interface ActiveRun {
   controller: AbortController;
   done: Promise<void>;
+  /** Set the moment Pause or Cancel is asked, before the status is written. */
+  stopping: boolean;
 }
 
 const active = new Map<string, ActiveRun>();
@@ -64,8 +66,11 @@ export async function cancelRun(runId: string): Promise<void> {
 }
 
 export async function resumeRun(runId: string, secrets: Secrets): Promise<void> {
+  const running = active.get(runId);
+  // Already going (a second click on Resume): nothing to do.
+  if (running && !running.stopping) return;
   // A run still winding down after Pause ends first, or it would swallow this resume.
-  await active.get(runId)?.done;
+  await running?.done;
   const run = await db.runs.get(runId);
   if (!run) throw inputError('That run no longer exists.');
   await setRunStatus(runId, 'running');
@@ -88,9 +93,10 @@ export async function cancelRunsOf(datasetId: string): Promise<void> {
 
 /** Writes the status, stops the run's requests, and returns once it has stopped. */
 async function stop(runId: string, status: 'paused' | 'cancelled'): Promise<void> {
+  const running = active.get(runId);
+  if (running) running.stopping = true;
   // The status is written first so the aborted requests are not taken for a failure.
   await setRunStatus(runId, status);
-  const running = active.get(runId);
   running?.controller.abort();
   await running?.done;
 }
@@ -107,7 +113,7 @@ async function launch(runId: string, secrets: Secrets): Promise<void> {
     if (run?.status !== 'running') return;
     await execute(run, secrets, controller.signal);
   }).finally(() => active.delete(runId));
-  active.set(runId, { controller, done });
+  active.set(runId, { controller, done, stopping: false });
   await done;
 }
 

@@ -46,11 +46,12 @@ export interface RunOptions {
 
 /**
  * Runs the pending work of a run: every (row, generation) without a stored
- * result, through a sliding window of the run's concurrency. Returns when all
- * of it has a result ('completed') or when `signal` aborts ('stopped'; requests
- * in flight are dropped and redone on resume). Errors that no retry can mend
- * (an unreachable endpoint, a refused key, a model that will not load) are
- * thrown and leave the remaining work pending.
+ * result, through a sliding window of the run's concurrency. Returns
+ * 'completed' when all of it has a result, else 'stopped': `signal` aborted
+ * (requests in flight are dropped and redone on resume), or the work ran out
+ * with results still missing. Errors that no retry can mend (an unreachable
+ * endpoint, a refused key, a model that will not load, a write the browser's
+ * storage refused) end the run at once, are thrown, and leave the rest pending.
  */
 export async function executeRun(
   run: Run,
@@ -101,14 +102,12 @@ export async function executeRun(
       await settle(item.rowIndex, item.generations, () => singleCall(task, params, row, n));
       return;
     }
-    // A chain's generations go one after another: the window counts requests in
-    // flight, and each generation succeeds or fails on its own.
-    for (const generation of item.generations) {
-      if (runSignal.aborted) return;
-      await settle(item.rowIndex, [generation], async () => [
-        await chainedGeneration(task, params, row, item.rowIndex, generation),
-      ]);
-    }
+    // A chain's work item is one generation (pendingWork): the window counts its
+    // requests, one at a time, and it succeeds or fails on its own.
+    const [generation] = item.generations;
+    await settle(item.rowIndex, item.generations, async () => [
+      await chainedGeneration(task, params, row, item.rowIndex, generation),
+    ]);
   };
 
   /**
@@ -288,7 +287,12 @@ export async function executeRun(
   };
 
   try {
-    await runWindow(pendingWork(run), () => window.limit, generate, runSignal);
+    await runWindow(
+      pendingWork(run, task.run !== undefined),
+      () => window.limit,
+      generate,
+      runSignal,
+    );
   } finally {
     await writer.close();
   }
@@ -313,15 +317,18 @@ function usageOf(usage: Usage[], i: number): Usage {
   return usage[i] ?? { inputTokens: 0, outputTokens: 0, reported: false };
 }
 
-/** The work still to do, read a page of rows at a time. */
-async function* pendingWork(run: Run): AsyncGenerator<WorkItem> {
+/** The work still to do, read a page of rows at a time: a row per item, or a generation. */
+async function* pendingWork(run: Run, oneGenerationEach: boolean): AsyncGenerator<WorkItem> {
   const n = run.settings.numGenerations;
   for await (const { page, rows } of iterateRowPages(run.datasetId)) {
     const stored = await storedKeysOfPage(run.id, page);
     for (const [position, row] of rows.entries()) {
       const rowIndex = page * PAGE_SIZE + position;
       const generations = [...Array(n).keys()].filter((g) => !stored.has(`${rowIndex}:${g}`));
-      if (generations.length > 0) yield { rowIndex, row, generations };
+      if (generations.length === 0) continue;
+      // A chain makes each generation in requests of its own, so each is an item.
+      if (oneGenerationEach) for (const g of generations) yield { rowIndex, row, generations: [g] };
+      else yield { rowIndex, row, generations };
     }
   }
 }
