@@ -80,16 +80,24 @@ it('gives every row its own seed drawn from the run seed, and the same ones on a
   expect((await magpieRun(7)).map((r) => r.outputs.instruction)).toEqual(instructions);
 });
 
-it("keeps or fails each of a row's generations on its own, one request at a time in a window of 1", async () => {
+/** Answers after `ms`, counting the most requests the server had in flight at once. */
+function peakInFlight(ms: number): { readonly peak: number } {
   let inFlight = 0;
-  let peak = 0;
-  let completions = 0;
+  const seen = { peak: 0 };
   server.setOptions({
     latencyMs: () => {
-      peak = Math.max(peak, ++inFlight);
-      setTimeout(() => inFlight--, 5);
-      return 5;
+      seen.peak = Math.max(seen.peak, ++inFlight);
+      setTimeout(() => inFlight--, ms);
+      return ms;
     },
+  });
+  return seen;
+}
+
+it("keeps or fails each of a row's generations on its own, one request at a time in a window of 1", async () => {
+  const seen = peakInFlight(5);
+  let completions = 0;
+  server.setOptions({
     // The second instruction asked for (row 0, generation 1) is refused.
     faults: ({ path }) =>
       path === '/v1/completions' && ++completions === 2
@@ -108,22 +116,14 @@ it("keeps or fails each of a row's generations on its own, one request at a time
   ]);
   expect(results[1].error).toContain('bad prompt');
   // A window of 1 sends one request at a time, chains included.
-  expect(peak).toBe(1);
+  expect(seen.peak).toBe(1);
 });
 
 it("runs a row's generations side by side when the window is wide enough", async () => {
-  let inFlight = 0;
-  let peak = 0;
-  server.setOptions({
-    latencyMs: () => {
-      peak = Math.max(peak, ++inFlight);
-      setTimeout(() => inFlight--, 30);
-      return 30;
-    },
-  });
+  const seen = peakInFlight(30);
   // Three rows of two generations, a window of six: each generation is an item of its own.
   const results = await magpieRun(1, 2, 6);
   server.setOptions({ latencyMs: 0 });
   expect(results.every((r) => r.status === 'done')).toBe(true);
-  expect(peak).toBeGreaterThan(3);
+  expect(seen.peak).toBeGreaterThan(3);
 });

@@ -1,13 +1,9 @@
-import type { GenerateResult, SamplingOptions } from './types';
-
-/** Sampling settings as OpenAI's API names them, for one generation. */
-export interface OpenAISampling {
-  temperature?: number;
-  top_p?: number;
-  max_tokens?: number;
-  seed?: number;
-  stop?: string[];
-}
+import {
+  type GenerateResult,
+  type OpenAISampling,
+  openAISampling,
+  type SamplingOptions,
+} from './types';
 
 /** One generation's answer, in the OpenAI shape both local engines return. */
 export interface OneAnswer {
@@ -25,20 +21,17 @@ export interface OneAnswer {
  */
 export async function eachGeneration(
   n: number,
-  { temperature, topP, maxTokens, seed, stop }: SamplingOptions,
+  sampling: SamplingOptions,
   signal: AbortSignal,
   ask: (sampling: OpenAISampling) => Promise<OneAnswer>,
 ): Promise<GenerateResult> {
   const result: GenerateResult = { texts: [], usage: [] };
+  const { seed } = sampling;
   for (let i = 0; i < n; i++) {
     signal.throwIfAborted();
-    const { text, usage } = await ask({
-      temperature,
-      top_p: topP,
-      max_tokens: maxTokens,
-      seed: seed === undefined ? undefined : seed + i,
-      stop,
-    });
+    const { text, usage } = await ask(
+      openAISampling(sampling, seed === undefined ? undefined : seed + i),
+    );
     signal.throwIfAborted();
     result.texts.push(text || null);
     result.usage.push({

@@ -13,6 +13,7 @@ import {
   type GenerateRequest,
   type GenerateResult,
   type LanguageModel,
+  openAISampling,
   type Usage,
 } from './types';
 
@@ -93,18 +94,13 @@ async function chat(
   seed: number | undefined,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
-  const { temperature, topP, maxTokens, stop } = request.sampling;
   const url = `${endpoint.baseURL}/chat/completions`;
   // JSON.stringify leaves out undefined fields, so options left unset are not sent.
   const body = {
     model: endpoint.model,
     messages: request.messages,
     n,
-    temperature,
-    top_p: topP,
-    max_tokens: maxTokens,
-    seed,
-    stop: stop?.length ? stop : undefined,
+    ...openAISampling(request.sampling, seed),
     response_format: request.jsonSchema && responseFormatFor(request.jsonSchema),
   };
   const data = await requestJson(
@@ -122,17 +118,12 @@ async function rawCompletion(
   request: CompletionRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
-  const { temperature, topP, maxTokens, seed, stop } = request.sampling;
   const url = `${endpoint.baseURL}/completions`;
   const body = {
     model: endpoint.model,
     prompt: request.prompt,
     n: request.n,
-    temperature,
-    top_p: topP,
-    max_tokens: maxTokens,
-    seed,
-    stop: stop?.length ? stop : undefined,
+    ...openAISampling(request.sampling, request.sampling.seed),
   };
   const data = await requestJson(
     endpoint,

@@ -18,6 +18,29 @@ export interface SamplingOptions {
   stop?: string[];
 }
 
+/** Sampling settings under the names of OpenAI's API, which llama-server and web-llm share. */
+export interface OpenAISampling {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  stop?: string[];
+}
+
+/** The settings of one request on the wire, with its own seed; unset ones stay undefined. */
+export function openAISampling(
+  { temperature, topP, maxTokens, stop }: SamplingOptions,
+  seed: number | undefined,
+): OpenAISampling {
+  return {
+    temperature,
+    top_p: topP,
+    max_tokens: maxTokens,
+    seed,
+    stop: stop?.length ? stop : undefined,
+  };
+}
+
 export interface GenerateRequest {
   messages: ChatMessage[];
   /** How many independent generations to return. */

@@ -9,12 +9,13 @@ import type {
   CompletionCreateParamsNonStreaming,
 } from '@mlc-ai/web-llm';
 import { EngineError, isFetchFailure } from '../errors';
-import { eachGeneration, type OneAnswer, type OpenAISampling } from './eachGeneration';
+import { eachGeneration, type OneAnswer } from './eachGeneration';
 import type {
   CompletionRequest,
   GenerateRequest,
   GenerateResult,
   LanguageModel,
+  OpenAISampling,
   SamplingOptions,
 } from './types';
 
