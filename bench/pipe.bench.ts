@@ -12,14 +12,16 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type BoundTask, isBoundPrompt } from '../src/engine/bound';
 import { importRows } from '../src/engine/db/datasets';
 import { createRun, storeResults } from '../src/engine/db/runs';
 import { db } from '../src/engine/db/schema';
+import { readGeneration } from '../src/engine/generation';
 import { createOpenAIModel } from '../src/engine/llm/openai';
 import { executeRun } from '../src/engine/run/runner';
 import { seededRandom } from '../src/engine/run/seededRandom';
-import { defaultRunSettings, readGeneration, resolveParams } from '../src/engine/task';
-import { findTask } from '../src/tasks';
+import { defaultRunSettings, type PromptTask } from '../src/engine/task';
+import { bindSpec } from '../src/tasks';
 import { printTable } from './table';
 
 const CONCURRENCY = 64;
@@ -47,8 +49,14 @@ const mixes: Mix[] = [
 const thread = new Worker(new URL('./serverThread.mjs', import.meta.url));
 let url = '';
 const model = () => createOpenAIModel({ baseURL: url, model: 'bench-model' });
-const task = findTask('text_generation');
-const params = resolveParams(task, {});
+const bound = textGeneration();
+
+function textGeneration(): BoundTask<PromptTask> {
+  const spec = { taskId: 'text_generation', taskParams: {}, settings: defaultRunSettings };
+  const task = bindSpec(spec);
+  if (!isBoundPrompt(task)) throw new Error('Text generation is a prompt task');
+  return task;
+}
 
 beforeAll(async () => {
   [{ url }] = await once(thread, 'message');
@@ -71,7 +79,7 @@ async function newRun(rows: number) {
   return createRun(
     {
       datasetId: await dataset(rows),
-      taskId: task.id,
+      taskId: bound.task.id,
       taskParams: {},
       settings: defaultRunSettings,
       provider: { provider: 'openai', baseURL: url, model: 'bench-model' },
@@ -86,7 +94,7 @@ async function newRun(rows: number) {
 async function slidingWindow(rows: number): Promise<number> {
   const run = await newRun(rows);
   const started = performance.now();
-  expect(await executeRun(run, model(), new AbortController().signal)).toBe('completed');
+  expect(await executeRun(run, bound, model(), new AbortController().signal)).toBe('completed');
   return (performance.now() - started) / 1000;
 }
 
@@ -126,19 +134,17 @@ async function batchBarrier(rows: number, batch: number): Promise<number> {
     const results = await Promise.all(
       indices.map(async (rowIndex) => {
         const row = { instruction: `prompt ${rowIndex}` };
-        const messages = task.formatInput(row, params);
+        const messages = bound.task.formatInput(row, bound.params);
         // A signal per request, as the engine gives each attempt its own.
         const signal = new AbortController().signal;
         const answer = await llm.generate({ messages, n: 1, sampling: run.sampling }, signal);
-        const text = answer.texts[0];
-        const usage = answer.usage[0];
         return {
           runId: run.id,
           rowIndex,
           generation: 0,
           modelName: llm.modelName,
           status: 'done' as const,
-          ...readGeneration(task, params, run.settings, { row, messages, text, usage }),
+          ...readGeneration(bound, { row, messages, choice: answer.choices[0] }),
         };
       }),
     );

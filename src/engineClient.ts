@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { transferAbortSignals } from './engine/abortSignal';
 import { EngineError } from './engine/errors';
 import type { EngineAPI } from './engine/worker';
 
@@ -12,6 +13,7 @@ const worker = new Worker(new URL('./engine/worker.ts', import.meta.url), {
   type: 'module',
   name: 'retort-engine',
 });
+transferAbortSignals();
 const remote = Comlink.wrap<EngineAPI>(worker);
 
 /**

@@ -53,7 +53,7 @@ vi.mock('../src/engine/llm/wllama', () => ({
       modelName: options.source.name,
       maxConcurrency: options.parallel,
       info: { multiThread: false, threads: 1, gpuLayers: 0, contextSize: 1024 },
-      generate: async () => ({ texts: ['x'], usage: [] }),
+      generate: async () => ({ choices: [] }),
       unload: async () => {
         calls.push('wllama unload');
       },

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../src/engine/errors';
+import { finishReasonOf } from '../src/engine/llm/finishReason';
 import { createOpenAIModel, listModels } from '../src/engine/llm/openai';
 import type { GenerateRequest } from '../src/engine/llm/types';
 import { startTestServer, type TestServer, type TestServerOptions } from './server/openaiServer';
@@ -57,7 +58,7 @@ describe('OpenAI-compatible adapter', () => {
       },
       new AbortController().signal,
     );
-    expect(result.texts).toEqual(['[test-model] echo: Say hello (seed 3)']);
+    expect(result.choices.map((c) => c.text)).toEqual(['[test-model] echo: Say hello (seed 3)']);
     const [request] = server.requests;
     expect(request.path).toBe('/v1/chat/completions');
     expect(request.headers.authorization).toBe('Bearer sk-secret');
@@ -75,7 +76,7 @@ describe('OpenAI-compatible adapter', () => {
 
   it('returns the n choices of one request', async () => {
     const result = await generate({ ...hello, n: 3 });
-    expect(result.texts).toEqual([
+    expect(result.choices.map((c) => c.text)).toEqual([
       '[test-model] echo: Say hello',
       '[test-model] echo: Say hello (gen 1)',
       '[test-model] echo: Say hello (gen 2)',
@@ -86,14 +87,18 @@ describe('OpenAI-compatible adapter', () => {
   it('asks again for the generations a server that ignores n did not give, each with its own seed', async () => {
     server.setOptions({ ignoreN: true });
     const result = await generate({ ...hello, n: 3, sampling: { seed: 10 } });
-    expect(result.texts).toEqual([
+    expect(result.choices.map((c) => c.text)).toEqual([
       '[test-model] echo: Say hello (seed 10)',
       '[test-model] echo: Say hello (seed 11)',
       '[test-model] echo: Say hello (seed 12)',
     ]);
     expect(server.requests.map((r) => (r.body as { n: number }).n)).toEqual([3, 1, 1]);
     // Three requests: each prompt was billed.
-    expect(result.usage.map((u) => u.promptShared)).toEqual([false, false, false]);
+    expect(result.choices.map((c) => c.usage).map((u) => u.promptShared)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('reads the reported usage, splitting the completion total across choices', async () => {
@@ -101,7 +106,7 @@ describe('OpenAI-compatible adapter', () => {
     const result = await generate({ ...hello, n: 2 });
     // Prompt: "Be brief." + "Say hello" = 4 words; completion total 3 + 1 = 4.
     // One request: the prompt is billed once, with the first choice.
-    expect(result.usage).toEqual([
+    expect(result.choices.map((c) => c.usage)).toEqual([
       { inputTokens: 4, outputTokens: 3, reported: true, promptShared: false },
       { inputTokens: 4, outputTokens: 1, reported: true, promptShared: true },
     ]);
@@ -110,14 +115,37 @@ describe('OpenAI-compatible adapter', () => {
   it('estimates usage when the server reports none', async () => {
     server.setOptions({ omitUsage: true, answer: () => 'x'.repeat(40) });
     const result = await generate();
-    expect(result.usage).toEqual([
+    expect(result.choices.map((c) => c.usage)).toEqual([
       { inputTokens: 3 + 3, outputTokens: 10, reported: false, promptShared: false },
     ]);
   });
 
+  it("says why each choice stopped: an answer cut at max tokens as length, with the server's word", async () => {
+    server.setOptions({ answer: ({ index }) => (index === 0 ? 'one two three four' : 'short') });
+    const result = await generate({ ...hello, n: 2, sampling: { maxTokens: 2 } });
+    expect(result.choices.map((c) => [c.text, c.finishReason])).toEqual([
+      ['one two', { unified: 'length', raw: 'length' }],
+      ['short', { unified: 'stop', raw: 'stop' }],
+    ]);
+  });
+
+  it.each([
+    ['content_filter', 'content_filter'],
+    ['max_tokens', 'length'],
+    ['end_turn', 'stop'],
+    ['tool_calls', 'other'],
+  ] as const)('reads the finish reason %s as %s', (raw, unified) => {
+    expect(finishReasonOf(raw)).toEqual({ unified, raw });
+  });
+
+  it('reads a missing finish reason as other, with no raw value', () => {
+    expect(finishReasonOf(null)).toEqual({ unified: 'other' });
+    expect(finishReasonOf(undefined)).toEqual({ unified: 'other' });
+  });
+
   it('gives null for an empty answer', async () => {
     server.setOptions({ answer: () => '' });
-    expect((await generate()).texts).toEqual([null]);
+    expect((await generate()).choices.map((c) => c.text)).toEqual([null]);
   });
 
   it('asks for structured output with the JSON schema, strict when OpenAI allows it', async () => {
@@ -261,7 +289,7 @@ describe('OpenAI-compatible adapter', () => {
     const error = await failure(model('sk-wrong').generate(hello, new AbortController().signal));
     expect(error.status).toBe(401);
     const result = await model('sk-right').generate(hello, new AbortController().signal);
-    expect(result.texts).toHaveLength(1);
+    expect(result.choices.map((c) => c.text)).toHaveLength(1);
   });
 
   it('says to check the base URL on a 404', async () => {

@@ -93,8 +93,8 @@ describe('web-llm adapter', () => {
     expect(model.maxConcurrency).toBe(1);
 
     const result = await model.generate(request, live());
-    expect(result.texts).toEqual(['red', 'blue']);
-    expect(result.usage).toEqual([
+    expect(result.choices.map((c) => c.text)).toEqual(['red', 'blue']);
+    expect(result.choices.map((c) => c.usage)).toEqual([
       { inputTokens: 12, outputTokens: 3, reported: true },
       { inputTokens: 12, outputTokens: 4, reported: true },
     ]);
@@ -112,6 +112,19 @@ describe('web-llm adapter', () => {
     expect(requests[1].seed).toBe(11);
   });
 
+  it('keeps why each generation stopped, an answer cut at max tokens as length', async () => {
+    const { engine } = engineDouble(async (_, call) => {
+      const answer = completion(['a long answer cut sho', 'Blue.'][call]);
+      answer.choices[0].finish_reason = call === 0 ? 'length' : 'stop';
+      return answer;
+    });
+    const result = await createWebLLMModel(engine, 'm').generate(request, live());
+    expect(result.choices.map((c) => c.finishReason)).toEqual([
+      { unified: 'length', raw: 'length' },
+      { unified: 'stop', raw: 'stop' },
+    ]);
+  });
+
   it('completes a raw prompt, one request per generation, without a chat template', async () => {
     const { engine, requests, rawRequests } = engineDouble(async (_, call) =>
       completion([' first', ' second'][call], 9, 2),
@@ -121,8 +134,12 @@ describe('web-llm adapter', () => {
       { prompt: '<|im_start|>user\n', n: 2, sampling: { temperature: 1, seed: 3 } },
       live(),
     );
-    expect(result?.texts).toEqual([' first', ' second']);
-    expect(result?.usage[1]).toEqual({ inputTokens: 9, outputTokens: 2, reported: true });
+    expect(result?.choices.map((c) => c.text)).toEqual([' first', ' second']);
+    expect(result?.choices.map((c) => c.usage)[1]).toEqual({
+      inputTokens: 9,
+      outputTokens: 2,
+      reported: true,
+    });
     expect(requests).toHaveLength(0);
     expect(rawRequests.map((r) => [r.prompt, r.stream, r.temperature, r.seed])).toEqual([
       ['<|im_start|>user\n', false, 1, 3],
@@ -147,8 +164,8 @@ describe('web-llm adapter', () => {
   it('gives null for an empty answer and marks missing usage as unreported', async () => {
     const { engine } = engineDouble(async () => ({ ...completion(''), usage: undefined }));
     const result = await createWebLLMModel(engine, 'm').generate({ ...request, n: 1 }, live());
-    expect(result.texts).toEqual([null]);
-    expect(result.usage[0].reported).toBe(false);
+    expect(result.choices.map((c) => c.text)).toEqual([null]);
+    expect(result.choices.map((c) => c.usage)[0].reported).toBe(false);
   });
 
   it('interrupts generation on abort and does not return the partial text', async () => {

@@ -7,6 +7,7 @@ import { createRun, resultsInRange } from '../../src/engine/db/runs';
 import { db, PAGE_SIZE, type Result, type RowPage, type Run } from '../../src/engine/db/schema';
 import { runOutputRows } from '../../src/engine/run/outputRows';
 import { defaultRunSettings } from '../../src/engine/task';
+import { bindSpec } from '../../src/tasks';
 import { benchRow } from '../rows';
 
 /** Pages per transaction, as an import writes them (db/datasets.ts). */
@@ -143,7 +144,7 @@ const api = {
     const run = (await db.runs.get(runId))!;
     const started = performance.now();
     let rows = 0;
-    for await (const batch of runOutputRows(run)) rows += batch.length;
+    for await (const batch of runOutputRows(run, bindSpec(run))) rows += batch.length;
     return { rows, ms: performance.now() - started };
   },
 };

@@ -1,10 +1,11 @@
-import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
-import { db, type Run } from '../engine/db/schema';
+import type { Run } from '../engine/db/schema';
 import { engine } from '../engineClient';
-import { setForm } from '../state/form';
-import { findTask } from '../tasks';
+import { setData } from '../state/form';
+import { taskLabel } from '../tasks';
+import { useRuns } from './queries';
 import { ErrorAlert } from './Section';
+import { useCancellable } from './useCancellable';
 
 /**
  * Chains of runs: a run's results as a new dataset, or the answers of several
@@ -12,25 +13,20 @@ import { ErrorAlert } from './Section';
  * judged next (UltraFeedback, the pairwise judge) and exported as DPO pairs.
  */
 export function ChainPanel({ run }: { run: Run }) {
-  const runs = useLiveQuery(
-    () => db.runs.where('datasetId').equals(run.datasetId).sortBy('created'),
-    [run.datasetId],
-  );
+  const runs = useRuns(run.datasetId);
   const [picked, setPicked] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const command = useCancellable();
 
-  async function derive(make: () => Promise<{ id: string }>) {
+  async function derive(make: (signal: AbortSignal) => Promise<{ id: string }>) {
     setError(null);
-    setBusy(true);
     try {
-      const dataset = await make();
+      const outcome = await command.start(make);
+      if (outcome.cancelled) return;
       setPicked([]);
-      setForm({ datasetId: dataset.id });
+      setData({ datasetId: outcome.value.id });
     } catch (failure) {
       setError(failure);
-    } finally {
-      setBusy(false);
     }
   }
 
@@ -48,8 +44,8 @@ export function ChainPanel({ run }: { run: Run }) {
         <button
           type="button"
           className="secondary"
-          disabled={busy || run.counters.done === 0}
-          onClick={() => derive(() => engine.datasetFromRun(run.id))}
+          disabled={command.busy || run.counters.done === 0}
+          onClick={() => derive((signal) => engine.datasetFromRun(run.id, signal))}
         >
           Use results as a new dataset
         </button>
@@ -74,12 +70,22 @@ export function ChainPanel({ run }: { run: Run }) {
           <button
             type="button"
             className="secondary"
-            disabled={busy || chosen.length < 2}
-            onClick={() => derive(() => engine.combineRuns(chosen))}
+            disabled={command.busy || chosen.length < 2}
+            onClick={() => derive((signal) => engine.combineRuns(chosen, signal))}
           >
             Combine runs into generations
           </button>
         </fieldset>
+      )}
+      {command.busy && (
+        <div className="actions">
+          <p className="muted" aria-live="polite">
+            Making the new dataset…
+          </p>
+          <button type="button" className="secondary" onClick={command.cancel}>
+            Cancel making the dataset
+          </button>
+        </div>
       )}
       <ErrorAlert error={error} />
     </details>
@@ -88,5 +94,5 @@ export function ChainPanel({ run }: { run: Run }) {
 
 function describeRun(run: Run): string {
   const model = run.provider.model;
-  return `${findTask(run.taskId).label} · ${model} · ${new Date(run.created).toLocaleTimeString()}`;
+  return `${taskLabel(run.taskId)} · ${model} · ${new Date(run.created).toLocaleTimeString()}`;
 }

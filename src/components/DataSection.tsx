@@ -1,9 +1,11 @@
 import { type DragEvent, useState } from 'react';
 import { callback, engine } from '../engineClient';
-import { setForm, useForm } from '../state/form';
+import { setData, useForm } from '../state/form';
+import { rowCount } from './format';
 import { useDataset, useDatasets, useFirstRows } from './queries';
 import { RowsTable } from './RowsTable';
 import { ErrorAlert, Section } from './Section';
+import { useCancellable } from './useCancellable';
 
 const ACCEPTED = '.csv,.json,.jsonl,.ndjson,.parquet';
 /** Five instructions that ship with the app, for a first try. */
@@ -11,15 +13,18 @@ const SAMPLE_URL = `${import.meta.env.BASE_URL}sample-instructions.csv`;
 
 export function DataSection() {
   const datasets = useDatasets();
-  const datasetId = useForm((s) => s.datasetId);
+  const datasetId = useForm((s) => s.data.datasetId);
   const dataset = useDataset(datasetId);
   const rows = useFirstRows(datasetId, 5);
   const [importing, setImporting] = useState<{ name: string; rows: number } | null>(null);
+  const [note, setNote] = useState<string>();
   const [error, setError] = useState<unknown>(null);
   const [dragging, setDragging] = useState(false);
+  const command = useCancellable();
 
   async function importOne(file: File) {
     setError(null);
+    setNote(undefined);
     setImporting({ name: file.name, rows: 0 });
     // Progress messages can arrive after the import's own answer: ignore those.
     let finished = false;
@@ -27,8 +32,11 @@ export function DataSection() {
       if (!finished) setImporting({ name: file.name, rows: rowsSoFar });
     };
     try {
-      const imported = await engine.importFile(file, callback(onProgress));
-      setForm({ datasetId: imported.id });
+      const outcome = await command.start((signal) =>
+        engine.importFile(file, callback(onProgress), signal),
+      );
+      if (outcome.cancelled) setNote(`Import of ${file.name} cancelled: nothing was stored.`);
+      else setData({ datasetId: outcome.value.id });
     } catch (failure) {
       setError(failure);
     } finally {
@@ -85,8 +93,18 @@ export function DataSection() {
         />
       </label>
       {importing && (
-        <p className="muted" aria-live="polite">
-          Importing {importing.name}… {rowCount(importing.rows)} so far.
+        <div className="actions">
+          <p className="muted" aria-live="polite">
+            Importing {importing.name}… {rowCount(importing.rows)} so far.
+          </p>
+          <button type="button" className="secondary" onClick={command.cancel}>
+            Cancel import
+          </button>
+        </div>
+      )}
+      {note && (
+        <p className="muted" role="status">
+          {note}
         </p>
       )}
       <ErrorAlert error={error} />
@@ -105,7 +123,7 @@ export function DataSection() {
             <span>Dataset</span>
             <select
               value={datasetId ?? ''}
-              onChange={(e) => setForm({ datasetId: e.target.value || undefined })}
+              onChange={(e) => setData({ datasetId: e.target.value || undefined })}
             >
               <option value="">Choose a dataset…</option>
               {datasets.map((d) => (
@@ -121,7 +139,7 @@ export function DataSection() {
               className="secondary"
               onClick={() => {
                 if (!confirm(`Delete "${dataset.name}" and its runs from this browser?`)) return;
-                setForm({ datasetId: undefined });
+                setData({ datasetId: undefined });
                 engine.deleteDataset(dataset.id).catch(setError);
               }}
             >
@@ -144,8 +162,4 @@ export function DataSection() {
       )}
     </Section>
   );
-}
-
-function rowCount(rows: number): string {
-  return `${rows.toLocaleString()} ${rows === 1 ? 'row' : 'rows'}`;
 }

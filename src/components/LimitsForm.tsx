@@ -8,7 +8,7 @@ const positive = (value: number | undefined) =>
 /** Rate limits, timeouts and prices: folded away, as the defaults suit local servers. */
 export function LimitsForm() {
   const limits = useForm((s) => s.limits);
-  const pricing = useForm((s) => s.pricing);
+  const { pricing } = limits;
   return (
     <details className="more">
       <summary>Limits, retries and prices</summary>

@@ -1,31 +1,32 @@
 import { type DragEvent, useEffect, useState } from 'react';
+import { byteSize } from '../engine/bytes';
 import { isFetchFailure } from '../engine/errors';
 import type { GgufStatus } from '../engine/llm/localModels';
-import type { LocalProviderConfig, ModelSource } from '../engine/llm/types';
+import type { ModelSource } from '../engine/llm/types';
 import { engine } from '../engineClient';
-import { type GgufForm, providerFromForm, setForm, useForm } from '../state/form';
+import { type GgufForm, setGguf, setWllama, useForm } from '../state/form';
 import { useLocalModel } from '../state/localModel';
+import { selectLocalProvider } from '../state/selectors';
 import { LocalModelPanel } from './LocalModelPanel';
 import { ErrorAlert } from './Section';
 import { clampInt } from './TaskSection';
 
 type RemoteSource = Exclude<ModelSource, { kind: 'file' }>;
 
-const setGguf = (patch: Partial<GgufForm>) =>
-  setForm({ gguf: { ...useForm.getState().gguf, ...patch } });
-
 /** llama.cpp (wllama): a GGUF from the Hugging Face Hub, a URL or this device. */
 export function LlamaCppForm() {
-  const { gguf, contextSize, threads, sampling, concurrency } = useForm();
+  const form = useForm();
+  const { gguf, contextSize, threads } = form.provider.wllama;
+  const { sampling } = form;
+  const { concurrency } = form.limits;
   const [dragging, setDragging] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  let remote: RemoteSource | undefined;
-  try {
-    const config = providerFromForm(useForm.getState()) as LocalProviderConfig;
-    if (config.provider === 'wllama' && config.source.kind !== 'file') remote = config.source;
-  } catch {
-    // the panel below says what is missing
-  }
+  // What to download, when the form names it (the panel below says what is missing otherwise).
+  const config = selectLocalProvider(form);
+  const remote: RemoteSource | undefined =
+    config.ok && config.value.provider === 'wllama' && config.value.source.kind !== 'file'
+      ? config.value.source
+      : undefined;
 
   async function pick(file: File | undefined) {
     if (!file) return;
@@ -34,9 +35,9 @@ export function LlamaCppForm() {
       await engine.addModelFile(file);
       setGguf({ kind: 'file', fileName: file.name });
       // Reading a file is quick, so it loads at once: a file that is no model is caught before any run.
-      const config = providerFromForm(useForm.getState()) as LocalProviderConfig;
+      const picked = selectLocalProvider(useForm.getState());
       // A failure reaches the page through the model's watcher.
-      engine.loadModel(config).catch(() => {});
+      if (picked.ok) engine.loadModel(picked.value).catch(() => {});
     } catch (failure) {
       setError(failure);
     }
@@ -140,7 +141,7 @@ export function LlamaCppForm() {
             step={256}
             value={contextSize}
             onChange={(e) =>
-              setForm({ contextSize: clampInt(e.target.valueAsNumber, 256, 131072) })
+              setWllama({ contextSize: clampInt(e.target.valueAsNumber, 256, 131072) })
             }
           />
         </label>
@@ -152,7 +153,7 @@ export function LlamaCppForm() {
             max={navigator.hardwareConcurrency || 1}
             value={threads}
             onChange={(e) =>
-              setForm({
+              setWllama({
                 threads: clampInt(e.target.valueAsNumber, 1, navigator.hardwareConcurrency || 1),
               })
             }
@@ -201,7 +202,8 @@ function DownloadLine({ source }: { source: RemoteSource }) {
   }, [key, loaded, deletions]);
 
   async function remove() {
-    await engine.deleteCachedModel(providerFromForm(useForm.getState()) as LocalProviderConfig);
+    const config = selectLocalProvider(useForm.getState());
+    if (config.ok) await engine.deleteCachedModel(config.value);
     setDeletions((n) => n + 1);
   }
 
@@ -209,7 +211,7 @@ function DownloadLine({ source }: { source: RemoteSource }) {
   if (status.offline)
     return (
       <p className="muted">
-        Available offline: this browser keeps it ({megabytes(status.bytes ?? 0)}).{' '}
+        Available offline: this browser keeps it ({byteSize(status.bytes ?? 0)}).{' '}
         <button type="button" className="secondary" onClick={remove}>
           Delete from this browser
         </button>
@@ -224,8 +226,8 @@ function DownloadLine({ source }: { source: RemoteSource }) {
     );
   return (
     <p className="muted">
-      Downloads {status.bytes ? megabytes(status.bytes) : 'the model'} once; the browser keeps it,
-      so later runs need no network.
+      Downloads {status.bytes ? byteSize(status.bytes) : 'the model'} once; the browser keeps it, so
+      later runs need no network.
     </p>
   );
 }
@@ -235,9 +237,4 @@ function unreachable(reason: string): string {
   return isFetchFailure(reason)
     ? 'offline, or the server cannot be reached from this page'
     : reason;
-}
-
-function megabytes(bytes: number): string {
-  const mb = bytes / 2 ** 20;
-  return mb < 1024 ? `${mb.toFixed(mb < 10 ? 1 : 0)} MB` : `${(mb / 1024).toFixed(1)} GB`;
 }

@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
 import type { LocalModelState } from '../engine/llm/localModels';
-import { type LocalProviderConfig, localModelKey } from '../engine/llm/types';
+import { localModelKey } from '../engine/llm/types';
 import { engine } from '../engineClient';
-import { providerFromForm, useForm } from '../state/form';
+import { useForm } from '../state/form';
 import { useLocalModel } from '../state/localModel';
+import { selectLocalProvider } from '../state/selectors';
 import { ErrorAlert } from './Section';
 
 /**
@@ -12,15 +13,10 @@ import { ErrorAlert } from './Section';
  * and compiles, and how it runs once loaded. Run loads it too when needed.
  */
 export function LocalModelPanel({ before }: { before: ReactNode }) {
-  const form = useForm();
+  const selected = selectLocalProvider(useForm());
   const state = useLocalModel();
-  let config: LocalProviderConfig | undefined;
-  let problem: string | undefined;
-  try {
-    config = providerFromForm(form) as LocalProviderConfig;
-  } catch (error) {
-    problem = (error as Error).message;
-  }
+  const config = selected.ok ? selected.value : undefined;
+  const problem = selected.ok ? undefined : selected.problem;
   const mine = config !== undefined && state.key === localModelKey(config);
   const status = mine ? state.status : 'none';
   const percent = state.progress === undefined ? undefined : Math.round(state.progress * 100);

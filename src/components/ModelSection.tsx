@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { engine } from '../engineClient';
-import { setForm, setSampling, useForm } from '../state/form';
+import { chooseProvider, setLimits, setOpenAI, setSampling, useForm } from '../state/form';
 import { LimitsForm } from './LimitsForm';
 import { LlamaCppForm } from './LlamaCppForm';
 import { NumberField } from './NumberField';
@@ -9,15 +9,14 @@ import { clampInt } from './TaskSection';
 import { WebLLMForm } from './WebLLMForm';
 
 export function ModelSection() {
-  const provider = useForm((s) => s.provider);
-  const chosen = useForm((s) => s.providerChosen);
+  const provider = useForm((s) => s.provider.selected);
+  const chosen = useForm((s) => s.provider.chosen);
 
   // A first visit starts on this device: web-llm where there is WebGPU, else llama.cpp on the CPU.
   useEffect(() => {
     if (chosen) return;
     engine.detectWebGPU().then((gpu) => {
-      if (!useForm.getState().providerChosen)
-        setForm({ provider: gpu.available ? 'webllm' : 'wllama', providerChosen: true });
+      if (!useForm.getState().provider.chosen) chooseProvider(gpu.available ? 'webllm' : 'wllama');
     });
   }, [chosen]);
 
@@ -27,9 +26,7 @@ export function ModelSection() {
         <span>Provider</span>
         <select
           value={provider}
-          onChange={(e) =>
-            setForm({ provider: e.target.value as typeof provider, providerChosen: true })
-          }
+          onChange={(e) => chooseProvider(e.target.value as typeof provider)}
         >
           <option value="webllm">WebGPU (web-llm)</option>
           <option value="wllama">llama.cpp (GGUF)</option>
@@ -46,7 +43,7 @@ export function ModelSection() {
 }
 
 function OpenAIForm() {
-  const { baseURL, model, apiKey, rememberKey } = useForm();
+  const { baseURL, model, apiKey, rememberKey } = useForm((s) => s.provider.openai);
   const [listing, setListing] = useState(false);
   // What the endpoint listed, or why it could not: shown only while the address
   // and key it was asked with are still the ones in the form.
@@ -61,7 +58,7 @@ function OpenAIForm() {
     try {
       const found = await engine.listModels({ baseURL, apiKey: apiKey || undefined });
       setListed({ endpoint, models: found });
-      if (!model && found[0]) setForm({ model: found[0] });
+      if (!model && found[0]) setOpenAI({ model: found[0] });
     } catch (failure) {
       setListed({ endpoint, models: [], error: failure });
     } finally {
@@ -82,7 +79,7 @@ function OpenAIForm() {
             type="url"
             value={baseURL}
             placeholder="http://localhost:11434/v1"
-            onChange={(e) => setForm({ baseURL: e.target.value.trim() })}
+            onChange={(e) => setOpenAI({ baseURL: e.target.value.trim() })}
           />
         </label>
         <label className="field">
@@ -91,7 +88,7 @@ function OpenAIForm() {
             list="model-list"
             value={model}
             placeholder="llama3.2"
-            onChange={(e) => setForm({ model: e.target.value.trim() })}
+            onChange={(e) => setOpenAI({ model: e.target.value.trim() })}
           />
           <datalist id="model-list">
             {models.map((m) => (
@@ -118,14 +115,14 @@ function OpenAIForm() {
             autoComplete="off"
             value={apiKey}
             placeholder="none for local servers"
-            onChange={(e) => setForm({ apiKey: e.target.value })}
+            onChange={(e) => setOpenAI({ apiKey: e.target.value })}
           />
         </label>
         <label className="check">
           <input
             type="checkbox"
             checked={rememberKey}
-            onChange={(e) => setForm({ rememberKey: e.target.checked })}
+            onChange={(e) => setOpenAI({ rememberKey: e.target.checked })}
           />
           <span>Remember the key in this browser</span>
         </label>
@@ -139,9 +136,11 @@ const HTTP1_CONNECTIONS_PER_HOST = 6;
 
 function SamplingForm() {
   const sampling = useForm((s) => s.sampling);
-  const concurrency = useForm((s) => s.concurrency);
+  const concurrency = useForm((s) => s.limits.concurrency);
   const plainHttpEndpoint = useForm(
-    (s) => s.provider === 'openai' && s.baseURL.trim().toLowerCase().startsWith('http://'),
+    ({ provider }) =>
+      provider.selected === 'openai' &&
+      provider.openai.baseURL.trim().toLowerCase().startsWith('http://'),
   );
   return (
     <>
@@ -171,7 +170,7 @@ function SamplingForm() {
           min={1}
           max={256}
           value={concurrency}
-          onChange={(v) => setForm({ concurrency: clampInt(v ?? 1, 1, 256) })}
+          onChange={(v) => setLimits({ concurrency: clampInt(v ?? 1, 1, 256) })}
         />
       </div>
       {plainHttpEndpoint && concurrency > HTTP1_CONNECTIONS_PER_HOST && (

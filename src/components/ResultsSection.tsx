@@ -1,20 +1,24 @@
-import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import type { Run } from '../engine/db/schema';
 import type { ExportFormat, ExportShape } from '../engine/io/exportRun';
-import { runColumns, runOutputRows } from '../engine/run/outputRows';
-import type { Row } from '../engine/task';
 import { engine } from '../engineClient';
 import { useForm } from '../state/form';
 import { ChainPanel } from './ChainPanel';
-import { useLatestRun } from './queries';
+import { useFirstOutputRows, useLatestRun } from './queries';
 import { RowsTable } from './RowsTable';
 import { ErrorAlert, Section } from './Section';
+import { useCancellable } from './useCancellable';
 
 const PREVIEW_ROWS = 10;
 
+const FORMAT_NAMES: Record<ExportFormat, string> = {
+  csv: 'CSV',
+  jsonl: 'JSONL',
+  parquet: 'Parquet',
+};
+
 export function ResultsSection() {
-  const datasetId = useForm((s) => s.datasetId);
+  const datasetId = useForm((s) => s.data.datasetId);
   const run = useLatestRun(datasetId);
   return (
     <Section step={5} title="Results">
@@ -28,20 +32,25 @@ export function ResultsSection() {
 }
 
 function RunResults({ run }: { run: Run }) {
-  const preview = useLiveQuery(() => firstOutputRows(run), [run.id, run.updated]);
+  const preview = useFirstOutputRows(run, PREVIEW_ROWS);
   const [error, setError] = useState<unknown>(null);
   const [exporting, setExporting] = useState<ExportFormat | null>(null);
   const [shape, setShape] = useState<ExportShape>('rows');
-  // Rows a training format left out of the last download (ties, missing ratings...).
-  const [skipped, setSkipped] = useState<string>();
+  // What the last download left out (ties, missing ratings...), or that it was cancelled.
+  const [note, setNote] = useState<string>();
+  const command = useCancellable();
 
   async function download(format: ExportFormat) {
     setError(null);
-    setSkipped(undefined);
+    setNote(undefined);
     setExporting(format);
     try {
-      const { blob, fileName, skipped } = await engine.exportRun(run.id, format, shape);
-      setSkipped(skipped);
+      const outcome = await command.start((signal) =>
+        engine.exportRun(run.id, format, shape, signal),
+      );
+      if (outcome.cancelled) return setNote('Export cancelled.');
+      const { blob, fileName, skipped } = outcome.value;
+      if (skipped) setNote(`Downloaded. ${skipped}`);
       const url = URL.createObjectURL(blob);
       const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
       link.click();
@@ -72,14 +81,24 @@ function RunResults({ run }: { run: Run }) {
             disabled={exporting !== null}
             onClick={() => download(format)}
           >
-            Export {format === 'csv' ? 'CSV' : format === 'jsonl' ? 'JSONL' : 'Parquet'}
+            Export {FORMAT_NAMES[format]}
           </button>
         ))}
+        {exporting && (
+          <button type="button" className="secondary" onClick={command.cancel}>
+            Cancel export
+          </button>
+        )}
       </div>
+      {exporting && (
+        <p className="muted" aria-live="polite">
+          Writing the {FORMAT_NAMES[exporting]} file…
+        </p>
+      )}
       <ErrorAlert error={error} />
-      {skipped && (
+      {note && (
         <p className="muted" role="status">
-          Downloaded. {skipped}
+          {note}
         </p>
       )}
       {preview && preview.rows.length > 0 && (
@@ -88,11 +107,4 @@ function RunResults({ run }: { run: Run }) {
       <ChainPanel run={run} />
     </>
   );
-}
-
-async function firstOutputRows(run: Run): Promise<{ columns: string[]; rows: Row[] }> {
-  const rows: Row[] = [];
-  for await (const batch of runOutputRows(run, { limitRows: PREVIEW_ROWS })) rows.push(...batch);
-  const columns = (await runColumns(run)).filter((c) => c !== 'distilabel_metadata');
-  return { columns, rows: rows.slice(0, PREVIEW_ROWS) };
 }

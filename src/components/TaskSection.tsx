@@ -1,16 +1,8 @@
 import { useMemo } from 'react';
-import type { Dataset } from '../engine/db/schema';
-import type { ChatMessage } from '../engine/llm/types';
-import {
-  mapRow,
-  missingInputs,
-  type Row,
-  resolveParams,
-  type Task,
-  taskInputs,
-} from '../engine/task';
-import { setForm, setMapping, useForm } from '../state/form';
-import { findTask, tasks } from '../tasks';
+import type { Prompt, Task } from '../engine/task';
+import { setMapping, setStructured, setTask, useForm } from '../state/form';
+import { selectBoundTask, selectTaskSpec } from '../state/selectors';
+import { taskById, tasks } from '../tasks';
 import { NumberField } from './NumberField';
 import { ParamsForm } from './ParamsForm';
 import { useDataset, useFirstRows } from './queries';
@@ -18,20 +10,29 @@ import { Section } from './Section';
 
 export function TaskSection() {
   const form = useForm();
-  const task = findTask(form.taskId);
-  const dataset = useDataset(form.datasetId);
-  const firstRow = useFirstRows(form.datasetId, 1)?.[0];
-  const values = form.taskParams[task.id] ?? {};
+  const { task: slice } = form;
+  const task = taskById(slice.taskId) ?? tasks[0];
+  const dataset = useDataset(form.data.datasetId);
+  const firstRow = useFirstRows(form.data.datasetId, 1)?.[0];
+  const structuredOutput = selectTaskSpec(form).settings.structuredOutput;
+  // The same check the worker makes at Run: settings, mapped inputs, the first row's prompt.
+  const bound = useMemo(() => selectBoundTask(form), [form]);
   const check = useMemo(
-    () => checkTask(task, values, form.inputMapping, dataset, firstRow),
-    [task, values, form.inputMapping, dataset, firstRow],
+    () =>
+      !bound.ok
+        ? { problems: [bound.problem] }
+        : dataset
+          ? bound.value.check(dataset.columns, firstRow)
+          : { problems: [] },
+    [bound, dataset, firstRow],
   );
+  const inputs = bound.ok ? bound.value.inputs : [];
 
   return (
     <Section step={2} title="Task">
       <label className="field">
         <span>Task</span>
-        <select value={task.id} onChange={(e) => setForm({ taskId: e.target.value })}>
+        <select value={task.id} onChange={(e) => setTask({ taskId: e.target.value })}>
           {groups().map(([group, members]) => (
             <optgroup key={group} label={group}>
               {members.map((t) => (
@@ -44,18 +45,28 @@ export function TaskSection() {
         </select>
       </label>
       <p className="muted">{task.description}</p>
-      <ParamsForm task={task} values={values} />
-      {dataset && check.inputs.length > 0 && (
+      <ParamsForm task={task} values={slice.params[task.id] ?? {}} />
+      {task.jsonSchema && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={structuredOutput}
+            onChange={(e) => setStructured(task.id, e.target.checked)}
+          />
+          <span>Ask for a JSON answer (structured output, when the provider can enforce it)</span>
+        </label>
+      )}
+      {dataset && inputs.length > 0 && (
         <fieldset className="mapping">
           <legend>Columns the task reads</legend>
-          {check.inputs.map((input) => (
+          {inputs.map((input) => (
             <label key={input.name} className="field">
               <span>
                 {input.name}
                 {input.optional ? ' (optional)' : ''}
               </span>
               <select
-                value={form.inputMapping[input.name] ?? ''}
+                value={slice.inputMapping[input.name] ?? ''}
                 onChange={(e) => setMapping(input.name, e.target.value)}
               >
                 <option value="">
@@ -78,66 +89,58 @@ export function TaskSection() {
           label="Generations per row"
           min={1}
           max={64}
-          value={form.numGenerations}
-          onChange={(v) => setForm({ numGenerations: clampInt(v ?? 1, 1, 64) })}
+          value={slice.numGenerations}
+          onChange={(v) => setTask({ numGenerations: clampInt(v ?? 1, 1, 64) })}
         />
         <label className="check">
           <input
             type="checkbox"
-            checked={form.groupGenerations}
-            onChange={(e) => setForm({ groupGenerations: e.target.checked })}
+            checked={slice.groupGenerations}
+            onChange={(e) => setTask({ groupGenerations: e.target.checked })}
           />
           <span>Group generations into lists (one row per input)</span>
         </label>
       </div>
-      {dataset &&
+      {(dataset || !bound.ok) &&
         check.problems.map((problem) => (
           <p role="alert" className="alert" key={problem}>
             {problem}
           </p>
         ))}
-      {check.messages && <PromptPreview messages={check.messages} />}
+      {'preview' in check && check.preview && (
+        <PromptPreview
+          prompt={check.preview}
+          calls={bound.ok ? bound.value.callsPerGeneration : 1}
+        />
+      )}
     </Section>
   );
 }
 
-function PromptPreview({ messages }: { messages: ChatMessage[] }) {
+/** The first row's first call, as it will be sent; a chain says how many calls follow. */
+function PromptPreview({ prompt, calls }: { prompt: Prompt; calls: number }) {
   return (
     <details className="preview" open>
-      <summary>Prompt for the first row</summary>
-      {messages.map((m, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: messages are a fixed sequence
-        <div key={i} className={`message ${m.role}`}>
-          <span className="role">{m.role}</span>
-          <pre>{m.content}</pre>
+      <summary>
+        Prompt for the first row
+        {calls > 1 ? ` (the first of up to ${calls} calls per generation)` : ''}
+      </summary>
+      {'raw' in prompt ? (
+        <div className="message raw">
+          <span className="role">raw prompt, no chat template</span>
+          <pre>{prompt.raw}</pre>
         </div>
-      ))}
+      ) : (
+        prompt.messages.map((m, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: messages are a fixed sequence
+          <div key={i} className={`message ${m.role}`}>
+            <span className="role">{m.role}</span>
+            <pre>{m.content}</pre>
+          </div>
+        ))
+      )}
     </details>
   );
-}
-
-/** What the form would send for the first row, or why it cannot. Pure: the worker checks again at Run. */
-function checkTask(
-  task: Task,
-  values: Record<string, unknown>,
-  inputMapping: Record<string, string>,
-  dataset: Dataset | undefined,
-  firstRow: Row | undefined,
-) {
-  try {
-    const params = resolveParams(task, values);
-    const inputs = taskInputs(task, params);
-    if (!dataset) return { inputs, problems: [], messages: null };
-    const problems = missingInputs(inputs, dataset.columns, { inputMapping });
-    if (problems.length > 0 || !firstRow) return { inputs, problems, messages: null };
-    return {
-      inputs,
-      problems,
-      messages: task.formatInput(mapRow(firstRow, inputs, { inputMapping }), params),
-    };
-  } catch (error) {
-    return { inputs: [], problems: [(error as Error).message], messages: null };
-  }
 }
 
 function groups(): [string, Task[]][] {

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
+import { byteSize } from '../engine/bytes';
 import type { WebLLMCatalog } from '../engine/llm/localModels';
 import { engine } from '../engineClient';
-import { setForm, useForm } from '../state/form';
+import { chooseProvider, setWebLLM, useForm } from '../state/form';
 import { useLocalModel } from '../state/localModel';
 import { LocalModelPanel } from './LocalModelPanel';
 import { ErrorAlert } from './Section';
@@ -10,7 +11,7 @@ type Option = WebLLMCatalog['models'][number];
 
 /** web-llm: a model from its prebuilt list, run on this device's GPU. */
 export function WebLLMForm() {
-  const model = useForm((s) => s.webllmModel);
+  const model = useForm((s) => s.provider.webllm.model);
   const loaded = useLocalModel((s) => s.status === 'ready');
   const [catalog, setCatalog] = useState<WebLLMCatalog>();
   const [error, setError] = useState<unknown>(null);
@@ -25,7 +26,7 @@ export function WebLLMForm() {
   useEffect(() => {
     if (!catalog?.defaultModel) return;
     const current = catalog.models.find((m) => m.id === model);
-    if (!current || current.disabledReason) setForm({ webllmModel: catalog.defaultModel });
+    if (!current || current.disabledReason) setWebLLM({ model: catalog.defaultModel });
   }, [catalog, model]);
 
   if (error) return <ErrorAlert error={error} />;
@@ -42,7 +43,7 @@ export function WebLLMForm() {
     <>
       <label className="field wide">
         <span>Model</span>
-        <select value={model} onChange={(e) => setForm({ webllmModel: e.target.value })}>
+        <select value={model} onChange={(e) => setWebLLM({ model: e.target.value })}>
           {catalog.models.map((m) => (
             <option key={m.id} value={m.id} disabled={!!m.disabledReason} title={m.disabledReason}>
               {optionLabel(m)}
@@ -86,7 +87,7 @@ function NoWebGPU({ reason }: { reason?: string }) {
       <p>
         {reason} web-llm needs WebGPU. llama.cpp runs GGUF models on the CPU in any browser instead.
       </p>
-      <button type="button" onClick={() => setForm({ provider: 'wllama', providerChosen: true })}>
+      <button type="button" onClick={() => chooseProvider('wllama')}>
         Use llama.cpp (GGUF) instead
       </button>
     </div>
@@ -102,6 +103,7 @@ function optionLabel(m: Option): string {
   return parts.join(' · ');
 }
 
+/** web-llm's catalog gives sizes in MB. */
 function size(mb: number): string {
-  return mb < 1024 ? `${Math.round(mb)} MB` : `${(mb / 1024).toFixed(1)} GB`;
+  return byteSize(mb * 2 ** 20);
 }

@@ -1,13 +1,18 @@
 import type { z } from 'zod';
-import type { ChatMessage, Usage } from './llm/types';
+import { inputError } from './errors';
+import type { ChatMessage } from './llm/types';
 
 /**
  * The Task contract, after distilabel's: a task declares the columns it reads
- * and writes and two pure functions, one that turns a row into chat messages and
- * one that reads the model's answer back into columns. Everything else
- * distilabel's Task does (generations, grouping, raw output and input,
- * statistics, model_name, failures, column mappings) the engine applies here,
- * once, for every task.
+ * and writes, and how a row becomes a prompt and an answer becomes columns.
+ * Everything else distilabel's Task does (generations, grouping, raw output
+ * and input, statistics, model_name, failures, column mappings) the engine
+ * applies, once, for every task (bound.ts, generation.ts).
+ *
+ * There are two kinds: a prompt task makes one call per row (format the
+ * prompt, parse the answer); a chain task drives several calls itself
+ * (Evol-Instruct's rounds, Magpie's turns) and says what its first call looks
+ * like and how many calls a generation makes.
  */
 export type Row = Record<string, unknown>;
 export type Outputs = Record<string, unknown>;
@@ -28,7 +33,15 @@ export type TaskGroup =
 // biome-ignore lint/suspicious/noExplicitAny: a catalog holds tasks of many parameter shapes.
 export type AnyParams = z.ZodType<any>;
 
-export interface Task<P extends AnyParams = AnyParams> {
+/** What a call sends: chat messages, or a raw prompt with no chat template around it. */
+export type Prompt = { messages: ChatMessage[] } | { raw: string; stop?: string[] };
+
+/** A prompt's text as a whole, for token estimates. */
+export function promptText(prompt: Prompt): string {
+  return 'raw' in prompt ? prompt.raw : prompt.messages.map((m) => m.content).join('\n');
+}
+
+interface TaskInfo<P extends AnyParams> {
   /** snake_case; names the metadata keys (`raw_output_<id>`). */
   id: string;
   label: string;
@@ -38,6 +51,17 @@ export interface Task<P extends AnyParams = AnyParams> {
   params: P;
   inputs: readonly TaskInput[] | ((params: z.infer<P>) => readonly TaskInput[]);
   outputs: readonly string[] | ((params: z.infer<P>) => readonly string[]);
+  /**
+   * The answer's shape as a JSON schema, for backends that can enforce one.
+   * Whether a run sends it is a run setting (structured output), not the task's.
+   */
+  jsonSchema?(params: z.infer<P>, row?: Row): Record<string, unknown> | undefined;
+  /** Structured output is on unless the person turns it off: the answer is JSON by design. */
+  structuredByDefault?: boolean;
+}
+
+export interface PromptTask<P extends AnyParams = AnyParams> extends TaskInfo<P> {
+  kind: 'prompt';
   /** The row (already mapped onto the task's input names) as chat messages. */
   formatInput(row: Row, params: z.infer<P>): ChatMessage[];
   /**
@@ -45,18 +69,25 @@ export interface Task<P extends AnyParams = AnyParams> {
    * is null; a throw means nothing could be read and is handled like an empty answer.
    */
   formatOutput(text: string, row: Row, params: z.infer<P>): Outputs;
-  /** A JSON schema for structured output, for backends that can enforce one. */
-  jsonSchema?(params: z.infer<P>, row?: Row): Record<string, unknown> | undefined;
-  /** True for methods that write the chat template themselves (Magpie): they need raw completion. */
-  needsRawCompletion?: boolean;
-  /**
-   * Only for methods that call the model more than once per generation
-   * (Evol-Instruct's rounds of mutation): drives the calls itself through
-   * `chain.complete`, which the engine meters, retries and records. Without it
-   * a generation is one call: formatInput, then formatOutput.
-   */
-  run?(row: Row, params: z.infer<P>, chain: ChainContext): Promise<Outputs>;
 }
+
+export interface ChainTask<P extends AnyParams = AnyParams> extends TaskInfo<P> {
+  kind: 'chain';
+  /** True for methods that write the chat template themselves (Magpie). */
+  needsRawCompletion?: boolean;
+  /** The first call of a generation, for the preview and the estimate. */
+  preview(row: Row, params: z.infer<P>): Prompt;
+  /** The calls one generation makes at most, for the estimate. */
+  callsPerGeneration(params: z.infer<P>): number;
+  /**
+   * One generation: drives the calls itself through `chain`, which the engine
+   * meters, retries and records. Resolves with the output columns ({} when an
+   * answer could not be read).
+   */
+  run(row: Row, params: z.infer<P>, chain: ChainContext): Promise<Outputs>;
+}
+
+export type Task<P extends AnyParams = AnyParams> = PromptTask<P> | ChainTask<P>;
 
 export interface ChainContext {
   /** One model call, one generation; the answer text, or null when the model gave nothing. */
@@ -75,6 +106,8 @@ export interface RunSettings {
   addRawInput: boolean;
   /** task input name -> dataset column that feeds it */
   inputMapping: Record<string, string>;
+  /** Send the task's JSON schema to backends that can enforce it. */
+  structuredOutput: boolean;
 }
 
 export const defaultRunSettings: RunSettings = {
@@ -83,23 +116,10 @@ export const defaultRunSettings: RunSettings = {
   addRawOutput: true,
   addRawInput: true,
   inputMapping: {},
+  structuredOutput: false,
 };
 
-export function taskInputs<P extends AnyParams>(
-  task: Task<P>,
-  params: z.infer<P>,
-): readonly TaskInput[] {
-  return typeof task.inputs === 'function' ? task.inputs(params) : task.inputs;
-}
-
-export function taskOutputs<P extends AnyParams>(
-  task: Task<P>,
-  params: z.infer<P>,
-): readonly string[] {
-  return typeof task.outputs === 'function' ? task.outputs(params) : task.outputs;
-}
-
-/** The task's parameters with its defaults filled in; throws a readable error when invalid. */
+/** The task's parameters with its defaults filled in; an input error in the person's terms when invalid. */
 export function resolveParams<P extends AnyParams>(task: Task<P>, raw: unknown): z.infer<P> {
   const parsed = task.params.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
@@ -112,7 +132,7 @@ export function resolveParams<P extends AnyParams>(task: Task<P>, raw: unknown):
     const field = label?.split(/ \(|: /)[0] ?? (key || 'Settings');
     return `${field}: ${plainWords(issue)}`;
   });
-  throw new Error(`Check the ${task.label} settings. ${issues.join('; ')}.`);
+  throw inputError(`Check the ${task.label} settings. ${issues.join('; ')}.`);
 }
 
 /** Zod's wording of the common problems, in the person's terms. */
@@ -127,169 +147,3 @@ function plainWords(issue: z.core.$ZodIssue): string {
 
 /** Columns the engine writes on every output row: no task may declare them. */
 export const ENGINE_COLUMNS = ['model_name', 'distilabel_metadata'] as const;
-
-/** Output columns that would be overwritten by the engine's own, named for the person. */
-export function reservedOutputs(outputs: readonly string[]): string[] {
-  return outputs
-    .filter((c) => (ENGINE_COLUMNS as readonly string[]).includes(c))
-    .map(
-      (c) =>
-        `"${c}" is a column Retort writes on every row: rename that output (a schema field or regex group).`,
-    );
-}
-
-/** The dataset column that feeds each task input: the mapping, else the column of the same name. */
-export function columnFor(input: string, settings: Pick<RunSettings, 'inputMapping'>): string {
-  return settings.inputMapping[input] || input;
-}
-
-/**
- * The row as the task sees it: each input under the task's name for it, read
- * from the mapped column. The other columns pass through unchanged.
- */
-export function mapRow(
-  row: Row,
-  inputs: readonly TaskInput[],
-  settings: Pick<RunSettings, 'inputMapping'>,
-): Row {
-  const mapped: Row = { ...row };
-  for (const input of inputs) {
-    const column = columnFor(input.name, settings);
-    if (column in row) mapped[input.name] = row[column];
-  }
-  return mapped;
-}
-
-/**
- * Problems that stop a run before it starts: required inputs no column feeds.
- * Each message names the input and what to do.
- */
-export function missingInputs(
-  inputs: readonly TaskInput[],
-  columns: readonly string[],
-  settings: Pick<RunSettings, 'inputMapping'>,
-): string[] {
-  return inputs
-    .filter((input) => !input.optional && !columns.includes(columnFor(input.name, settings)))
-    .map((input) => {
-      const column = columnFor(input.name, settings);
-      return column === input.name
-        ? `The task needs a column "${input.name}", and the dataset has none. Map one of its columns (${columns.join(', ')}) onto "${input.name}".`
-        : `"${input.name}" is mapped to the column "${column}", which the dataset does not have.`;
-    });
-}
-
-/** One generation as stored: its output columns and metadata. */
-export interface Generation {
-  outputs: Outputs;
-  /** True when the answer was empty or could not be read: every output is null. */
-  formatFailed: boolean;
-  metadata: Record<string, unknown>;
-  /** Its prompt was billed with another generation's (Usage.promptShared). */
-  promptShared?: boolean;
-}
-
-/**
- * Reads one answer into output columns. An empty answer or a throwing parser
- * gives null: distilabel's rule is that a bad answer nulls every output column.
- */
-export function parseAnswer<P extends AnyParams>(
-  task: Task<P>,
-  params: z.infer<P>,
-  row: Row,
-  text: string | null,
-): Outputs | null {
-  if (text === null || text.trim() === '') return null;
-  try {
-    return task.formatOutput(text, row, params);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * One generation as stored: exactly the declared output columns (all null on a
- * format failure), and under distilabel_metadata the raw output, the raw input
- * and the token statistics, keyed by the task's id.
- */
-export function recordGeneration<P extends AnyParams>(
-  task: Task<P>,
-  params: z.infer<P>,
-  settings: RunSettings,
-  call: {
-    outputs: Outputs | null;
-    rawOutput: unknown;
-    rawInput: unknown;
-    usage: Pick<Usage, 'inputTokens' | 'outputTokens'>;
-  },
-): Generation {
-  const columns = taskOutputs(task, params);
-  const outputs = pickColumns(columns, call.outputs);
-  const formatFailed = columns.every((c) => outputs[c] === null);
-  const metadata: Record<string, unknown> = {};
-  if (settings.addRawOutput) metadata[`raw_output_${task.id}`] = call.rawOutput;
-  if (settings.addRawInput) metadata[`raw_input_${task.id}`] = call.rawInput;
-  metadata[`statistics_${task.id}`] = {
-    input_tokens: call.usage.inputTokens,
-    output_tokens: call.usage.outputTokens,
-  };
-  return { outputs, formatFailed, metadata };
-}
-
-/** A single-call generation: the answer parsed, then recorded. */
-export function readGeneration<P extends AnyParams>(
-  task: Task<P>,
-  params: z.infer<P>,
-  settings: RunSettings,
-  call: { row: Row; messages: ChatMessage[]; text: string | null; usage: Usage },
-): Generation {
-  const outputs = parseAnswer(task, params, call.row, call.text);
-  const generation = recordGeneration(task, params, settings, {
-    outputs,
-    rawOutput: call.text,
-    rawInput: call.messages,
-    usage: call.usage,
-  });
-  return call.usage.promptShared ? { ...generation, promptShared: true } : generation;
-}
-
-/** Exactly the declared output columns, null where the task gave nothing. */
-export function pickColumns(columns: readonly string[], outputs: Outputs | null): Outputs {
-  return Object.fromEntries(columns.map((c) => [c, outputs?.[c] ?? null]));
-}
-
-/** A generation as it leaves the engine: what readGeneration gave, or a failure. */
-export interface StoredGeneration {
-  generation: number;
-  status: 'done' | 'failed';
-  outputs: Outputs;
-  modelName: string;
-  metadata: Record<string, unknown>;
-  error?: string;
-}
-
-/**
- * The output rows for one dataset row: the input columns, then the task's
- * outputs, then model_name and distilabel_metadata. With groupGenerations one
- * row holds lists (distilabel's group_dicts); otherwise one row per generation.
- */
-export function outputRows(
-  inputRow: Row,
-  generations: readonly StoredGeneration[],
-  columns: readonly string[],
-  groupGenerations: boolean,
-): Row[] {
-  const rowOf = (g: StoredGeneration): Row => ({
-    ...inputRow,
-    ...pickColumns(columns, g.outputs),
-    model_name: g.modelName,
-    distilabel_metadata: g.error ? { ...g.metadata, error: g.error } : g.metadata,
-  });
-  const rows = generations.map(rowOf);
-  if (!groupGenerations || rows.length === 0) return rows;
-  const grouped: Row = { ...inputRow };
-  for (const column of columns) grouped[column] = rows.map((r) => r[column]);
-  grouped.model_name = rows[0].model_name;
-  grouped.distilabel_metadata = rows.map((r) => r.distilabel_metadata);
-  return [grouped];
-}

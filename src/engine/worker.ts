@@ -1,10 +1,12 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
+import { bindSpec } from '../tasks';
+import { transferAbortSignals } from './abortSignal';
 import { deleteDataset, sweepOrphanPages } from './db/datasets';
-import { clearFailedResults, deleteRun } from './db/runs';
+import { clearFailedResults, deleteRun, type RunSpec } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
-import { exportRun } from './io/exportRun';
+import { type ExportFormat, type ExportShape, exportRun } from './io/exportRun';
 import { importFile } from './io/import';
 import {
   addModelFile,
@@ -18,46 +20,51 @@ import {
 import { listModels } from './llm/openai';
 import type { LocalProviderConfig } from './llm/types';
 import { detectWebGPU } from './llm/webgpu';
-import {
-  cancelRun,
-  cancelRunsOf,
-  checkRun,
-  pauseRun,
-  resumeInterrupted,
-  resumeRun,
-  startRun,
-} from './run/controller';
+import { loadRun } from './run/boundRun';
+import { runController } from './run/controller';
 import { combineRuns, datasetFromRun } from './run/derive';
 import { estimateRun } from './run/estimate';
 
 /**
- * The engine's one API, exposed with Comlink. Heavy and long work (parsing,
- * model calls, exports) happens here; the page only sends commands and reads
- * state from IndexedDB.
+ * The engine's one API, exposed with Comlink, and the one place where the
+ * engine meets the task catalog: every command that needs a run's task gets
+ * it bound here. Heavy and long work (parsing, model calls, exports) happens
+ * in this worker; the page only sends commands and reads state from IndexedDB.
+ * Long commands take an AbortSignal last (see abortSignal.ts).
  */
+const runs = runController(bindSpec);
+const boundRun = (runId: string) => loadRun(runId, bindSpec);
+
 const commands = {
   importFile,
   listModels,
-  checkRun,
-  estimateRun,
-  startRun,
-  pauseRun,
-  resumeRun,
-  cancelRun,
-  resumeInterrupted,
-  async retryFailed(runId: string, secrets: Parameters<typeof resumeRun>[1]) {
+  checkRun: runs.checkRun,
+  estimateRun: (spec: RunSpec, signal?: AbortSignal) => estimateRun(spec, bindSpec(spec), signal),
+  startRun: runs.startRun,
+  pauseRun: runs.pauseRun,
+  resumeRun: runs.resumeRun,
+  cancelRun: runs.cancelRun,
+  resumeInterrupted: runs.resumeInterrupted,
+  async retryFailed(runId: string, secrets: Parameters<typeof runs.resumeRun>[1]) {
     await clearFailedResults(runId);
-    await resumeRun(runId, secrets);
+    await runs.resumeRun(runId, secrets);
   },
   async deleteDataset(datasetId: string) {
-    await cancelRunsOf(datasetId);
-    const runs = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
-    for (const runId of runs) await deleteRun(runId);
+    await runs.cancelRunsOf(datasetId);
+    const ids = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
+    for (const runId of ids) await deleteRun(runId);
     await deleteDataset(datasetId);
   },
-  exportRun,
-  datasetFromRun,
-  combineRuns,
+  exportRun: async (
+    runId: string,
+    format: ExportFormat,
+    shape: ExportShape,
+    signal?: AbortSignal,
+  ) => exportRun(await boundRun(runId), format, shape, signal),
+  datasetFromRun: async (runId: string, signal?: AbortSignal) =>
+    datasetFromRun(await boundRun(runId), signal),
+  combineRuns: async (runIds: string[], signal?: AbortSignal) =>
+    combineRuns(await Promise.all(runIds.map(boundRun)), signal),
   detectWebGPU,
   webllmCatalog,
   ggufStatus,
@@ -95,6 +102,7 @@ const api = Object.fromEntries(
   ]),
 ) as EngineAPI;
 
+transferAbortSignals();
 Comlink.expose(api);
 
 // Pages left by an import that a closed tab cut short are of no use to anyone.

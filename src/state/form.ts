@@ -1,20 +1,33 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { Pricing, RunLimits } from '../engine/db/schema';
-import {
-  ggufName,
-  type ModelSource,
-  type ProviderConfig,
-  type SamplingOptions,
-} from '../engine/llm/types';
+import type { ModelSource, SamplingOptions } from '../engine/llm/types';
 
 /**
- * UI state only: what the person has chosen in the form. Stored data (datasets,
- * runs, results) lives in IndexedDB and is read with live queries.
- * The form is kept in localStorage so a reload shows the same choices; the API
- * key only when the person asks for it to be remembered.
+ * UI state only: what the person has chosen in the form, in slices (data,
+ * task, provider, sampling, limits). Stored data (datasets, runs, results)
+ * lives in IndexedDB and is read with live queries; what a run needs is read
+ * from this state by the selectors in selectors.ts. The form is kept in
+ * localStorage so a reload shows the same choices; the API key only when the
+ * person asks for it to be remembered.
  */
 export type ProviderId = 'openai' | 'webllm' | 'wllama';
+
+export interface DataSlice {
+  datasetId?: string;
+}
+
+export interface TaskSlice {
+  taskId: string;
+  /** Each task's parameters, so switching tasks does not lose an edit. */
+  params: Record<string, Record<string, unknown>>;
+  /** Each task's structured output switch, where the person set it (else the task's default). */
+  structured: Record<string, boolean>;
+  /** task input name -> dataset column ('' for the column of the input's name) */
+  inputMapping: Record<string, string>;
+  numGenerations: number;
+  groupGenerations: boolean;
+}
 
 /** Where the llama.cpp provider takes its GGUF from; every source's fields are kept. */
 export interface GgufForm {
@@ -26,17 +39,117 @@ export interface GgufForm {
   fileName: string;
 }
 
+export interface ProviderSlice {
+  selected: ProviderId;
+  /** False until a provider is chosen, by the person or by the first visit's default. */
+  chosen: boolean;
+  openai: { baseURL: string; model: string; apiKey: string; rememberKey: boolean };
+  webllm: { model: string };
+  wllama: { gguf: GgufForm; contextSize: number; threads: number };
+}
+
+/** How a run sends its requests: how many at once, rate limits, retries, and prices. */
+export interface LimitsSlice extends RunLimits {
+  concurrency: number;
+  /** Empty until the person enters prices. */
+  pricing: Partial<Pricing>;
+}
+
 export interface FormState {
+  data: DataSlice;
+  task: TaskSlice;
+  provider: ProviderSlice;
+  sampling: SamplingOptions;
+  limits: LimitsSlice;
+}
+
+/**
+ * Half the cores (bench/wllama.bench.ts): on 2 cores a second llama.cpp thread gave
+ * 1.1-1.8x when the machine was quiet and 0.1x when it was busy, as its threads spin.
+ */
+const DEFAULT_THREADS = Math.max(
+  1,
+  Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2),
+);
+
+export const initialForm: FormState = {
+  data: {},
+  task: {
+    taskId: 'text_generation',
+    params: {},
+    structured: {},
+    inputMapping: {},
+    numGenerations: 1,
+    groupGenerations: false,
+  },
+  provider: {
+    selected: 'wllama',
+    chosen: false,
+    openai: { baseURL: 'http://localhost:11434/v1', model: '', apiKey: '', rememberKey: false },
+    webllm: { model: '' },
+    wllama: {
+      // A small instruct model that runs on any CPU: the newcomer's default without WebGPU.
+      gguf: {
+        kind: 'hf',
+        repo: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF',
+        file: 'qwen2.5-0.5b-instruct-q4_k_m.gguf',
+        url: '',
+        fileName: '',
+      },
+      contextSize: 4096,
+      threads: DEFAULT_THREADS,
+    },
+  },
+  sampling: { temperature: 0.7, maxTokens: 1024 },
+  limits: { concurrency: 4, timeoutSeconds: 120, maxRetries: 4, pricing: {} },
+};
+
+const FORM_VERSION = 3;
+
+export const useForm = create<FormState>()(
+  persist(() => initialForm, {
+    name: 'retort-form',
+    version: FORM_VERSION,
+    migrate: (state, version) => migrateForm(state, version),
+    // Slices missing from an older or damaged record take their defaults.
+    merge: (persisted, current) => mergeSlices(persisted, current),
+    partialize: (state) =>
+      state.provider.openai.rememberKey
+        ? state
+        : {
+            ...state,
+            provider: { ...state.provider, openai: { ...state.provider.openai, apiKey: '' } },
+          },
+  }),
+);
+
+function mergeSlices(persisted: unknown, current: FormState): FormState {
+  const saved = (persisted ?? {}) as Partial<FormState>;
+  return {
+    data: { ...current.data, ...saved.data },
+    task: { ...current.task, ...saved.task },
+    provider: {
+      ...current.provider,
+      ...saved.provider,
+      openai: { ...current.provider.openai, ...saved.provider?.openai },
+      webllm: { ...current.provider.webllm, ...saved.provider?.webllm },
+      wllama: { ...current.provider.wllama, ...saved.provider?.wllama },
+    },
+    sampling: { ...current.sampling, ...saved.sampling },
+    limits: { ...current.limits, ...saved.limits },
+  };
+}
+
+/** The fields of the form as versions 1 and 2 kept them, all in one flat record. */
+interface FlatForm {
   datasetId?: string;
   taskId: string;
-  /** Each task's parameters, so switching tasks does not lose an edit. */
   taskParams: Record<string, Record<string, unknown>>;
   inputMapping: Record<string, string>;
   numGenerations: number;
   groupGenerations: boolean;
   provider: ProviderId;
-  /** False until a provider is chosen, by the person or by the first visit's default. */
-  providerChosen: boolean;
+  providerChosen?: boolean;
   baseURL: string;
   model: string;
   apiKey: string;
@@ -48,127 +161,128 @@ export interface FormState {
   sampling: SamplingOptions;
   concurrency: number;
   limits: RunLimits;
-  /** Empty until the person enters prices. */
   pricing: Partial<Pricing>;
 }
 
 /**
- * Half the cores (bench/wllama.bench.ts): on 2 cores a second llama.cpp thread gave
- * 1.1-1.8x when the machine was quiet and 0.1x when it was busy, as its threads spin.
+ * A form kept by an older version, in today's slices. Version 1 had no
+ * providerChosen (who used it has chosen); before version 3 the fields were
+ * flat, and structured output was a parameter of some tasks.
  */
-const DEFAULT_THREADS = Math.max(
-  1,
-  Math.floor((globalThis.navigator?.hardwareConcurrency ?? 2) / 2),
-);
-/** llama.cpp's parallel slots follow the run's concurrency, up to this: 16 gave little over 8. */
-const MAX_PARALLEL = 8;
-
-export const useForm = create<FormState>()(
-  persist(
-    (): FormState => ({
-      taskId: 'text_generation',
-      taskParams: {},
-      inputMapping: {},
-      numGenerations: 1,
-      groupGenerations: false,
-      provider: 'wllama',
-      providerChosen: false,
-      baseURL: 'http://localhost:11434/v1',
-      model: '',
-      apiKey: '',
-      rememberKey: false,
-      webllmModel: '',
-      // A small instruct model that runs on any CPU: the newcomer's default without WebGPU.
-      gguf: {
-        kind: 'hf',
-        repo: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF',
-        file: 'qwen2.5-0.5b-instruct-q4_k_m.gguf',
-        url: '',
-        fileName: '',
-      },
-      contextSize: 4096,
-      threads: DEFAULT_THREADS,
-      sampling: { temperature: 0.7, maxTokens: 1024 },
-      concurrency: 4,
-      limits: { timeoutSeconds: 120, maxRetries: 4 },
-      pricing: {},
-    }),
-    {
-      name: 'retort-form',
-      version: 2,
-      // Who used version 1 has chosen a provider already: no default replaces it.
-      migrate: (state, version) =>
-        (version < 2 ? { ...(state as FormState), providerChosen: true } : state) as FormState,
-      partialize: (state) => (state.rememberKey ? state : { ...state, apiKey: '' }),
+export function migrateForm(state: unknown, version: number): FormState {
+  if (version >= FORM_VERSION) return state as FormState;
+  const flat = (state ?? {}) as Partial<FlatForm>;
+  const params: TaskSlice['params'] = {};
+  const structured: TaskSlice['structured'] = {};
+  for (const [taskId, values] of Object.entries(flat.taskParams ?? {})) {
+    const { structuredOutput, ...rest } = values;
+    params[taskId] = rest;
+    if (typeof structuredOutput === 'boolean') structured[taskId] = structuredOutput;
+  }
+  const base = initialForm;
+  return {
+    data: { datasetId: flat.datasetId },
+    task: {
+      taskId: flat.taskId ?? base.task.taskId,
+      params,
+      structured,
+      inputMapping: flat.inputMapping ?? {},
+      numGenerations: flat.numGenerations ?? 1,
+      groupGenerations: flat.groupGenerations ?? false,
     },
-  ),
-);
+    provider: {
+      selected: flat.provider ?? base.provider.selected,
+      chosen: version < 2 ? true : (flat.providerChosen ?? false),
+      openai: {
+        baseURL: flat.baseURL ?? base.provider.openai.baseURL,
+        model: flat.model ?? '',
+        apiKey: flat.apiKey ?? '',
+        rememberKey: flat.rememberKey ?? false,
+      },
+      webllm: { model: flat.webllmModel ?? '' },
+      wllama: {
+        gguf: flat.gguf ?? base.provider.wllama.gguf,
+        contextSize: flat.contextSize ?? base.provider.wllama.contextSize,
+        threads: flat.threads ?? base.provider.wllama.threads,
+      },
+    },
+    sampling: flat.sampling ?? base.sampling,
+    limits: {
+      ...base.limits,
+      ...flat.limits,
+      concurrency: flat.concurrency ?? base.limits.concurrency,
+      pricing: flat.pricing ?? {},
+    },
+  };
+}
 
-/** Form updates are plain functions, so non-React code can call them too. */
-export function setForm(patch: Partial<FormState>): void {
-  useForm.setState(patch);
+/** Form updates are plain functions, one family per slice, so non-React code can call them too. */
+export function setData(patch: Partial<DataSlice>): void {
+  useForm.setState((s) => ({ data: { ...s.data, ...patch } }));
+}
+
+export function setTask(patch: Partial<TaskSlice>): void {
+  useForm.setState((s) => ({ task: { ...s.task, ...patch } }));
 }
 
 export function setTaskParam(taskId: string, name: string, value: unknown): void {
-  useForm.setState((s) => ({
-    taskParams: { ...s.taskParams, [taskId]: { ...s.taskParams[taskId], [name]: value } },
+  useForm.setState(({ task }) => ({
+    task: {
+      ...task,
+      params: { ...task.params, [taskId]: { ...task.params[taskId], [name]: value } },
+    },
+  }));
+}
+
+export function setStructured(taskId: string, on: boolean): void {
+  useForm.setState(({ task }) => ({
+    task: { ...task, structured: { ...task.structured, [taskId]: on } },
   }));
 }
 
 export function setMapping(input: string, column: string): void {
-  useForm.setState((s) => ({ inputMapping: { ...s.inputMapping, [input]: column } }));
+  useForm.setState(({ task }) => ({
+    task: { ...task, inputMapping: { ...task.inputMapping, [input]: column } },
+  }));
+}
+
+/** Chooses where the model runs; `chosen` tells the first visit's default not to overrule it. */
+export function chooseProvider(selected: ProviderId): void {
+  useForm.setState((s) => ({ provider: { ...s.provider, selected, chosen: true } }));
+}
+
+export function setOpenAI(patch: Partial<ProviderSlice['openai']>): void {
+  useForm.setState(({ provider }) => ({
+    provider: { ...provider, openai: { ...provider.openai, ...patch } },
+  }));
+}
+
+export function setWebLLM(patch: Partial<ProviderSlice['webllm']>): void {
+  useForm.setState(({ provider }) => ({
+    provider: { ...provider, webllm: { ...provider.webllm, ...patch } },
+  }));
+}
+
+export function setWllama(patch: Partial<ProviderSlice['wllama']>): void {
+  useForm.setState(({ provider }) => ({
+    provider: { ...provider, wllama: { ...provider.wllama, ...patch } },
+  }));
+}
+
+export function setGguf(patch: Partial<GgufForm>): void {
+  setWllama({ gguf: { ...useForm.getState().provider.wllama.gguf, ...patch } });
 }
 
 export function setSampling(patch: Partial<SamplingOptions>): void {
   useForm.setState((s) => ({ sampling: { ...s.sampling, ...patch } }));
 }
 
-export function setLimits(patch: Partial<RunLimits>): void {
+export function setLimits(patch: Partial<Omit<LimitsSlice, 'pricing'>>): void {
   useForm.setState((s) => ({ limits: { ...s.limits, ...patch } }));
 }
 
 export function setPricing(patch: Partial<Pricing>): void {
-  useForm.setState((s) => ({ pricing: { ...s.pricing, ...patch } }));
-}
-
-/** The provider settings the form describes, or an error saying what to fill in. */
-export function providerFromForm(form: FormState): ProviderConfig {
-  switch (form.provider) {
-    case 'openai':
-      if (!form.model) throw new Error('Enter a model id under Model (or use List models).');
-      return { provider: 'openai', baseURL: form.baseURL, model: form.model };
-    case 'webllm':
-      if (!form.webllmModel) throw new Error('Pick a model under Model.');
-      return { provider: 'webllm', model: form.webllmModel };
-    case 'wllama': {
-      const source = ggufSource(form.gguf);
-      return {
-        provider: 'wllama',
-        model: ggufName(source),
-        source,
-        contextSize: form.contextSize,
-        threads: form.threads,
-        parallel: Math.min(form.concurrency, MAX_PARALLEL),
-      };
-    }
-  }
-}
-
-function ggufSource(gguf: GgufForm): ModelSource {
-  switch (gguf.kind) {
-    case 'file':
-      if (!gguf.fileName)
-        throw new Error('Choose a .gguf file on this device (or drop one on the form).');
-      return { kind: 'file', name: gguf.fileName };
-    case 'hf':
-      if (!gguf.repo.includes('/') || !gguf.file.endsWith('.gguf'))
-        throw new Error(
-          'Give a Hugging Face repository (owner/name) and the name of a .gguf file in it.',
-        );
-      return { kind: 'hf', repo: gguf.repo, file: gguf.file };
-    case 'url':
-      if (!URL.canParse(gguf.url) || !new URL(gguf.url).pathname.endsWith('.gguf'))
-        throw new Error('Give the full address of a .gguf file under Model URL.');
-      return { kind: 'url', url: gguf.url };
-  }
+  useForm.setState(({ limits }) => ({
+    limits: { ...limits, pricing: { ...limits.pricing, ...patch } },
+  }));
 }

@@ -1,24 +1,9 @@
 import { z } from 'zod';
-import type { Outputs, Task } from '../engine/task';
-import { renderTemplate } from '../engine/template';
+import type { Outputs } from '../engine/task';
+import { system, template } from './clair.prompt';
 import { cleanValue } from './parse';
-import { chat, textOf } from './rows';
-
-/**
- * CLAIR prompts in our own words. The `{task}`, `{student_solution}`,
- * `{teacher_reasoning}` and `{corrected_student_solution}` identifiers that
- * structure the answer are the method's.
- */
-export const system =
-  "You are a teacher who improves a student's answer as little as needed. You will get a {task} and a {student_solution}. Revise the {student_solution} so that it is clearer, more correct and more engaging, copying every part of it that needs no correction. Never hint that the {corrected_student_solution} is a revision or a correction.";
-
-export const template = `{task}: {{ task }}
-
-{student_solution}: {{ student_solution }}
-
------------------
-
-Think it through step by step first, as a {teacher_reasoning} on how to improve the {student_solution}; then write the {corrected_student_solution}. Start the two parts of your answer with the identifiers {teacher_reasoning} and {corrected_student_solution}.`;
+import { promptTask } from './promptTask';
+import { asText } from './rows';
 
 /** `{corrected_student_solution}` (colon optional), or the words with a colon or alone on the line. */
 const CORRECTED =
@@ -58,7 +43,7 @@ export function readClair(text: string): Outputs {
 const params = z.object({});
 
 /** distilabel's CLAIR: a minimal revision of an answer, for contrastive preference pairs. */
-export const clair: Task<typeof params> = {
+export const clair = promptTask({
   id: 'clair',
   label: 'CLAIR (minimal revision)',
   description:
@@ -70,13 +55,8 @@ export const clair: Task<typeof params> = {
     { name: 'student_solution', description: 'The answer to revise' },
   ],
   outputs: ['revision', 'rational'],
-  formatInput: (row) =>
-    chat(
-      system,
-      renderTemplate(template, {
-        task: textOf(row, 'task'),
-        student_solution: textOf(row, 'student_solution'),
-      }),
-    ),
+  system,
+  template,
+  variables: { task: asText, student_solution: asText },
   formatOutput: (text) => readClair(text),
-};
+});

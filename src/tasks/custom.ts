@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import type { Task, TaskInput } from '../engine/task';
-import { renderTemplate, templateVariables } from '../engine/template';
 import { readJsonFields, readObjectSchema, schemaColumns, schemaParam } from './jsonFields';
-import { chat } from './rows';
+import { promptTask, templateInputs } from './promptTask';
 
 /**
  * Tasks a person defines: a Jinja prompt over their columns, and a way to read
@@ -17,16 +15,15 @@ const template = (defaultTemplate: string) =>
     .describe('Prompt template (Jinja; {{ column }} inserts a column)');
 const systemPrompt = z.string().default('').describe('System prompt');
 
-function templateInputs(source: string): TaskInput[] {
-  return templateVariables(source).map((name) => ({
-    name,
-    description: 'Used by the prompt template',
-  }));
-}
+/** The person's template over their columns, with their system prompt. */
+const ownPrompt = {
+  system: (p: { systemPrompt: string }) => p.systemPrompt,
+  template: (p: { template: string }) => p.template,
+};
 
 const textParams = z.object({ template: template('{{ instruction }}'), systemPrompt });
 
-export const customText: Task<typeof textParams> = {
+export const customText = promptTask({
   id: 'custom_text',
   label: 'Custom prompt: text answer',
   description:
@@ -35,9 +32,9 @@ export const customText: Task<typeof textParams> = {
   params: textParams,
   inputs: (p) => templateInputs(p.template),
   outputs: ['generation'],
-  formatInput: (row, p) => chat(p.systemPrompt || undefined, renderTemplate(p.template, row)),
+  ...ownPrompt,
   formatOutput: (text) => ({ generation: text.trim() || null }),
-};
+});
 
 const jsonParams = z.object({
   template: template(
@@ -54,7 +51,7 @@ const jsonParams = z.object({
   ),
 });
 
-export const customJson: Task<typeof jsonParams> = {
+export const customJson = promptTask({
   id: 'custom_json',
   label: 'Custom prompt: JSON answer',
   description:
@@ -63,10 +60,11 @@ export const customJson: Task<typeof jsonParams> = {
   params: jsonParams,
   inputs: (p) => templateInputs(p.template),
   outputs: (p) => schemaColumns(p.schema),
-  formatInput: (row, p) => chat(p.systemPrompt || undefined, renderTemplate(p.template, row)),
+  ...ownPrompt,
   formatOutput: (text, _row, p) => readJsonFields(text, p.schema),
   jsonSchema: (p) => readObjectSchema(p.schema)?.schema,
-};
+  structuredByDefault: true,
+});
 
 /** The named groups of a regular expression, in order; null when it does not compile. */
 export function namedGroups(pattern: string, flags = ''): string[] | null {
@@ -107,7 +105,7 @@ const regexParams = z
     }
   });
 
-export const customRegex: Task<typeof regexParams> = {
+export const customRegex = promptTask({
   id: 'custom_regex',
   label: 'Custom prompt: regex fields',
   description:
@@ -116,7 +114,7 @@ export const customRegex: Task<typeof regexParams> = {
   params: regexParams,
   inputs: (p) => templateInputs(p.template),
   outputs: (p) => [...new Set(namedGroups(p.pattern) ?? [])],
-  formatInput: (row, p) => chat(p.systemPrompt || undefined, renderTemplate(p.template, row)),
+  ...ownPrompt,
   formatOutput(text, _row, p) {
     const match = new RegExp(p.pattern, p.ignoreCase ? 'i' : '').exec(text);
     if (!match?.groups) return {};
@@ -124,4 +122,4 @@ export const customRegex: Task<typeof regexParams> = {
       Object.entries(match.groups).map(([name, value]) => [name, value?.trim() || null]),
     );
   },
-};
+});

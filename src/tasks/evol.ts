@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../engine/llm/types';
-import type { Outputs, Task } from '../engine/task';
+import type { ChainContext, ChainTask, Outputs } from '../engine/task';
 import { renderTemplate } from '../engine/template';
 import { complexityMutations, instructionMutations, responseMutations } from './evol.prompt';
 import { cleanValue, stripEmphasis } from './parse';
@@ -69,16 +69,46 @@ function evolvedColumns(p: EvolInstructParams): string[] {
   return columns;
 }
 
+/**
+ * Rounds of evolution from `start`, each with a mutation drawn at random
+ * (seeded, so a rerun repeats it): every round's text, or null when a round
+ * gives nothing that can be read, which ends the generation unreadable.
+ */
+async function evolve(
+  chain: ChainContext,
+  start: string,
+  rounds: number,
+  mutations: readonly string[],
+  prompt: (mutation: string, current: string) => ChatMessage[],
+): Promise<string[] | null> {
+  const evolutions: string[] = [];
+  let current = start;
+  for (let round = 0; round < rounds; round++) {
+    const answer = await chain.complete(prompt(pickMutation(mutations, chain.random()), current));
+    const evolved = answer === null ? null : readEvolved(answer);
+    if (evolved === null) return null;
+    evolutions.push(evolved);
+    current = evolved;
+  }
+  return evolutions;
+}
+
+/** The instructions an Evol-Instruct generation keeps: the last, or every round (after the original). */
+function keptCount(p: EvolInstructParams): number {
+  return p.storeEvolutions ? p.numEvolutions + (p.includeOriginalInstruction ? 1 : 0) : 1;
+}
+
 function instructionTask(config: {
   id: string;
   label: string;
   description: string;
   mutations: Record<string, string>;
-}): Task<typeof evolInstructParams> {
+}): ChainTask<typeof evolInstructParams> {
   const names = Object.keys(config.mutations);
   const prompt = (name: string, instruction: string): ChatMessage[] =>
     chat(undefined, renderTemplate(config.mutations[name], { instruction }));
   return {
+    kind: 'chain',
     id: config.id,
     label: config.label,
     description: config.description,
@@ -86,32 +116,20 @@ function instructionTask(config: {
     params: evolInstructParams,
     inputs: [{ name: 'instruction', description: 'The instruction to evolve' }],
     outputs: evolvedColumns,
-    /** One call's view (the preview): a single round with the first mutation. */
-    formatInput: (row) => prompt(names[0], textOf(row, 'instruction')),
-    formatOutput(text, _row, p) {
-      const evolved = readEvolved(text);
-      if (evolved === null) return {};
-      return p.storeEvolutions
-        ? { evolved_instructions: [evolved] }
-        : { evolved_instruction: evolved };
-    },
+    /** The first round, shown with the first mutation: the run draws each round's. */
+    preview: (row) => ({ messages: prompt(names[0], textOf(row, 'instruction')) }),
+    callsPerGeneration: (p) => p.numEvolutions + (p.generateAnswers ? keptCount(p) : 0),
     async run(row, p, chain) {
       const original = textOf(row, 'instruction');
-      const evolutions: string[] = [];
-      let current = original;
-      for (let round = 0; round < p.numEvolutions; round++) {
-        const answer = await chain.complete(prompt(pickMutation(names, chain.random()), current));
-        const evolved = answer === null ? null : readEvolved(answer);
-        if (evolved === null) return {};
-        evolutions.push(evolved);
-        current = evolved;
-      }
+      const evolutions = await evolve(chain, original, p.numEvolutions, names, prompt);
+      if (evolutions === null) return {};
+      const last = evolutions[evolutions.length - 1];
       const kept = p.storeEvolutions
         ? [...(p.includeOriginalInstruction ? [original] : []), ...evolutions]
-        : [current];
+        : [last];
       const out: Outputs = p.storeEvolutions
         ? { evolved_instructions: kept }
-        : { evolved_instruction: current };
+        : { evolved_instruction: last };
       if (p.generateAnswers) {
         const answers: (string | null)[] = [];
         for (const instruction of kept) {
@@ -157,7 +175,7 @@ const evolQualityParams = z.object({
 });
 
 const responseNames = Object.keys(responseMutations) as (keyof typeof responseMutations)[];
-const responsePrompt = (name: string, instruction: string, response: string): ChatMessage[] =>
+const responsePrompt = (instruction: string) => (name: string, response: string) =>
   chat(
     undefined,
     renderTemplate(responseMutations[name as keyof typeof responseMutations], {
@@ -167,7 +185,8 @@ const responsePrompt = (name: string, instruction: string, response: string): Ch
   );
 
 /** distilabel's EvolQuality (Deita): rounds of seeded random improvement of a response. */
-export const evolQuality: Task<typeof evolQualityParams> = {
+export const evolQuality: ChainTask<typeof evolQualityParams> = {
+  kind: 'chain',
   id: 'evol_quality',
   label: 'Evol-Quality',
   description:
@@ -179,30 +198,17 @@ export const evolQuality: Task<typeof evolQualityParams> = {
     { name: 'response', description: 'The response to improve' },
   ],
   outputs: (p) => [p.storeEvolutions ? 'evolved_responses' : 'evolved_response'],
-  formatInput: (row) =>
-    responsePrompt(responseNames[0], textOf(row, 'instruction'), textOf(row, 'response')),
-  formatOutput(text, _row, p) {
-    const evolved = readEvolved(text);
-    if (evolved === null) return {};
-    return p.storeEvolutions ? { evolved_responses: [evolved] } : { evolved_response: evolved };
-  },
+  preview: (row) => ({
+    messages: responsePrompt(textOf(row, 'instruction'))(responseNames[0], textOf(row, 'response')),
+  }),
+  callsPerGeneration: (p) => p.numEvolutions,
   async run(row, p, chain) {
-    const instruction = textOf(row, 'instruction');
     const original = textOf(row, 'response');
-    const evolutions: string[] = [];
-    let current = original;
-    for (let round = 0; round < p.numEvolutions; round++) {
-      const name = pickMutation(responseNames, chain.random());
-      const answer = await chain.complete(responsePrompt(name, instruction, current));
-      const evolved = answer === null ? null : readEvolved(answer);
-      if (evolved === null) return {};
-      evolutions.push(evolved);
-      current = evolved;
-    }
+    const prompt = responsePrompt(textOf(row, 'instruction'));
+    const evolutions = await evolve(chain, original, p.numEvolutions, responseNames, prompt);
+    if (evolutions === null) return {};
     return p.storeEvolutions
-      ? {
-          evolved_responses: [...(p.includeOriginalResponse ? [original] : []), ...evolutions],
-        }
-      : { evolved_response: current };
+      ? { evolved_responses: [...(p.includeOriginalResponse ? [original] : []), ...evolutions] }
+      : { evolved_response: evolutions[evolutions.length - 1] };
   },
 };

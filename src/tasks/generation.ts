@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { Task } from '../engine/task';
-import { renderTemplate } from '../engine/template';
+import type { PromptTask } from '../engine/task';
+import { structuredTemplate } from './generation.prompt';
 import { readJsonFields, readObjectSchema, schemaColumns, schemaParam } from './jsonFields';
-import { chat, messagesOf, textOf } from './rows';
+import { promptTask, setting } from './promptTask';
+import { asText, messagesOf } from './rows';
 
 const chatParams = z.object({
   systemPrompt: z
@@ -12,7 +13,8 @@ const chatParams = z.object({
 });
 
 /** distilabel's ChatGeneration: the next assistant turn of a conversation. */
-export const chatGeneration: Task<typeof chatParams> = {
+export const chatGeneration: PromptTask<typeof chatParams> = {
+  kind: 'prompt',
   id: 'chat_generation',
   label: 'Chat generation',
   description:
@@ -48,16 +50,11 @@ const structuredParams = z.object({
     .describe('Also show the schema in the prompt (for providers that cannot enforce it)'),
 });
 
-export const structuredSuffix = `
-
-Answer with a JSON object that follows this JSON schema, and nothing else:
-{{ schema }}`;
-
 /**
  * distilabel's StructuredGeneration with the schema as a setting: the answer is
  * a JSON object, and each top-level property of the schema is an output column.
  */
-export const structuredGeneration: Task<typeof structuredParams> = {
+export const structuredGeneration = promptTask({
   id: 'structured_generation',
   label: 'Structured generation',
   description:
@@ -66,12 +63,13 @@ export const structuredGeneration: Task<typeof structuredParams> = {
   params: structuredParams,
   inputs: [{ name: 'instruction', description: 'What to generate' }],
   outputs: (p) => schemaColumns(p.schema),
-  formatInput: (row, p) =>
-    chat(
-      p.systemPrompt || undefined,
-      textOf(row, 'instruction') +
-        (p.schemaInPrompt ? renderTemplate(structuredSuffix, { schema: p.schema.trim() }) : ''),
-    ),
+  system: (p) => p.systemPrompt,
+  template: structuredTemplate,
+  variables: {
+    instruction: asText,
+    schema: setting((p) => (p.schemaInPrompt ? p.schema.trim() : '')),
+  },
   formatOutput: (text, _row, p) => readJsonFields(text, p.schema),
   jsonSchema: (p) => readObjectSchema(p.schema)?.schema,
-};
+  structuredByDefault: true,
+});

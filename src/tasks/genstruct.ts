@@ -1,19 +1,8 @@
 import { z } from 'zod';
-import type { Outputs, Task } from '../engine/task';
-import { renderTemplate } from '../engine/template';
-import { chat, textOf } from './rows';
-
-/**
- * The Genstruct prompt. The `[[[Title]]]`, `[[[Content]]]`, `[[[User]]]` and
- * `[[[Assistant]]]` markers are the format NousResearch/Genstruct-7B was
- * trained on; the sentence between them is ours.
- */
-export const template = `[[[Title]]] {{ title | trim }}
-[[[Content]]] {{ content | trim }}
-
-What follows is a conversation between a user and an AI assistant about the text above.
-
-[[[User]]] `;
+import type { Outputs } from '../engine/task';
+import { template } from './genstruct.prompt';
+import { promptTask } from './promptTask';
+import { asText } from './rows';
 
 /** The user turn before `[[[Assistant]]]` and the assistant turn after it (up to a next `[[[User]]]`). */
 export function readGenstruct(text: string): Outputs {
@@ -27,7 +16,7 @@ export function readGenstruct(text: string): Outputs {
 const params = z.object({});
 
 /** distilabel's Genstruct: an instruction and its answer grounded in a document. */
-export const genstruct: Task<typeof params> = {
+export const genstruct = promptTask({
   id: 'genstruct',
   label: 'Genstruct',
   description:
@@ -39,10 +28,7 @@ export const genstruct: Task<typeof params> = {
     { name: 'content', description: 'The document text' },
   ],
   outputs: ['user', 'assistant'],
-  formatInput: (row) =>
-    chat(
-      undefined,
-      renderTemplate(template, { title: textOf(row, 'title'), content: textOf(row, 'content') }),
-    ),
+  template,
+  variables: { title: asText, content: asText },
   formatOutput: (text) => readGenstruct(text),
-};
+});

@@ -1,3 +1,5 @@
+import { type BoundTask, bindTask, type TaskSpec } from '../engine/bound';
+import { inputError } from '../engine/errors';
 import type { Task } from '../engine/task';
 import { arenaHard } from './arenaHard';
 import { clair } from './clair';
@@ -45,8 +47,24 @@ export const tasks: readonly Task[] = [
   customRegex,
 ];
 
-export function findTask(id: string): Task {
-  const task = tasks.find((t) => t.id === id);
-  if (!task) throw new Error(`There is no task "${id}" in this version of Retort.`);
-  return task;
+const byId = new Map(tasks.map((task) => [task.id, task]));
+
+/** A task's definition, for the form and for labels; undefined for a task this version lacks. */
+export function taskById(id: string): Task | undefined {
+  return byId.get(id);
+}
+
+/**
+ * A spec's task from the catalog, bound to its parameters and settings: the
+ * one place a task is looked up. The engine worker and the form both bind here.
+ */
+export function bindSpec(spec: TaskSpec): BoundTask {
+  const task = taskById(spec.taskId);
+  if (!task) throw inputError(`There is no task "${spec.taskId}" in this version of Retort.`);
+  return bindTask(task, spec);
+}
+
+/** A task's label for a stored run; its id when this version has no such task. */
+export function taskLabel(id: string): string {
+  return taskById(id)?.label ?? id;
 }

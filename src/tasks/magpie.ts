@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EngineError } from '../engine/errors';
 import type { ChatMessage } from '../engine/llm/types';
-import type { Row, Task } from '../engine/task';
+import type { ChainTask, Row } from '../engine/task';
 import { cleanValue } from './parse';
 import { optionalTextOf } from './rows';
 
@@ -124,7 +124,8 @@ function historyOf(row: Row, p: Params): ChatMessage[] {
 }
 
 /** distilabel's Magpie: an aligned model, given only the opening of a user turn, writes the instruction itself. */
-export const magpie: Task<typeof params> = {
+export const magpie: ChainTask<typeof params> = {
+  kind: 'chain',
   id: 'magpie',
   label: 'Magpie',
   description:
@@ -145,12 +146,10 @@ export const magpie: Task<typeof params> = {
       : p.nTurns === 1
         ? ['instruction', 'response']
         : ['conversation'],
-  /**
-   * The preview shows the raw prompt of the first call as a user message; the
-   * run sends it as a raw completion, without a chat template around it.
-   */
-  formatInput: (row, p) => [{ role: 'user', content: rawPrompt(formatOf(p), historyOf(row, p)) }],
-  formatOutput: (text, _row, p) => ({ instruction: readInstruction(text, formatOf(p).stop) }),
+  /** The first call: the raw prompt that has the model write the first instruction. */
+  preview: (row, p) => ({ raw: rawPrompt(formatOf(p), historyOf(row, p)), stop: formatOf(p).stop }),
+  // Each turn: the instruction (raw completion), then its answer (chat).
+  callsPerGeneration: (p) => (p.onlyInstruction ? 1 : 2 * p.nTurns),
   async run(row, p, chain) {
     const format = formatOf(p);
     const history = historyOf(row, p);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Outputs, Row, Task } from '../engine/task';
-import { renderTemplate } from '../engine/template';
+import type { Outputs } from '../engine/task';
 import { cleanValue, parseScore, stripEmphasis } from './parse';
 import { absolute, absoluteSystem, relative, relativeSystem, rubrics } from './prometheus.prompt';
-import { chat, listOf, textOf } from './rows';
+import { promptTask, setting, type VariableReader } from './promptTask';
+import { asList, asText } from './rows';
 
 const RUBRIC_SHAPE = /^\[[^\n]*\]\n(?:Score [1-4]: [^\n]+\n){4}Score 5: [^\n]+\s*$/;
 
@@ -96,16 +96,15 @@ export function readRelative(text: string): Outputs {
   return { feedback: split.feedback, result: agreed(split.results.map(parseChoice)) };
 }
 
-function vars(row: Row, p: Params): Record<string, unknown> {
-  return {
-    instruction: textOf(row, 'instruction'),
-    rubric: rubricOf(p),
-    reference: p.withReference ? textOf(row, 'reference') : undefined,
-  };
-}
+/** What both modes read: the instruction, the rubric, and the reference answer when asked for. */
+const judged: Record<string, VariableReader<Params>> = {
+  instruction: asText,
+  rubric: setting(rubricOf),
+  reference: (row, name, p) => (p.withReference ? asText(row, name) : undefined),
+};
 
 /** distilabel's PrometheusEval, mode "absolute": one response scored 1-5 against a rubric. */
-export const prometheusAbsolute: Task<typeof params> = {
+export const prometheusAbsolute = promptTask({
   id: 'prometheus_absolute',
   label: 'Prometheus: absolute score',
   description:
@@ -114,16 +113,14 @@ export const prometheusAbsolute: Task<typeof params> = {
   params,
   inputs: (p) => inputsOf(p, { name: 'generation', description: 'The response to score' }),
   outputs: ['feedback', 'result'],
-  formatInput: (row, p) =>
-    chat(
-      absoluteSystem,
-      renderTemplate(absolute, { ...vars(row, p), generation: textOf(row, 'generation') }),
-    ),
+  system: absoluteSystem,
+  template: absolute,
+  variables: { ...judged, generation: asText },
   formatOutput: (text) => readAbsolute(text),
-};
+});
 
 /** distilabel's PrometheusEval, mode "relative": the better of two responses, A or B. */
-export const prometheusRelative: Task<typeof params> = {
+export const prometheusRelative = promptTask({
   id: 'prometheus_relative',
   label: 'Prometheus: relative (A/B)',
   description:
@@ -133,10 +130,8 @@ export const prometheusRelative: Task<typeof params> = {
   inputs: (p) =>
     inputsOf(p, { name: 'generations', description: 'Exactly two responses (a list)' }),
   outputs: ['feedback', 'result'],
-  formatInput: (row, p) =>
-    chat(
-      relativeSystem,
-      renderTemplate(relative, { ...vars(row, p), generations: listOf(row, 'generations', 2) }),
-    ),
+  system: relativeSystem,
+  template: relative,
+  variables: { ...judged, generations: asList(2) },
   formatOutput: (text) => readRelative(text),
-};
+});

@@ -1,16 +1,10 @@
 import { z } from 'zod';
-import type { Task } from '../engine/task';
-import { renderTemplate } from '../engine/template';
 import { indexedScores, jsonScores } from './parse';
-import { chat, listOf, textOf } from './rows';
+import { promptTask } from './promptTask';
+import { asList, asText, listOf } from './rows';
 import { complexity, quality } from './scorers.prompt';
 
-const params = z.object({
-  structuredOutput: z
-    .boolean()
-    .default(false)
-    .describe('Ask for a JSON answer (when the provider can enforce one)'),
-});
+const params = z.object({});
 
 /**
  * `[i] Score: s` lines (or `{"scores": [...]}`) on a 1..count+1 scale, one per item.
@@ -40,7 +34,7 @@ function scoresSchema(count?: number): Record<string, unknown> {
 }
 
 /** distilabel's QualityScorer (Deita): a quality score for each response to one instruction. */
-export const qualityScorer: Task<typeof params> = {
+export const qualityScorer = promptTask({
   id: 'quality_scorer',
   label: 'Quality scorer',
   description:
@@ -52,21 +46,14 @@ export const qualityScorer: Task<typeof params> = {
     { name: 'responses', description: 'The responses to score (a list)' },
   ],
   outputs: ['scores'],
-  formatInput: (row) =>
-    chat(
-      undefined,
-      renderTemplate(quality, {
-        instruction: textOf(row, 'instruction'),
-        responses: listOf(row, 'responses'),
-      }),
-    ),
+  template: quality,
+  variables: { instruction: asText, responses: asList() },
   formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'responses').length) }),
-  jsonSchema: (p, row) =>
-    p.structuredOutput ? scoresSchema(row && listOf(row, 'responses').length) : undefined,
-};
+  jsonSchema: (_p, row) => scoresSchema(row && listOf(row, 'responses').length),
+});
 
 /** distilabel's ComplexityScorer (Deita): a complexity score for each instruction of a list. */
-export const complexityScorer: Task<typeof params> = {
+export const complexityScorer = promptTask({
   id: 'complexity_scorer',
   label: 'Complexity scorer',
   description:
@@ -75,9 +62,8 @@ export const complexityScorer: Task<typeof params> = {
   params,
   inputs: [{ name: 'instructions', description: 'The instructions to score (a list)' }],
   outputs: ['scores'],
-  formatInput: (row) =>
-    chat(undefined, renderTemplate(complexity, { instructions: listOf(row, 'instructions') })),
+  template: complexity,
+  variables: { instructions: asList() },
   formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'instructions').length) }),
-  jsonSchema: (p, row) =>
-    p.structuredOutput ? scoresSchema(row && listOf(row, 'instructions').length) : undefined,
-};
+  jsonSchema: (_p, row) => scoresSchema(row && listOf(row, 'instructions').length),
+});

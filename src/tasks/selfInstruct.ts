@@ -1,24 +1,8 @@
 import { z } from 'zod';
-import type { Task } from '../engine/task';
-import { renderTemplate } from '../engine/template';
 import { extractJson, listItems, listLines } from './parse';
-import { chat, textOf } from './rows';
-
-/** The Self-Instruct query-generation prompt in our own words; its sections and one-query-per-line answer are the method's. */
-export const template = `# Task
-Write {{ num_instructions }} user queries that the AI application described below could receive, each one relevant to the given context. Vary the verbs and the sentence structures, within what a text model can do.
-
-# Criteria for the queries
-{{ criteria_for_query_generation }}
-Put each query on its own line, without numbers or bullet points.
-
-# AI application
-{{ application_description }}
-
-# Context
-{{ input }}
-
-# Queries`;
+import { promptTask, setting } from './promptTask';
+import { asText } from './rows';
+import { template } from './selfInstruct.prompt';
 
 const DEFAULT_CRITERIA = [
   'Use a wide range of verbs, without repeating them.',
@@ -63,7 +47,7 @@ export function readQueries(text: string): string[] | null {
 }
 
 /** distilabel's SelfInstruct: new user queries inspired by a piece of context. */
-export const selfInstruct: Task<typeof params> = {
+export const selfInstruct = promptTask({
   id: 'self_instruct',
   label: 'Self-Instruct',
   description:
@@ -72,15 +56,12 @@ export const selfInstruct: Task<typeof params> = {
   params,
   inputs: [{ name: 'input', description: 'The seed text the queries are about' }],
   outputs: ['instructions'],
-  formatInput: (row, p) =>
-    chat(
-      undefined,
-      renderTemplate(template, {
-        input: textOf(row, 'input'),
-        num_instructions: p.numInstructions,
-        criteria_for_query_generation: p.criteria,
-        application_description: p.applicationDescription,
-      }),
-    ),
+  template,
+  variables: {
+    input: asText,
+    num_instructions: setting((p) => p.numInstructions),
+    criteria_for_query_generation: setting((p) => p.criteria),
+    application_description: setting((p) => p.applicationDescription),
+  },
   formatOutput: (text) => ({ instructions: readQueries(text) }),
-};
+});

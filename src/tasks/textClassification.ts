@@ -1,58 +1,8 @@
 import { z } from 'zod';
-import type { Task } from '../engine/task';
-import { renderTemplate } from '../engine/template';
 import { cleanValue, extractJsonObject } from './parse';
-import { chat, textOf } from './rows';
-
-/**
- * distilabel's TextClassification prompt in our own words; the JSON answer
- * `{"labels": ...}` (one label, or a list for several) is the method's.
- */
-export const template = `# Instruction
-Classify the {{ query_title | lower }} below by giving it the most fitting labels.
-Do not explain your reasoning or add any commentary.
-If the text is ambiguous or lacks the information needed to classify it, answer with "{{ default_label }}".
-{% if n == 1 %}
-Give the one label that best describes the text.
-{% else %}
-Give a list of up to {{ n }} labels that best describe the text.
-{% endif %}
-{% if context %}
-{{ context }}
-{% endif %}
-{% if labels %}
-
-## Labels
-Choose only among these labels{% if described %}, reading what each one means{% endif %}:
-{% for label in labels %}
-- "{{ label.name }}"{% if label.description %}: {{ label.description }}{% endif %}
-
-{% endfor %}
-{% else %}
-Use clear, widely understood terms as labels; avoid very specific or obscure ones unless the text calls for them.
-{% endif %}
-{% if examples %}
-
-## Examples
-Some examples of the task:
-{% for example in examples %}
-- {{ example }}
-{% endfor %}
-{% endif %}
-
-## {{ query_title }}
-\`\`\`
-{{ text }}
-\`\`\`
-
-## Output format
-Answer with the labels in JSON, and nothing else:
-\`\`\`
-{"labels": {{ labels_format }}}
-\`\`\``;
-
-export const systemPrompt =
-  'You are an AI system that labels pieces of text. Your only job is to read the text given and give it fitting classification labels.';
+import { promptTask, setting } from './promptTask';
+import { asText } from './rows';
+import { systemPrompt, template } from './textClassification.prompt';
 
 const params = z.object({
   labels: z
@@ -80,10 +30,6 @@ const params = z.object({
     .describe('Context for the classifier'),
   examples: z.array(z.string()).default([]).describe('Examples (few-shot), one per entry'),
   queryTitle: z.string().default('User Query').describe('What the texts are called'),
-  structuredOutput: z
-    .boolean()
-    .default(true)
-    .describe('Ask for a JSON answer (when the provider can enforce one)'),
 });
 type Params = z.infer<typeof params>;
 
@@ -155,7 +101,7 @@ function labelsSchema(p: Params): Record<string, unknown> {
 }
 
 /** distilabel's TextClassification: one label, or several, per text. */
-export const textClassification: Task<typeof params> = {
+export const textClassification = promptTask({
   id: 'text_classification',
   label: 'Text classification',
   description:
@@ -164,27 +110,24 @@ export const textClassification: Task<typeof params> = {
   params,
   inputs: [{ name: 'text', description: 'The text to classify' }],
   outputs: ['labels'],
-  formatInput(row, p) {
-    const labels = parseLabels(p.labels);
-    const format =
+  system: systemPrompt,
+  template,
+  variables: {
+    text: asText,
+    query_title: setting((p) => p.queryTitle),
+    default_label: setting((p) => p.defaultLabel),
+    n: setting((p) => p.numLabels),
+    context: setting((p) => p.context),
+    labels: setting((p) => parseLabels(p.labels)),
+    described: setting((p) => parseLabels(p.labels).some((l) => l.description)),
+    examples: setting((p) => p.examples.filter((e) => e.trim())),
+    labels_format: setting((p) =>
       p.numLabels === 1
         ? '"label"'
-        : `[${Array.from({ length: p.numLabels }, (_, i) => `"label_${i}"`).join(', ')}]`;
-    return chat(
-      systemPrompt,
-      renderTemplate(template, {
-        text: textOf(row, 'text'),
-        query_title: p.queryTitle,
-        default_label: p.defaultLabel,
-        n: p.numLabels,
-        context: p.context,
-        labels,
-        described: labels.some((l) => l.description),
-        examples: p.examples.filter((e) => e.trim()),
-        labels_format: format,
-      }),
-    );
+        : `[${Array.from({ length: p.numLabels }, (_, i) => `"label_${i}"`).join(', ')}]`,
+    ),
   },
   formatOutput: (text, _row, p) => ({ labels: readLabels(text, p) }),
-  jsonSchema: (p) => (p.structuredOutput ? labelsSchema(p) : undefined),
-};
+  jsonSchema: labelsSchema,
+  structuredByDefault: true,
+});

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Task } from '../engine/task';
-import { renderTemplate, templateVariables } from '../engine/template';
+import { promptTask, templateInputs } from './promptTask';
 
 const params = z.object({
   template: z.string().min(1).default('{{ instruction }}').describe('Prompt template'),
@@ -12,7 +11,7 @@ const params = z.object({
  * columns; a `system_prompt` column, when the row has one, wins over the
  * system prompt parameter.
  */
-export const textGeneration: Task<typeof params> = {
+export const textGeneration = promptTask({
   id: 'text_generation',
   label: 'Text generation',
   description:
@@ -20,10 +19,7 @@ export const textGeneration: Task<typeof params> = {
   group: 'Generation',
   params,
   inputs: (p) => [
-    ...templateVariables(p.template).map((name) => ({
-      name,
-      description: 'Used by the prompt template',
-    })),
+    ...templateInputs(p.template),
     {
       name: 'system_prompt',
       description: 'A per-row system prompt; wins over the System prompt setting',
@@ -31,18 +27,8 @@ export const textGeneration: Task<typeof params> = {
     },
   ],
   outputs: ['generation'],
-  formatInput(row, p) {
-    const system =
-      typeof row.system_prompt === 'string' && row.system_prompt
-        ? row.system_prompt
-        : p.systemPrompt;
-    const user = renderTemplate(p.template, row);
-    return system
-      ? [
-          { role: 'system', content: system },
-          { role: 'user', content: user },
-        ]
-      : [{ role: 'user', content: user }];
-  },
+  system: (p, row) =>
+    (typeof row.system_prompt === 'string' && row.system_prompt) || p.systemPrompt,
+  template: (p) => p.template,
   formatOutput: (text) => ({ generation: text }),
-};
+});

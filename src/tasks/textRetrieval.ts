@@ -1,31 +1,10 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../engine/llm/types';
-import type { Outputs, Row, Task } from '../engine/task';
+import type { ChainTask, Outputs, Row } from '../engine/task';
 import { renderTemplate } from '../engine/template';
 import { extractJsonObject } from './parse';
 import { chat, textOf } from './rows';
-
-/**
- * The text-retrieval prompt of "Improving Text Embeddings with Large Language
- * Models" in our own words; its guidelines and the JSON object with
- * `user_query`, `positive_document` and `hard_negative_document` are the method's.
- */
-export const template = `You have been given a retrieval task: {{ task }}
-Write one example of text retrieval for this task, as a JSON object with these keys:
-- "user_query": a string, a search query a user could send for this task.
-- "positive_document": a string, a document that is relevant to the query.
-- "hard_negative_document": a string, a document that only looks relevant to the query.
-
-Follow these guidelines:
-- The "user_query" is {{ query_type }}, {{ query_length }}, {{ clarity }}, and on a topic of your choice.
-- Write the documents independently of the query: do not copy the query into them. Parts of the "positive_document" may be off the query's topic.
-- Each document is at least {{ num_words }} words long.
-- The "hard_negative_document" holds some useful information, but less useful or less complete than the "positive_document".
-- Write the query and the documents in {{ language }}.
-- No document explains why it is or is not relevant to the query.
-- Understanding the query and the documents takes {{ difficulty }} level education.
-
-Answer with the JSON object only, without any explanation. Be creative!`;
+import { template } from './textRetrieval.prompt';
 
 /** The method's choices; "random" draws one per generation from the run's seed, as distilabel draws per row. */
 const CHOICES = {
@@ -98,7 +77,8 @@ export function readRetrievalExample(text: string): Outputs {
 }
 
 /** distilabel's GenerateTextRetrievalData: a query with a positive and a hard negative document, for embedding training. */
-export const generateTextRetrievalData: Task<typeof params> = {
+export const generateTextRetrievalData: ChainTask<typeof params> = {
+  kind: 'chain',
   id: 'generate_text_retrieval_data',
   label: 'Text retrieval data',
   description:
@@ -108,8 +88,9 @@ export const generateTextRetrievalData: Task<typeof params> = {
   inputs: [{ name: 'task', description: 'The retrieval task, described in a sentence' }],
   outputs: KEYS,
   /** The preview has no seed to draw from: it shows the first choice of each "random" setting. */
-  formatInput: (row, p) => prompt(row, p, () => 0),
-  formatOutput: (text) => readRetrievalExample(text),
+  preview: (row, p) => ({ messages: prompt(row, p, () => 0) }),
+  // A chain of one call, as each generation draws its own "random" settings.
+  callsPerGeneration: () => 1,
   async run(row, p, chain) {
     const answer = await chain.complete(prompt(row, p, () => chain.random()));
     return answer === null ? {} : readRetrievalExample(answer);
@@ -119,4 +100,5 @@ export const generateTextRetrievalData: Task<typeof params> = {
     properties: Object.fromEntries(KEYS.map((key) => [key, { type: 'string' }])),
     required: [...KEYS],
   }),
+  structuredByDefault: true,
 };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Outputs, Task } from '../engine/task';
-import { renderTemplate } from '../engine/template';
+import type { Outputs } from '../engine/task';
 import {
   blocksStartingAt,
   extractJsonObject,
@@ -13,15 +12,11 @@ import {
   readFields,
   scoreFromJson,
 } from './parse';
-import { chat, listOf, textOf } from './rows';
+import { promptTask } from './promptTask';
+import { asList, asText, listOf } from './rows';
 import { system, templates } from './ultrafeedback.prompt';
 
-const params = z.object({
-  structuredOutput: z
-    .boolean()
-    .default(false)
-    .describe('Ask for a JSON answer (when the provider can enforce one)'),
-});
+const params = z.object({});
 
 const SCALE = { min: 1, max: 5 };
 const TYPE_IDS = { min: 1, max: 3 };
@@ -190,8 +185,8 @@ function jsonSchemaOf(withTypes: boolean): Record<string, unknown> {
   return { type: 'object', properties, required: Object.keys(properties) };
 }
 
-function ultraFeedback(aspect: Aspect): Task<typeof params> {
-  return {
+function ultraFeedback(aspect: Aspect) {
+  return promptTask({
     id: aspect.id,
     label: aspect.label,
     description: aspect.description,
@@ -202,17 +197,13 @@ function ultraFeedback(aspect: Aspect): Task<typeof params> {
       { name: 'generations', description: 'The texts to rate (a list)' },
     ],
     outputs: columnsOf(aspect.withTypes),
-    formatInput(row) {
-      const vars = {
-        instruction: textOf(row, 'instruction'),
-        generations: listOf(row, 'generations'),
-      };
-      return chat(renderTemplate(system, vars), renderTemplate(aspect.template, vars));
-    },
+    system,
+    template: aspect.template,
+    variables: { instruction: asText, generations: asList() },
     formatOutput: (text, row) =>
       readUltraFeedback(text, listOf(row, 'generations').length, aspect.withTypes),
-    jsonSchema: (p) => (p.structuredOutput ? jsonSchemaOf(aspect.withTypes) : undefined),
-  };
+    jsonSchema: () => jsonSchemaOf(aspect.withTypes),
+  });
 }
 
 export const ultraFeedbackHelpfulness = ultraFeedback({

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createRun } from '../../src/engine/db/runs';
 import { db } from '../../src/engine/db/schema';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
-import { executeRun } from '../../src/engine/run/runner';
 import { defaultRunSettings } from '../../src/engine/task';
 import { type AnswerRequest, startTestServer, type TestServer } from '../server/openaiServer';
-import { clearDatabase, storeDataset } from './fixtures';
+import { clearDatabase, runWith, storeDataset } from './fixtures';
 
 /**
  * Tasks that call the model several times per generation (Magpie, Evol-Instruct)
@@ -41,7 +40,7 @@ async function magpieRun(seed: number | undefined, numGenerations = 1, concurren
     3 * numGenerations,
   );
   expect(
-    await executeRun(
+    await runWith(
       run,
       createOpenAIModel({ baseURL: server.url, model: 'test-model' }),
       new AbortController().signal,

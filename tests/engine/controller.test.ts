@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearFailedResults, type RunSpec } from '../../src/engine/db/runs';
 import { db } from '../../src/engine/db/schema';
-import {
-  cancelRun,
-  cancelRunsOf,
-  pauseRun,
-  resumeInterrupted,
-  resumeRun,
-  startRun,
-} from '../../src/engine/run/controller';
+import { runController } from '../../src/engine/run/controller';
 import { defaultRunSettings } from '../../src/engine/task';
+import { bindSpec } from '../../src/tasks';
 import { startTestServer, type TestServer } from '../server/openaiServer';
 import { clearDatabase, prompts, storeDataset, textGenerationRun } from './fixtures';
 
@@ -17,6 +11,9 @@ import { clearDatabase, prompts, storeDataset, textGenerationRun } from './fixtu
  * The run commands the worker exposes, as the UI uses them: start, pause,
  * resume, cancel, retry failed, and taking up runs a closed tab left running.
  */
+const { startRun, pauseRun, resumeRun, cancelRun, cancelRunsOf, resumeInterrupted } =
+  runController(bindSpec);
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();

@@ -5,10 +5,9 @@ import { dpoFormat, type FormatColumns, sftFormat } from '../../src/engine/forma
 import { exportRun } from '../../src/engine/io/exportRun';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { combineRuns, datasetFromRun } from '../../src/engine/run/derive';
-import { executeRun } from '../../src/engine/run/runner';
 import type { Row } from '../../src/engine/task';
 import { startTestServer, type TestServer } from '../server/openaiServer';
-import { clearDatabase, storeDataset, textGenerationRun } from './fixtures';
+import { boundRun, clearDatabase, runWith, storeDataset, textGenerationRun } from './fixtures';
 
 const HELLO_SHA256 = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
 
@@ -140,7 +139,7 @@ describe('chains of runs', () => {
 
   async function completedRun(datasetId: string, model: string) {
     const run = await textGenerationRun(datasetId, { baseURL: server.url, model });
-    await executeRun(
+    await runWith(
       run,
       createOpenAIModel({ baseURL: server.url, model }),
       new AbortController().signal,
@@ -154,7 +153,7 @@ describe('chains of runs', () => {
     const datasetId = await twoPrompts();
     const a = await completedRun(datasetId, 'model-a');
     const b = await completedRun(datasetId, 'model-b');
-    const combined = await combineRuns([a.id, b.id]);
+    const combined = await combineRuns(await Promise.all([a.id, b.id].map(boundRun)));
     expect(combined.columns).toEqual(['instruction', 'generations', 'generation_models']);
     expect(await readRows(combined.id, 0, 2)).toEqual([
       {
@@ -172,15 +171,18 @@ describe('chains of runs', () => {
 
   it('makes a dataset of a run, without the metadata', async () => {
     const run = await completedRun(await twoPrompts(), 'model-a');
-    const dataset = await datasetFromRun(run.id);
+    const dataset = await datasetFromRun(await boundRun(run.id));
     expect(dataset.columns).toEqual(['instruction', 'generation', 'model_name']);
     expect(dataset.rowCount).toBe(2);
   });
 
   it('exports a run over a run’s results with each engine column once, the new run’s value winning', async () => {
     const first = await completedRun(await twoPrompts(), 'model-a');
-    const second = await completedRun((await datasetFromRun(first.id)).id, 'model-b');
-    const { blob } = await exportRun(second.id, 'csv');
+    const second = await completedRun(
+      (await datasetFromRun(await boundRun(first.id))).id,
+      'model-b',
+    );
+    const { blob } = await exportRun(await boundRun(second.id), 'csv');
     const [header, row] = (await blob.text()).split('\r\n');
     expect(header).toBe('instruction,generation,model_name,distilabel_metadata');
     expect(row).toMatch(/^one,\[model-b\] echo: one,model-b,/);
@@ -193,7 +195,8 @@ describe('chains of runs', () => {
     vi.spyOn(db.rowPages, 'bulkPut').mockRejectedValue(
       new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
     );
-    for (const make of [() => datasetFromRun(a.id), () => combineRuns([a.id, b.id])]) {
+    const [boundA, boundB] = [await boundRun(a.id), await boundRun(b.id)];
+    for (const make of [() => datasetFromRun(boundA), () => combineRuns([boundA, boundB])]) {
       const error = await make().catch((e: unknown) => e);
       expect(error).toMatchObject({
         kind: 'storage',
@@ -207,7 +210,9 @@ describe('chains of runs', () => {
 
   it('refuses a DPO export of rows that have no ratings, naming what is missing', async () => {
     const run = await completedRun(await twoPrompts(), 'model-a');
-    await expect(exportRun(run.id, 'jsonl', 'dpo')).rejects.toThrow(/lack generations, ratings/);
+    await expect(exportRun(await boundRun(run.id), 'jsonl', 'dpo')).rejects.toThrow(
+      /lack generations, ratings/,
+    );
   });
 });
 

@@ -1,6 +1,25 @@
 import { createRun } from '../../src/engine/db/runs';
 import { db, PAGE_SIZE, type Run } from '../../src/engine/db/schema';
+import type { LanguageModel } from '../../src/engine/llm/types';
+import { type BoundRun, loadRun } from '../../src/engine/run/boundRun';
+import { executeRun, type RunOptions } from '../../src/engine/run/runner';
 import { defaultRunSettings, type Row } from '../../src/engine/task';
+import { bindSpec } from '../../src/tasks';
+
+/** A stored run with its task bound by the catalog, as the worker hands it to exports. */
+export function boundRun(runId: string): Promise<BoundRun> {
+  return loadRun(runId, bindSpec);
+}
+
+/** executeRun with the run's task bound by the catalog, as the worker wires it. */
+export function runWith(
+  run: Run,
+  model: LanguageModel,
+  signal: AbortSignal,
+  options?: RunOptions,
+): Promise<'completed' | 'stopped'> {
+  return executeRun(run, bindSpec(run), model, signal, options);
+}
 
 /** Stores rows as a dataset, page by page, as an import would. */
 export async function storeDataset(rows: Row[], name = 'prompts'): Promise<string> {

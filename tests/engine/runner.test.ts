@@ -3,10 +3,9 @@ import { createRun } from '../../src/engine/db/runs';
 import { db, type Run } from '../../src/engine/db/schema';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { defaultRetryPolicy } from '../../src/engine/run/retry';
-import { executeRun } from '../../src/engine/run/runner';
 import { defaultRunSettings } from '../../src/engine/task';
 import { startTestServer, type TestServer } from '../server/openaiServer';
-import { clearDatabase, prompts, storeDataset, textGenerationRun } from './fixtures';
+import { clearDatabase, prompts, runWith, storeDataset, textGenerationRun } from './fixtures';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -42,9 +41,9 @@ async function stored(runId: string) {
 describe('a run', () => {
   it('stores exactly one result per (row, generation), with counters that match, across pages', async () => {
     const run = await newRun(1_005, 2, 16);
-    expect(
-      await executeRun(run, model(), new AbortController().signal, { retry: fastRetries }),
-    ).toBe('completed');
+    expect(await runWith(run, model(), new AbortController().signal, { retry: fastRetries })).toBe(
+      'completed',
+    );
     const { results, counters } = await stored(run.id);
     expect(results).toHaveLength(2_010);
     expect(new Set(results.map((r) => `${r.rowIndex}:${r.generation}`)).size).toBe(2_010);
@@ -63,7 +62,7 @@ describe('a run', () => {
     server.setOptions({ latencyMs: 20 });
     const run = await newRun(60, 1, 4);
     const pause = new AbortController();
-    const first = executeRun(run, model(), pause.signal, { retry: fastRetries, flushSize: 1 });
+    const first = runWith(run, model(), pause.signal, { retry: fastRetries, flushSize: 1 });
     await expect
       .poll(async () => (await stored(run.id)).counters.done, { interval: 5 })
       .toBeGreaterThan(10);
@@ -74,7 +73,7 @@ describe('a run', () => {
 
     const requestsBefore = server.requests.length;
     expect(
-      await executeRun((await db.runs.get(run.id))!, model(), new AbortController().signal, {
+      await runWith((await db.runs.get(run.id))!, model(), new AbortController().signal, {
         retry: fastRetries,
       }),
     ).toBe('completed');
@@ -96,9 +95,9 @@ describe('a run', () => {
       ],
     });
     const run = await newRun(20, 1, 4);
-    expect(
-      await executeRun(run, model(), new AbortController().signal, { retry: fastRetries }),
-    ).toBe('completed');
+    expect(await runWith(run, model(), new AbortController().signal, { retry: fastRetries })).toBe(
+      'completed',
+    );
     const { results, counters } = await stored(run.id);
     expect(results.every((r) => r.status === 'done')).toBe(true);
     expect(counters).toMatchObject({ done: 20, failed: 0 });
@@ -113,7 +112,7 @@ describe('a run', () => {
     });
     const run = await newRun(6, 2, 2);
     expect(
-      await executeRun(run, model(), new AbortController().signal, {
+      await runWith(run, model(), new AbortController().signal, {
         retry: { ...fastRetries, maxRetries: 2 },
       }),
     ).toBe('completed');
@@ -130,7 +129,7 @@ describe('a run', () => {
   it('gives up on a request that hangs past the timeout', async () => {
     server.setOptions({ faults: [{ kind: 'hang' }] });
     const run = await newRun(2, 1, 2);
-    await executeRun(run, model(), new AbortController().signal, {
+    await runWith(run, model(), new AbortController().signal, {
       retry: { ...fastRetries, timeoutMs: 100, maxRetries: 1 },
     });
     const { results } = await stored(run.id);
@@ -142,7 +141,7 @@ describe('a run', () => {
     const inputTokens = async (ignoreN: boolean) => {
       server.setOptions({ ignoreN });
       const run = await newRun(3, 2, 2);
-      await executeRun(run, model(), new AbortController().signal, { retry: fastRetries });
+      await runWith(run, model(), new AbortController().signal, { retry: fastRetries });
       const { results, counters } = await stored(run.id);
       const prompt = (r: (typeof results)[number]) =>
         (r.metadata.statistics_text_generation as { input_tokens: number }).input_tokens;
@@ -164,7 +163,7 @@ describe('a run', () => {
     });
     const run = await newRun(6, 1, 1);
     expect(
-      await executeRun(run, model(), new AbortController().signal, {
+      await runWith(run, model(), new AbortController().signal, {
         retry: { ...fastRetries, maxRetries: 1 },
       }),
     ).toBe('completed');
@@ -185,7 +184,7 @@ describe('a run', () => {
     server.setOptions({ faults: () => (++seen > 5 ? { kind: 'reset' } : null) });
     const run = await newRun(50, 1, 1);
     await expect(
-      executeRun(run, model(), new AbortController().signal, {
+      runWith(run, model(), new AbortController().signal, {
         retry: { ...fastRetries, maxRetries: 1 },
       }),
     ).rejects.toMatchObject({ kind: 'network' });
@@ -202,7 +201,7 @@ describe('a run', () => {
       const run = await newRun(300, 1, 4);
       const before = server.requests.length;
       await expect(
-        executeRun(run, model(), new AbortController().signal, { flushSize: 8 }),
+        runWith(run, model(), new AbortController().signal, { flushSize: 8 }),
       ).rejects.toMatchObject({
         kind: 'storage',
         message: expect.stringMatching(
@@ -226,7 +225,7 @@ describe('a run', () => {
       apiKey: 'wrong-key',
     });
     await expect(
-      executeRun(run, wrongKey, new AbortController().signal, { retry: fastRetries }),
+      runWith(run, wrongKey, new AbortController().signal, { retry: fastRetries }),
     ).rejects.toThrow(/key/i);
     expect((await stored(run.id)).results).toEqual([]);
     server.setOptions({ requireKey: undefined });
@@ -251,9 +250,9 @@ describe('a row the task cannot read', () => {
       },
       2,
     );
-    expect(
-      await executeRun(run, model(), new AbortController().signal, { retry: fastRetries }),
-    ).toBe('completed');
+    expect(await runWith(run, model(), new AbortController().signal, { retry: fastRetries })).toBe(
+      'completed',
+    );
     const { results, counters } = await stored(run.id);
     expect(results.map((r) => r.status)).toEqual(['done', 'failed']);
     expect(results[1].error).toContain('generations');

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '../../src/engine/db/schema';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { defaultRetryPolicy, type RetryPolicy } from '../../src/engine/run/retry';
-import { executeRun } from '../../src/engine/run/runner';
 import { type Fault, startTestServer, type TestServer } from '../server/openaiServer';
-import { clearDatabase, prompts, storeDataset, textGenerationRun } from './fixtures';
+import { clearDatabase, prompts, runWith, storeDataset, textGenerationRun } from './fixtures';
 
 /** What a provider that rate-limits sees of a run: how many requests it has at once, and when they come. */
 let server: TestServer;
@@ -38,7 +37,7 @@ async function run(rows: number, concurrency: number, retry: RetryPolicy) {
     concurrency,
   });
   const model = createOpenAIModel({ baseURL: server.url, model: 'test-model' });
-  return executeRun(stored, model, new AbortController().signal, { retry });
+  return runWith(stored, model, new AbortController().signal, { retry });
 }
 
 describe('a 429', () => {
@@ -102,7 +101,7 @@ describe('a 429', () => {
       concurrency: 1,
     });
     const model = createOpenAIModel({ baseURL: server.url, model: 'test-model' });
-    const finished = executeRun(stored, model, new AbortController().signal);
+    const finished = runWith(stored, model, new AbortController().signal);
     await expect
       .poll(async () => (await db.runs.get(stored.id))?.activity, { timeout: 1500 })
       .toMatchObject({
@@ -153,7 +152,7 @@ describe('a requests/min limit', () => {
     });
     const limited = (await db.runs.get(stored.id))!;
     const model = createOpenAIModel({ baseURL: server.url, model: 'test-model' });
-    expect(await executeRun(limited, model, new AbortController().signal)).toBe('completed');
+    expect(await runWith(limited, model, new AbortController().signal)).toBe('completed');
     expect((await db.runs.get(stored.id))?.counters).toMatchObject({ done: 63, failed: 0 });
   });
 });

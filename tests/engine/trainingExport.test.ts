@@ -9,7 +9,7 @@ import {
   type Row,
   type RunSettings,
 } from '../../src/engine/task';
-import { clearDatabase, storeDataset } from './fixtures';
+import { boundRun, clearDatabase, storeDataset } from './fixtures';
 
 /**
  * A run over `rows` with its results stored as given: `outputs[i]` holds row
@@ -52,7 +52,7 @@ async function storedRun(
 }
 
 async function jsonl(run: Run, shape: 'dpo' | 'sft') {
-  const { blob, skipped } = await exportRun(run.id, 'jsonl', shape);
+  const { blob, skipped } = await exportRun(await boundRun(run.id), 'jsonl', shape);
   const lines = (await blob.text()).trimEnd().split('\n');
   return { objects: lines.map((line) => JSON.parse(line) as Row), skipped };
 }
@@ -85,7 +85,7 @@ describe('SFT export of a run', () => {
       { role: 'assistant', content: 'b' },
     ]);
 
-    const { blob } = await exportRun(run.id, 'csv', 'sft');
+    const { blob } = await exportRun(await boundRun(run.id), 'csv', 'sft');
     expect((await blob.text()).split('\r\n')[0]).toBe(columns.join(','));
   });
 
@@ -127,7 +127,7 @@ describe('SFT export of a run', () => {
       [{ generation: null }],
       [{ generation: 'b' }],
     ]);
-    await expect(exportRun(run.id, 'jsonl', 'sft')).rejects.toThrow(
+    await expect(exportRun(await boundRun(run.id), 'jsonl', 'sft')).rejects.toThrow(
       'No row of this run gives an SFT conversation: 2 rows were left out: 1 without a generation (empty, or it failed), 1 without an instruction (it is missing, empty or not text). A conversation needs an instruction and a generation that is not empty: resume the run',
     );
   });
@@ -160,7 +160,7 @@ describe('DPO export of a run', () => {
     expect(skipped).toMatch(/^1 row was left out: 1 with ratings that all tie/);
 
     // Parquet reads the rows twice; the rows left out are counted once.
-    const parquet = await exportRun(run.id, 'parquet', 'dpo');
+    const parquet = await exportRun(await boundRun(run.id), 'parquet', 'dpo');
     expect(parquet.skipped).toBe(skipped);
     const read = await parquetReadObjects({ file: await parquet.blob.arrayBuffer() });
     expect(read.map((r) => r.prompt)).toEqual(['q1']);
@@ -173,7 +173,7 @@ describe('DPO export of a run', () => {
       [[rated([1, 2])]],
       { inputMapping: { instruction: 'prompt_text' } },
     );
-    await expect(exportRun(run.id, 'jsonl', 'dpo')).rejects.toThrow(
+    await expect(exportRun(await boundRun(run.id), 'jsonl', 'dpo')).rejects.toThrow(
       /lack instruction \(mapped to "prompt_text", which they do not have\)\. Start the run with the column that holds the prompts mapped onto "instruction"\./,
     );
   });
@@ -188,7 +188,7 @@ describe('DPO export of a run', () => {
       'ultrafeedback_honesty',
       [[rated([4, 4])], [rated([null, 3])], [rated([1, 2])]],
     );
-    await expect(exportRun(run.id, 'jsonl', 'dpo')).rejects.toThrow(
+    await expect(exportRun(await boundRun(run.id), 'jsonl', 'dpo')).rejects.toThrow(
       /^No row of this run gives a DPO pair: 3 rows were left out: 1 with ratings that all tie \(a tie teaches no preference\), 1 with fewer than two readable ratings, 1 without an instruction .*\. A pair needs an instruction and at least two generations with different readable ratings: rate more/,
     );
   });

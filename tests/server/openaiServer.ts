@@ -240,13 +240,21 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
         prompt: prompt as string | undefined,
       }),
     );
-    const choices = texts.map((text, index) =>
+    // max_tokens counts words here, as usage does: a longer answer is cut there, as a real server cuts it.
+    const maxTokens = typeof b.max_tokens === 'number' ? b.max_tokens : Number.POSITIVE_INFINITY;
+    const answers = texts.map((text) => {
+      const words = text.split(/\s+/).filter(Boolean);
+      return words.length > maxTokens
+        ? { text: words.slice(0, maxTokens).join(' '), finish: 'length' }
+        : { text, finish: 'stop' };
+    });
+    const choices = answers.map(({ text, finish }, index) =>
       raw
-        ? { index, text, logprobs: null, finish_reason: 'stop' }
-        : { index, message: { role: 'assistant', content: text }, finish_reason: 'stop' },
+        ? { index, text, logprobs: null, finish_reason: finish }
+        : { index, message: { role: 'assistant', content: text }, finish_reason: finish },
     );
     const promptTokens = messages.reduce((sum, m) => sum + countWords(String(m.content ?? '')), 0);
-    const completionTokens = texts.reduce((sum, t) => sum + countWords(t), 0);
+    const completionTokens = answers.reduce((sum, a) => sum + countWords(a.text), 0);
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,

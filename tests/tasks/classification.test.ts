@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveParams } from '../../src/engine/task';
-import * as pairPrompt from '../../src/tasks/sentencePair';
 import { generateSentencePair } from '../../src/tasks/sentencePair';
-import * as classificationPrompt from '../../src/tasks/textClassification';
+import * as pairPrompt from '../../src/tasks/sentencePair.prompt';
 import { textClassification } from '../../src/tasks/textClassification';
+import * as classificationPrompt from '../../src/tasks/textClassification.prompt';
 import { answers, expectTemplateReads, messages, UNREADABLE } from './helpers';
 
 describe('Text classification', () => {

@@ -13,7 +13,14 @@ import {
   instructionMutations,
   responseMutations,
 } from '../../src/tasks/evol.prompt';
-import { type AnyTask, answers, expectTemplateReads, messages, UNREADABLE } from './helpers';
+import { type AnyTask, answers, expectTemplateReads, preview, UNREADABLE } from './helpers';
+
+/** The one user message a chain's first call sends. */
+function previewText(task: Parameters<typeof preview>[0], row: Record<string, unknown>): string {
+  const first = preview(task, row);
+  if (!('messages' in first)) throw new Error('expected chat messages');
+  return first.messages[0].content;
+}
 
 /** A chain that answers from a script and draws from a fixed list, recording the prompts. */
 function scriptedChain(replies: (string | null)[], draws: number[]) {
@@ -30,7 +37,8 @@ function scriptedChain(replies: (string | null)[], draws: number[]) {
 }
 
 function run(task: AnyTask, row: Record<string, unknown>, raw: unknown, chain: ChainContext) {
-  return task.run!(row, resolveParams(task, raw), chain);
+  if (task.kind !== 'chain') throw new Error('Evol tasks are chains');
+  return task.run(row, resolveParams(task, raw), chain);
 }
 
 describe('Evol-Instruct', () => {
@@ -38,7 +46,7 @@ describe('Evol-Instruct', () => {
 
   it('renders one round with the first mutation as its preview', () => {
     expect(
-      messages(evolInstruct, row)[0].content,
+      previewText(evolInstruct, row),
     ).toBe(`You are a prompt rewriter. Rewrite the given prompt into a more complex version, one that well-known AI systems (such as ChatGPT and GPT-4) would find a bit harder to handle.
 The rewritten prompt must stay reasonable, and a person must be able to understand and answer it.
 Keep every part of the given prompt that is not plain text, such as tables and code, and keep its input.
@@ -181,7 +189,7 @@ describe('Evol-Quality', () => {
   const row = { instruction: 'What is 2+2?', response: '4' };
 
   it('renders the prompt with the instruction and the response', () => {
-    const content = messages(evolQuality, row)[0].content;
+    const content = previewText(evolQuality, row);
     expect(content).toContain('Make the response more helpful to the user.');
     expect(
       content.endsWith(

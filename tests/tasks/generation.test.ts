@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { missingInputs, resolveParams, taskInputs } from '../../src/engine/task';
+import { resolveParams } from '../../src/engine/task';
 import { chatGeneration, structuredGeneration } from '../../src/tasks/generation';
-import * as genstructPrompt from '../../src/tasks/genstruct';
 import { genstruct } from '../../src/tasks/genstruct';
-import * as selfInstructPrompt from '../../src/tasks/selfInstruct';
+import * as genstructPrompt from '../../src/tasks/genstruct.prompt';
 import { selfInstruct } from '../../src/tasks/selfInstruct';
+import * as selfInstructPrompt from '../../src/tasks/selfInstruct.prompt';
 import { textGeneration } from '../../src/tasks/textGeneration';
 import { urial } from '../../src/tasks/urial';
-import { answers, expectTemplateReads, messages, UNREADABLE } from './helpers';
+import { answers, bound, expectTemplateReads, messages, UNREADABLE } from './helpers';
 
 describe('Text generation', () => {
   const params = (p: object) => resolveParams(textGeneration, p);
@@ -22,13 +22,10 @@ describe('Text generation', () => {
     const p = params({
       template: 'Answer as {{ persona }}: {% for q in questions %}{{ q | upper }}{% endfor %}',
     });
-    const required = taskInputs(textGeneration, p)
-      .filter((i) => !i.optional)
-      .map((i) => i.name);
+    const { inputs } = bound(textGeneration, p);
+    const required = inputs.filter((i) => !i.optional).map((i) => i.name);
     expect(required).toEqual(['persona', 'questions']);
-    expect(
-      missingInputs(taskInputs(textGeneration, p), ['persona'], { inputMapping: {} }),
-    ).toHaveLength(1);
+    expect(bound(textGeneration, p).check(['persona']).problems).toHaveLength(1);
   });
 
   it('uses the system prompt setting, and a system_prompt column over it', () => {

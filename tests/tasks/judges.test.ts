@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resolveParams } from '../../src/engine/task';
-import * as arena from '../../src/tasks/arenaHard';
 import { arenaHard } from '../../src/tasks/arenaHard';
-import * as clairPrompt from '../../src/tasks/clair';
+import * as arena from '../../src/tasks/arenaHard.prompt';
 import { clair } from '../../src/tasks/clair';
-import * as backtranslationPrompt from '../../src/tasks/instructionBacktranslation';
+import * as clairPrompt from '../../src/tasks/clair.prompt';
 import { instructionBacktranslation } from '../../src/tasks/instructionBacktranslation';
+import * as backtranslationPrompt from '../../src/tasks/instructionBacktranslation.prompt';
 import { prometheusAbsolute, prometheusRelative } from '../../src/tasks/prometheus';
 import { absolute, relative } from '../../src/tasks/prometheus.prompt';
 import { complexityScorer, qualityScorer } from '../../src/tasks/scorers';
@@ -45,7 +45,7 @@ Name a prime.
   });
 
   it('gives a schema with one score per response when it sees the row', () => {
-    const on = resolveParams(qualityScorer, { structuredOutput: true });
+    const on = resolveParams(qualityScorer, {});
     const items = { type: 'integer', minimum: 1 };
     expect(qualityScorer.jsonSchema?.(on)).toEqual({
       type: 'object',
@@ -64,7 +64,6 @@ Name a prime.
       },
       required: ['scores'],
     });
-    expect(qualityScorer.jsonSchema?.(resolveParams(qualityScorer, {}), row)).toBeUndefined();
   });
 
   answers(qualityScorer, row, [
@@ -148,7 +147,7 @@ Answer with one line per question, in this form, and nothing else:
   });
 
   it('gives a schema with one score per instruction when it sees the row', () => {
-    const on = resolveParams(complexityScorer, { structuredOutput: true });
+    const on = resolveParams(complexityScorer, {});
     const schema = complexityScorer.jsonSchema?.(on, row) as { properties: { scores: unknown } };
     const scores = schema.properties.scores;
     expect(scores).toEqual({

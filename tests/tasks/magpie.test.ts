@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/engine/llm/types';
 import { type ChainContext, resolveParams } from '../../src/engine/task';
 import { MULTI_TURN_SYSTEM_PROMPT, magpie, readInstruction } from '../../src/tasks/magpie';
-import { answers, messages, UNREADABLE } from './helpers';
+import { answers, bound, preview, UNREADABLE } from './helpers';
+
+/** The raw prompt Magpie's first call sends for a row. */
+function rawText(row: Record<string, unknown>, raw: unknown = {}): string {
+  const first = preview(magpie, row, raw);
+  if (!('raw' in first)) throw new Error('expected a raw prompt');
+  return first.raw;
+}
 
 const LLAMA3 = '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n';
 const LLAMA3_STOP = ['<|eot_id|>', '<|start_header_id|>', '<|end_of_text|>'];
@@ -26,31 +33,40 @@ function scriptedChain(raw: (string | null)[], chat: (string | null)[]) {
 }
 
 const run = (row: Record<string, unknown>, raw: unknown, chain: ChainContext) =>
-  magpie.run!(row, resolveParams(magpie, raw), chain);
+  magpie.run(row, resolveParams(magpie, raw), chain);
 
 describe('Magpie', () => {
-  it('previews the raw prompt of the first call: the pre-query alone', () => {
+  it('previews the raw prompt of the first call, the pre-query alone, as raw completion', () => {
     expect(magpie.needsRawCompletion).toBe(true);
-    expect(messages(magpie, {})).toEqual([{ role: 'user', content: LLAMA3 }]);
-    expect(messages(magpie, {}, { preQueryTemplate: 'qwen2' })).toEqual([
-      { role: 'user', content: '<|im_start|>user\n' },
-    ]);
-    expect(messages(magpie, {}, { preQueryTemplate: 'custom', customPreQuery: '[INST] ' })).toEqual(
-      [{ role: 'user', content: '[INST] ' }],
-    );
+    expect(preview(magpie, {})).toEqual({ raw: LLAMA3, stop: LLAMA3_STOP });
+    expect(preview(magpie, {}, { preQueryTemplate: 'qwen2' })).toEqual({
+      raw: '<|im_start|>user\n',
+      stop: QWEN2_STOP,
+    });
+    expect(preview(magpie, {}, { preQueryTemplate: 'custom', customPreQuery: '[INST] ' })).toEqual({
+      raw: '[INST] ',
+      stop: [],
+    });
+  });
+
+  it('counts the calls of a generation: an instruction and its answer per turn', () => {
+    const calls = (raw: unknown) => bound(magpie, raw).callsPerGeneration;
+    expect(calls({})).toBe(2);
+    expect(calls({ nTurns: 3 })).toBe(6);
+    expect(calls({ onlyInstruction: true, nTurns: 3 })).toBe(1);
   });
 
   it('puts the system prompt in the template before the pre-query', () => {
     const row = { system_prompt: 'You help with cooking.' };
-    expect(messages(magpie, row)[0].content).toBe(
+    expect(rawText(row)).toBe(
       '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou help with cooking.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n',
     );
-    expect(messages(magpie, row, { preQueryTemplate: 'qwen2' })[0].content).toBe(
+    expect(rawText(row, { preQueryTemplate: 'qwen2' })).toBe(
       '<|im_start|>system\nYou help with cooking.<|im_end|>\n<|im_start|>user\n',
     );
-    expect(() =>
-      messages(magpie, row, { preQueryTemplate: 'custom', customPreQuery: '[INST] ' }),
-    ).toThrow(/custom pre-query cannot hold a system prompt/);
+    expect(() => rawText(row, { preQueryTemplate: 'custom', customPreQuery: '[INST] ' })).toThrow(
+      /custom pre-query cannot hold a system prompt/,
+    );
   });
 
   it('declares its columns as distilabel does', () => {
@@ -178,15 +194,20 @@ describe('Magpie', () => {
     ).toBe('Hi there');
   });
 
-  describe('the preview answer (one call, read as the instruction)', () => {
-    answers(magpie, {}, [
+  describe('an instruction-only answer (one raw call, read as the instruction)', () => {
+    answers(
+      magpie,
+      {},
       [
-        'an instruction',
-        'How do I sort a list?<|eot_id|>',
-        { instruction: 'How do I sort a list?' },
+        [
+          'an instruction',
+          'How do I sort a list?<|eot_id|>',
+          { instruction: 'How do I sort a list?' },
+        ],
+        ['only markers', '<|eot_id|><|start_header_id|>', 'nulls'],
+        ...UNREADABLE.filter(([name]) => name !== 'a refusal'),
       ],
-      ['only markers', '<|eot_id|><|start_header_id|>', 'nulls'],
-      ...UNREADABLE.filter(([name]) => name !== 'a refusal'),
-    ]);
+      { onlyInstruction: true },
+    );
   });
 });

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/engine/llm/types';
 import { type ChainContext, resolveParams } from '../../src/engine/task';
-import { generateTextRetrievalData as task, template } from '../../src/tasks/textRetrieval';
-import { answers, expectTemplateReads, messages, UNREADABLE } from './helpers';
+import { generateTextRetrievalData as task } from '../../src/tasks/textRetrieval';
+import { template } from '../../src/tasks/textRetrieval.prompt';
+import { answers, expectTemplateReads, preview, UNREADABLE } from './helpers';
 
 const row = { task: 'Find recipes for a dish.' };
 
 describe('Text retrieval data', () => {
   it('renders the prompt for a sample row', () => {
-    expect(
-      messages(task, row, { queryType: 'common', difficulty: 'PhD', numWords: '200' }),
-    ).toEqual([
+    expect(preview(task, row, { queryType: 'common', difficulty: 'PhD', numWords: '200' })).toEqual(
       {
-        role: 'user',
-        content: `You have been given a retrieval task: Find recipes for a dish.
+        messages: [
+          {
+            role: 'user',
+            content: `You have been given a retrieval task: Find recipes for a dish.
 Write one example of text retrieval for this task, as a JSON object with these keys:
 - "user_query": a string, a search query a user could send for this task.
 - "positive_document": a string, a document that is relevant to the query.
@@ -29,8 +30,10 @@ Follow these guidelines:
 - Understanding the query and the documents takes PhD level education.
 
 Answer with the JSON object only, without any explanation. Be creative!`,
+          },
+        ],
       },
-    ]);
+    );
     expectTemplateReads(template, [
       'task',
       'query_type',
@@ -54,7 +57,7 @@ Answer with the JSON object only, without any explanation. Be creative!`,
       random: () => draws.shift() ?? 0,
     };
     const p = resolveParams(task, { difficulty: 'college', language: 'French' });
-    expect(await task.run!(row, p, chain)).toEqual({
+    expect(await task.run(row, p, chain)).toEqual({
       user_query: 'q',
       positive_document: 'p',
       hard_negative_document: 'n',

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { bindTask } from '../../src/engine/bound';
+import { defaultRunSettings } from '../../src/engine/task';
 import {
   parseTypes,
   ultraFeedbackHelpfulness,
@@ -107,9 +109,15 @@ What is 2+2?
     ]);
   });
 
-  it('gives a JSON schema only when structured output is asked for', () => {
-    expect(ultraFeedbackHelpfulness.jsonSchema?.({ structuredOutput: false })).toBeUndefined();
-    expect(ultraFeedbackHelpfulness.jsonSchema?.({ structuredOutput: true })).toMatchObject({
+  it('gives its JSON schema to a run only when structured output is asked for', () => {
+    const schemaOf = (structuredOutput: boolean) =>
+      bindTask(ultraFeedbackHelpfulness, {
+        taskParams: {},
+        settings: { ...defaultRunSettings, structuredOutput },
+      }).jsonSchema({});
+    expect(ultraFeedbackHelpfulness.structuredByDefault).toBeFalsy();
+    expect(schemaOf(false)).toBeUndefined();
+    expect(schemaOf(true)).toMatchObject({
       required: ['ratings', 'rationales', 'types', 'rationales_for_rating'],
     });
   });
@@ -332,7 +340,7 @@ Rationale: Wrong answer.`;
   });
 
   it('asks structured output for one optional identifier per text', () => {
-    const schema = ultraFeedbackHelpfulness.jsonSchema?.({ structuredOutput: true }) as {
+    const schema = ultraFeedbackHelpfulness.jsonSchema?.({}) as {
       properties: { types: unknown };
     };
     expect(schema.properties.types).toEqual({

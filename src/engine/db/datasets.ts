@@ -19,19 +19,21 @@ export interface RowSink {
 /**
  * Creates a dataset from the rows `fill` adds to the sink. Pages are stored as
  * they fill, and the dataset record is written last, with the final page, so a
- * half-imported dataset never appears. If `fill` throws, the pages written so
- * far are deleted and the error is rethrown.
+ * half-imported dataset never appears. If `fill` throws, or `signal` aborts,
+ * the pages written so far are deleted and the error is rethrown.
  */
 export function importRows(
   info: Pick<Dataset, 'name' | 'source'>,
   fill: (sink: RowSink) => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<Dataset> {
-  return withImportLock('shared', () => writeRows(info, fill));
+  return withImportLock('shared', () => writeRows(info, fill, signal));
 }
 
 async function writeRows(
   info: Pick<Dataset, 'name' | 'source'>,
   fill: (sink: RowSink) => Promise<void>,
+  signal: AbortSignal | undefined,
 ): Promise<Dataset> {
   const id = crypto.randomUUID();
   // A Set keeps insertion order: the columns are the union of keys in first-seen order.
@@ -54,6 +56,7 @@ async function writeRows(
       return rowCount;
     },
     async add(rows) {
+      signal?.throwIfAborted();
       for (const row of rows) {
         for (const key of Object.keys(row)) columns.add(key);
         current.push(row);
@@ -72,6 +75,7 @@ async function writeRows(
 
   try {
     await fill(sink);
+    signal?.throwIfAborted();
     if (current.length > 0) {
       full.push({ datasetId: id, page: pageCount, rows: current });
     }

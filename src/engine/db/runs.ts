@@ -52,7 +52,7 @@ export async function createRun(spec: RunSpec, total: number): Promise<Run> {
 }
 
 function emptyCounters(total: number): RunCounters {
-  return { total, done: 0, failed: 0, formatFailed: 0, inputTokens: 0, outputTokens: 0 };
+  return { total, done: 0, failed: 0, formatFailed: 0, cut: 0, inputTokens: 0, outputTokens: 0 };
 }
 
 export async function setRunStatus(
@@ -88,7 +88,9 @@ export async function storeResults(
 function count(counters: RunCounters, result: Result, sign: 1 | -1): void {
   if (result.status === 'failed') counters.failed += sign;
   else counters.done += sign;
-  if (result.formatFailed) counters.formatFailed += sign;
+  // An answer cut at Max new tokens is counted as cut, whether or not it could be read.
+  if (result.finishReason?.unified === 'length') counters.cut += sign;
+  else if (result.formatFailed) counters.formatFailed += sign;
   const stats = usageOf(result);
   if (!result.promptShared) counters.inputTokens += sign * stats.input;
   counters.outputTokens += sign * stats.output;

@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { EngineErrorData } from '../errors';
-import type { ProviderConfig, SamplingOptions } from '../llm/types';
+import type { FinishReason, ProviderConfig, SamplingOptions } from '../llm/types';
 import type { RateLimits } from '../run/limits';
 import type { Outputs, Row, RunSettings } from '../task';
 
@@ -30,7 +30,10 @@ export interface RunCounters {
   total: number;
   done: number;
   failed: number;
+  /** Answers that could not be read (and were not cut short). */
   formatFailed: number;
+  /** Answers cut at Max new tokens (finish reason `length`), readable or not. */
+  cut: number;
   inputTokens: number;
   outputTokens: number;
 }
@@ -91,6 +94,8 @@ export interface Result {
   modelName: string;
   metadata: Record<string, unknown>;
   error?: string;
+  /** Why the model stopped; absent on a failed generation (and on results stored before version 2). */
+  finishReason?: FinishReason;
   /**
    * One request made this and the row's other generations: its prompt tokens,
    * recorded in its statistics as distilabel does, were billed once, and the
@@ -107,13 +112,48 @@ export class RetortDB extends Dexie {
 
   constructor(name = 'retort') {
     super(name);
-    this.version(1).stores({
-      datasets: 'id, created',
-      rowPages: '[datasetId+page]',
-      runs: 'id, datasetId, status, created',
-      results: '[runId+rowIndex+generation], [runId+status]',
-    });
+    this.version(1).stores(STORES);
+    this.version(2)
+      .stores(STORES)
+      .upgrade((tx) =>
+        tx
+          .table('runs')
+          .toCollection()
+          .modify((run) => upgradeRunToVersion2(run)),
+      );
   }
+}
+
+const STORES = {
+  datasets: 'id, created',
+  rowPages: '[datasetId+page]',
+  runs: 'id, datasetId, status, created',
+  results: '[runId+rowIndex+generation], [runId+status]',
+};
+
+/**
+ * Tasks that asked for structured output unless told otherwise in version 1:
+ * their answers are JSON by design, and text classification's switch was on.
+ */
+const STRUCTURED_IN_VERSION_1 = [
+  'structured_generation',
+  'custom_json',
+  'generate_text_retrieval_data',
+  'text_classification',
+];
+
+/**
+ * Version 2: structured output is a run setting, not a task parameter, and
+ * runs count answers cut at Max new tokens. A version 1 run keeps what it asked for.
+ */
+function upgradeRunToVersion2(run: Run): void {
+  const { structuredOutput, ...taskParams } = (run.taskParams ?? {}) as Record<string, unknown>;
+  run.taskParams = taskParams;
+  run.settings.structuredOutput =
+    typeof structuredOutput === 'boolean'
+      ? structuredOutput
+      : STRUCTURED_IN_VERSION_1.includes(run.taskId);
+  run.counters.cut ??= 0;
 }
 
 /** The one database of the app; the worker and the UI open the same one. */

@@ -1,13 +1,13 @@
-import { findTask } from '../../tasks';
-import { db, type Run } from '../db/schema';
+import type { BoundTask } from '../bound';
 import { inputError } from '../errors';
 import {
   type FormatColumns,
   type TrainingFormat,
   trainingFormats,
 } from '../formats/trainingFormats';
+import type { BoundRun } from '../run/boundRun';
 import { runColumns, runOutputRows } from '../run/outputRows';
-import { columnFor, type Row, resolveParams, taskInputs, taskOutputs } from '../task';
+import type { Row } from '../task';
 import { type ExportFormat, exportRows } from './export';
 
 export type { ExportFormat };
@@ -22,37 +22,33 @@ export interface ExportedRun {
   skipped?: string;
 }
 
-/** A run's rows as a file, read from IndexedDB a page at a time. */
+/** A run's rows as a file, read from IndexedDB a page at a time; `signal` cancels it. */
 export async function exportRun(
-  runId: string,
+  { run, dataset, bound }: BoundRun,
   format: ExportFormat,
   shape: ExportShape = 'rows',
+  signal?: AbortSignal,
 ): Promise<ExportedRun> {
-  const run = await db.runs.get(runId);
-  if (!run) throw inputError('That run no longer exists.');
-  const dataset = await db.datasets.get(run.datasetId);
-  if (!dataset)
-    throw inputError('The dataset of this run was deleted, so there is nothing to export.');
-  const columns = await runColumns(run);
+  const columns = runColumns(dataset, bound);
   const names = {
     datasetName: dataset.name,
     taskId: shape === 'rows' ? run.taskId : `${run.taskId}-${shape}`,
   };
-  if (shape === 'rows') return exportRows(format, () => runOutputRows(run), columns, names);
+  if (shape === 'rows')
+    return exportRows(format, () => runOutputRows(run, bound, { signal }), columns, names);
 
   const training = trainingFormats.find((f) => f.id === shape)!;
-  const sources = formatColumns(run, training);
+  const sources = formatColumns(bound, training);
   requireInputs(training, sources, columns);
-  // A trainer wants one example per answer: rows are read one per generation,
-  // even when the run grouped them into lists.
-  const perGeneration: Run = { ...run, settings: { ...run.settings, groupGenerations: false } };
   const skipped = new Map<string, number>();
   let written = 0;
   const reshaped = async function* () {
     // Parquet reads the rows twice: each pass counts afresh.
     skipped.clear();
     written = 0;
-    for await (const rows of runOutputRows(perGeneration)) {
+    // A trainer wants one example per answer: rows are read one per generation,
+    // even when the run grouped them into lists.
+    for await (const rows of runOutputRows(run, bound, { groupGenerations: false, signal })) {
       const results = await Promise.all(rows.map((row) => training.format(row, sources)));
       const out: Row[] = [];
       for (const result of results) {
@@ -78,15 +74,12 @@ export async function exportRun(
  * name, else the column the run's input mapping fed the task input of that
  * name (as the task read it), else the column of that name.
  */
-function formatColumns(run: Run, training: TrainingFormat): FormatColumns {
-  const task = findTask(run.taskId);
-  const params = resolveParams(task, run.taskParams);
-  const outputs = taskOutputs(task, params);
-  const inputs = taskInputs(task, params).map((input) => input.name);
+function formatColumns(bound: BoundTask, training: TrainingFormat): FormatColumns {
+  const inputs = bound.inputs.map((input) => input.name);
   return Object.fromEntries(
     training.inputs.map(({ name }) => {
-      const mapped = !outputs.includes(name) && inputs.includes(name);
-      return [name, mapped ? columnFor(name, run.settings) : name];
+      const mapped = !bound.outputs.includes(name) && inputs.includes(name);
+      return [name, mapped ? bound.columnFor(name) : name];
     }),
   );
 }

@@ -24,9 +24,13 @@ const readers = {
  * Imports a CSV, TSV, JSON, JSON Lines or Parquet file (chosen by its
  * extension) as a new dataset. Runs in the engine worker and in Node: no DOM.
  * On any error nothing is stored, and the error is an input error that says
- * what is wrong, where, and what to do.
+ * what is wrong, where, and what to do; a cancelled import (`signal`) stores nothing either.
  */
-export async function importFile(file: NamedBlob, onProgress?: ImportProgress): Promise<Dataset> {
+export async function importFile(
+  file: NamedBlob,
+  onProgress?: ImportProgress,
+  signal?: AbortSignal,
+): Promise<Dataset> {
   const dot = file.name.lastIndexOf('.');
   const extension = dot > 0 ? file.name.slice(dot + 1).toLowerCase() : '';
   if (!Object.hasOwn(readers, extension)) {
@@ -36,8 +40,10 @@ export async function importFile(file: NamedBlob, onProgress?: ImportProgress): 
   }
   if (file.size === 0) throw inputError(`"${file.name}" is empty.`);
   const read = readers[extension as keyof typeof readers];
-  const dataset = await importRows({ name: file.name.slice(0, dot), source: file.name }, (sink) =>
-    read(file, sink, (bytesRead) => onProgress?.(sink.rowCount, bytesRead)),
+  const dataset = await importRows(
+    { name: file.name.slice(0, dot), source: file.name },
+    (sink) => read(file, sink, (bytesRead) => onProgress?.(sink.rowCount, bytesRead)),
+    signal,
   );
   onProgress?.(dataset.rowCount, file.size);
   return dataset;

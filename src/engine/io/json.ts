@@ -1,3 +1,4 @@
+import { byteSize } from '../bytes';
 import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
 import type { Row } from '../task';
@@ -19,7 +20,7 @@ export async function readJSON(file: NamedBlob, sink: RowSink, onChunk: OnChunk)
   if (file.size > MAX_JSON_BYTES) {
     // Checked before reading: joining the text would throw a bare RangeError after a long wait.
     throw inputError(
-      `"${file.name}" is too large to read as one JSON array (${megabytes(file.size)} MB; a browser holds at most ${megabytes(MAX_JSON_BYTES)} MB of text in one piece). ` +
+      `"${file.name}" is too large to read as one JSON array (${byteSize(file.size)}; a browser holds at most ${byteSize(MAX_JSON_BYTES)} of text in one piece). ` +
         "Convert it to JSON Lines (one object per line), for example with jq -c '.[]' file.json > file.jsonl, and import that.",
     );
   }
@@ -165,10 +166,6 @@ function endOfString(text: string, open: number): number {
     if (backslashes % 2 === 0) return quote + 1;
     at = quote + 1;
   }
-}
-
-function megabytes(bytes: number): number {
-  return Math.round(bytes / 1024 / 1024);
 }
 
 function isObject(value: unknown): value is Row {

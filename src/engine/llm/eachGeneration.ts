@@ -1,4 +1,6 @@
+import { finishReasonOf } from './finishReason';
 import {
+  type Choice,
   type GenerateResult,
   type OpenAISampling,
   openAISampling,
@@ -9,6 +11,7 @@ import {
 export interface OneAnswer {
   text: string | null | undefined;
   usage?: { prompt_tokens: number; completion_tokens: number };
+  finishReason?: string | null;
 }
 
 /**
@@ -25,20 +28,23 @@ export async function eachGeneration(
   signal: AbortSignal,
   ask: (sampling: OpenAISampling) => Promise<OneAnswer>,
 ): Promise<GenerateResult> {
-  const result: GenerateResult = { texts: [], usage: [] };
+  const choices: Choice[] = [];
   const { seed } = sampling;
   for (let i = 0; i < n; i++) {
     signal.throwIfAborted();
-    const { text, usage } = await ask(
+    const { text, usage, finishReason } = await ask(
       openAISampling(sampling, seed === undefined ? undefined : seed + i),
     );
     signal.throwIfAborted();
-    result.texts.push(text || null);
-    result.usage.push({
-      inputTokens: usage?.prompt_tokens ?? 0,
-      outputTokens: usage?.completion_tokens ?? 0,
-      reported: usage !== undefined,
+    choices.push({
+      text: text || null,
+      usage: {
+        inputTokens: usage?.prompt_tokens ?? 0,
+        outputTokens: usage?.completion_tokens ?? 0,
+        reported: usage !== undefined,
+      },
+      finishReason: finishReasonOf(finishReason),
     });
   }
-  return result;
+  return { choices };
 }

@@ -7,6 +7,7 @@
  * page registers, whoever started the load.
  */
 import type { MLCEngine } from '@mlc-ai/web-llm';
+import { byteSize } from '../bytes';
 import { type EngineErrorData, inputError, toErrorData } from '../errors';
 import {
   type GenerateResult,
@@ -203,7 +204,7 @@ async function openWllama(
         ? progress(1, `Starting llama.cpp with ${name}…`)
         : progress(
             total ? loaded / total : undefined,
-            `Downloading ${name}: ${mb(loaded)} of ${mb(total)}`,
+            `Downloading ${name}: ${byteSize(loaded)} of ${byteSize(total)}`,
           ),
   });
   const info = model.info;
@@ -290,8 +291,4 @@ export async function deleteCachedModel(config: LocalProviderConfig): Promise<vo
     const { deleteCachedGguf, ggufUrl } = await import('./wllama');
     await deleteCachedGguf(ggufUrl(config.source));
   }
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
 }

@@ -1,3 +1,4 @@
+import { finishReasonOf } from './finishReason';
 import {
   abortedError,
   httpError,
@@ -53,9 +54,9 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       // Some servers ignore n and answer once: the other generations are asked for
       // one by one, each with its own seed so that they differ yet stay reproducible.
       const missing = Array.from(
-        { length: Math.max(0, request.n - first.texts.length) },
+        { length: Math.max(0, request.n - first.choices.length) },
         (_, i) => {
-          const generation = first.texts.length + i;
+          const generation = first.choices.length + i;
           return chat(
             endpoint,
             request,
@@ -67,8 +68,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       );
       const rest = await Promise.all(missing);
       return {
-        texts: [...first.texts, ...rest.map((r) => r.texts[0])].slice(0, request.n),
-        usage: [...first.usage, ...rest.map((r) => r.usage[0])].slice(0, request.n),
+        choices: [...first.choices, ...rest.map((r) => r.choices[0])].slice(0, request.n),
       };
     },
     complete: (request, signal) => rawCompletion(endpoint, request, signal),
@@ -135,7 +135,12 @@ async function rawCompletion(
 }
 
 interface Completion {
-  choices?: { index?: number; message?: { content?: unknown }; text?: unknown }[];
+  choices?: {
+    index?: number;
+    message?: { content?: unknown };
+    text?: unknown;
+    finish_reason?: unknown;
+  }[];
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
   error?: unknown;
 }
@@ -155,7 +160,14 @@ function readCompletion(data: unknown, messages: ChatMessage[], url: string): Ge
     const content = choice?.message?.content ?? choice?.text;
     return typeof content === 'string' && content !== '' ? content : null;
   });
-  return { texts, usage: readUsage(completion.usage, messages, texts) };
+  const usage = readUsage(completion.usage, messages, texts);
+  return {
+    choices: ordered.map((choice, i) => ({
+      text: texts[i],
+      usage: usage[i],
+      finishReason: finishReasonOf(choice?.finish_reason),
+    })),
+  };
 }
 
 /**

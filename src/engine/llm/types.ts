@@ -62,11 +62,28 @@ export interface Usage {
   promptShared?: boolean;
 }
 
+/**
+ * Why the model stopped, in one vocabulary for every backend, with the
+ * backend's own word kept beside it (after the Vercel AI SDK's finish reason).
+ * `length` is an answer cut at Max new tokens: not the model's whole answer.
+ */
+export interface FinishReason {
+  unified: 'stop' | 'length' | 'content_filter' | 'error' | 'other';
+  /** What the backend said, when it said anything. */
+  raw?: string;
+}
+
+/** One generation of a request. */
+export interface Choice {
+  /** Null where the model returned nothing. */
+  text: string | null;
+  usage: Usage;
+  finishReason: FinishReason;
+}
+
 export interface GenerateResult {
-  /** One entry per generation; null where the model returned nothing. */
-  texts: (string | null)[];
-  /** Output tokens per generation; input tokens are the prompt's, shared by all. */
-  usage: Usage[];
+  /** One per generation asked for, in order. */
+  choices: Choice[];
 }
 
 /** Raw text for the model to continue, with no chat template applied. */

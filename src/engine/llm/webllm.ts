@@ -64,7 +64,12 @@ function generate(
         ? { type: 'json_object', schema: JSON.stringify(request.jsonSchema) }
         : undefined,
     });
-    return { text: response.choices[0]?.message.content, usage: response.usage };
+    const [choice] = response.choices;
+    return {
+      text: choice?.message.content,
+      usage: response.usage,
+      finishReason: choice?.finish_reason,
+    };
   });
 }
 
@@ -79,7 +84,8 @@ function complete(
       stream: false,
       ...sampling,
     });
-    return { text: response.choices[0]?.text, usage: response.usage };
+    const [choice] = response.choices;
+    return { text: choice?.text, usage: response.usage, finishReason: choice?.finish_reason };
   });
 }
 

@@ -171,7 +171,12 @@ function generate(
       abortSignal: signal,
     };
     const response = await wllama.createChatCompletion(params);
-    return { text: response.choices[0]?.message.content, usage: response.usage };
+    const [choice] = response.choices;
+    return {
+      text: choice?.message.content,
+      usage: response.usage,
+      finishReason: choice?.finish_reason,
+    };
   }).catch((error) => fail(error, signal));
 }
 
@@ -186,7 +191,8 @@ function complete(
       ...sampling,
       abortSignal: signal,
     });
-    return { text: response.choices[0]?.text, usage: response.usage };
+    const [choice] = response.choices;
+    return { text: choice?.text, usage: response.usage, finishReason: choice?.finish_reason };
   }).catch((error) => fail(error, signal));
 }
 

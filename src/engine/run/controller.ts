@@ -1,16 +1,9 @@
-import { findTask } from '../../tasks';
+import type { BindTask, BoundTask } from '../bound';
 import { createRun, type RunSpec, setRunStatus } from '../db/runs';
 import { db, type Run } from '../db/schema';
 import { EngineError, inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
-import {
-  mapRow,
-  missingInputs,
-  reservedOutputs,
-  resolveParams,
-  taskInputs,
-  taskOutputs,
-} from '../task';
+import type { LanguageModel } from '../llm/types';
 import { executeRun } from './runner';
 
 /** A run this worker is executing: how to stop it, and its end (after the requests in flight). */
@@ -21,111 +14,116 @@ interface ActiveRun {
   stopping: boolean;
 }
 
-const active = new Map<string, ActiveRun>();
-
 /**
- * Checks a run before anything is stored: the task's settings, its inputs
- * against the dataset's columns and the first row's prompt. Every problem is
- * reported in the person's terms.
+ * The run commands the worker exposes: check, start, pause, resume, cancel.
+ * `bind` is the catalog's: the engine never looks a task up itself.
  */
-export async function checkRun(spec: RunSpec): Promise<void> {
-  const dataset = await db.datasets.get(spec.datasetId);
-  if (!dataset) throw inputError('Import or pick a dataset first.');
-  const task = findTask(spec.taskId);
-  let params: unknown;
-  try {
-    params = resolveParams(task, spec.taskParams);
-  } catch (error) {
-    throw inputError((error as Error).message);
+export function runController(bind: BindTask) {
+  const active = new Map<string, ActiveRun>();
+
+  /**
+   * Checks a run before anything is stored: the task's settings, its inputs
+   * against the dataset's columns and the first row's prompt, as the form does.
+   */
+  async function check(spec: RunSpec): Promise<BoundTask> {
+    const dataset = await db.datasets.get(spec.datasetId);
+    if (!dataset) throw inputError('Import or pick a dataset first.');
+    const bound = bind(spec);
+    const first = (await db.rowPages.get([dataset.id, 0]))?.rows[0];
+    const { problems } = bound.check(dataset.columns, first);
+    if (problems.length > 0) throw inputError(problems.join(' '));
+    return bound;
   }
-  const problems = [
-    ...missingInputs(taskInputs(task, params), dataset.columns, spec.settings),
-    ...reservedOutputs(taskOutputs(task, params)),
-  ];
-  if (problems.length > 0) throw inputError(problems.join(' '));
-  const first = (await db.rowPages.get([dataset.id, 0]))?.rows[0];
-  if (first) task.formatInput(mapRow(first, taskInputs(task, params), spec.settings), params);
-}
 
-export async function startRun(spec: RunSpec, secrets: Secrets): Promise<string> {
-  await checkRun(spec);
-  // A local model is loaded before the run exists: a file that is no model leaves no run behind.
-  await createModel(spec.provider, secrets, new AbortController().signal);
-  const dataset = await db.datasets.get(spec.datasetId);
-  const run = await createRun(spec, (dataset?.rowCount ?? 0) * spec.settings.numGenerations);
-  void launch(run.id, secrets);
-  return run.id;
-}
+  async function startRun(spec: RunSpec, secrets: Secrets): Promise<string> {
+    await check(spec);
+    // A local model is loaded before the run exists: a file that is no model leaves no run behind.
+    const model = await createModel(spec.provider, secrets, new AbortController().signal);
+    const dataset = await db.datasets.get(spec.datasetId);
+    const run = await createRun(spec, (dataset?.rowCount ?? 0) * spec.settings.numGenerations);
+    void launch(run.id, secrets, model);
+    return run.id;
+  }
 
-export async function pauseRun(runId: string): Promise<void> {
-  await stop(runId, 'paused');
-}
-
-export async function cancelRun(runId: string): Promise<void> {
-  await stop(runId, 'cancelled');
-}
-
-export async function resumeRun(runId: string, secrets: Secrets): Promise<void> {
-  const running = active.get(runId);
-  // Already going (a second click on Resume): nothing to do.
-  if (running && !running.stopping) return;
-  // A run still winding down after Pause ends first, or it would swallow this resume.
-  await running?.done;
-  const run = await db.runs.get(runId);
-  if (!run) throw inputError('That run no longer exists.');
-  await setRunStatus(runId, 'running');
-  void launch(runId, secrets);
-}
-
-/** Runs left 'running' by a closed or reloaded tab, taken up again. */
-export async function resumeInterrupted(secrets: Secrets): Promise<string[]> {
-  const orphans = await db.runs.where('status').equals('running').toArray();
-  const resumable = orphans.filter((run) => !active.has(run.id));
-  for (const run of resumable) void launch(run.id, secrets);
-  return resumable.map((run) => run.id);
-}
-
-/** Cancels the runs of a dataset and waits for their end: before the dataset is deleted. */
-export async function cancelRunsOf(datasetId: string): Promise<void> {
-  const runs = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
-  await Promise.all(runs.filter((id) => active.has(id)).map((id) => stop(id, 'cancelled')));
-}
-
-/** Writes the status, stops the run's requests, and returns once it has stopped. */
-async function stop(runId: string, status: 'paused' | 'cancelled'): Promise<void> {
-  const running = active.get(runId);
-  if (running) running.stopping = true;
-  // The status is written first so the aborted requests are not taken for a failure.
-  await setRunStatus(runId, status);
-  running?.controller.abort();
-  await running?.done;
-}
-
-/**
- * Executes a run to its end. A Web Lock per run keeps two tabs from running
- * the same run; the second one leaves it to the first.
- */
-async function launch(runId: string, secrets: Secrets): Promise<void> {
-  if (active.has(runId)) return;
-  const controller = new AbortController();
-  const done = withRunLock(runId, async () => {
+  async function resumeRun(runId: string, secrets: Secrets): Promise<void> {
+    const running = active.get(runId);
+    // Already going (a second click on Resume): nothing to do.
+    if (running && !running.stopping) return;
+    // A run still winding down after Pause ends first, or it would swallow this resume.
+    await running?.done;
     const run = await db.runs.get(runId);
-    if (run?.status !== 'running') return;
-    await execute(run, secrets, controller.signal);
-  }).finally(() => active.delete(runId));
-  active.set(runId, { controller, done, stopping: false });
-  await done;
-}
-
-async function execute(run: Run, secrets: Secrets, signal: AbortSignal): Promise<void> {
-  try {
-    const model = await createModel(run.provider, secrets, signal);
-    const outcome = await executeRun(run, model, signal);
-    if (outcome === 'completed') await setRunStatus(run.id, 'completed');
-    else if (!signal.aborted) throw new EngineError(UNFINISHED);
-  } catch (error) {
-    if (!signal.aborted) await setRunStatus(run.id, 'failed', toErrorData(error));
+    if (!run) throw inputError('That run no longer exists.');
+    await setRunStatus(runId, 'running');
+    void launch(runId, secrets);
   }
+
+  /** Runs left 'running' by a closed or reloaded tab, taken up again. */
+  async function resumeInterrupted(secrets: Secrets): Promise<string[]> {
+    const orphans = await db.runs.where('status').equals('running').toArray();
+    const resumable = orphans.filter((run) => !active.has(run.id));
+    for (const run of resumable) void launch(run.id, secrets);
+    return resumable.map((run) => run.id);
+  }
+
+  /** Cancels the runs of a dataset and waits for their end: before the dataset is deleted. */
+  async function cancelRunsOf(datasetId: string): Promise<void> {
+    const runs = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
+    await Promise.all(runs.filter((id) => active.has(id)).map((id) => stop(id, 'cancelled')));
+  }
+
+  /** Writes the status, stops the run's requests, and returns once it has stopped. */
+  async function stop(runId: string, status: 'paused' | 'cancelled'): Promise<void> {
+    const running = active.get(runId);
+    if (running) running.stopping = true;
+    // The status is written first so the aborted requests are not taken for a failure.
+    await setRunStatus(runId, status);
+    running?.controller.abort();
+    await running?.done;
+  }
+
+  /**
+   * Executes a run to its end. A Web Lock per run keeps two tabs from running
+   * the same run; the second one leaves it to the first. `model` is the one
+   * Run has just loaded, else the run's provider makes one.
+   */
+  async function launch(runId: string, secrets: Secrets, model?: LanguageModel): Promise<void> {
+    if (active.has(runId)) return;
+    const controller = new AbortController();
+    const done = withRunLock(runId, async () => {
+      const run = await db.runs.get(runId);
+      if (run?.status !== 'running') return;
+      await execute(run, secrets, controller.signal, model);
+    }).finally(() => active.delete(runId));
+    active.set(runId, { controller, done, stopping: false });
+    await done;
+  }
+
+  async function execute(
+    run: Run,
+    secrets: Secrets,
+    signal: AbortSignal,
+    loaded: LanguageModel | undefined,
+  ): Promise<void> {
+    try {
+      const bound = bind(run);
+      const model = loaded ?? (await createModel(run.provider, secrets, signal));
+      const outcome = await executeRun(run, bound, model, signal);
+      if (outcome === 'completed') await setRunStatus(run.id, 'completed');
+      else if (!signal.aborted) throw new EngineError(UNFINISHED);
+    } catch (error) {
+      if (!signal.aborted) await setRunStatus(run.id, 'failed', toErrorData(error));
+    }
+  }
+
+  return {
+    checkRun: async (spec: RunSpec): Promise<void> => void (await check(spec)),
+    startRun,
+    pauseRun: (runId: string) => stop(runId, 'paused'),
+    resumeRun,
+    cancelRun: (runId: string) => stop(runId, 'cancelled'),
+    resumeInterrupted,
+    cancelRunsOf,
+  };
 }
 
 /** All pending work was sent, yet the counters still miss results: said, never shown as done. */

@@ -1,9 +1,9 @@
-import { findTask } from '../../tasks';
 import { importRows, iterateRowPages } from '../db/datasets';
 import { resultsInRange } from '../db/runs';
-import { type Dataset, db, PAGE_SIZE, type Run } from '../db/schema';
+import { type Dataset, PAGE_SIZE } from '../db/schema';
 import { inputError } from '../errors';
-import { type Row, resolveParams, taskOutputs } from '../task';
+import type { Row } from '../task';
+import type { BoundRun } from './boundRun';
 import { groupByRow, runOutputRows } from './outputRows';
 
 /**
@@ -13,19 +13,18 @@ import { groupByRow, runOutputRows } from './outputRows';
  */
 
 /** A run's output rows as a new dataset (without distilabel_metadata, which stays with the run). */
-export async function datasetFromRun(runId: string): Promise<Dataset> {
-  const run = await requireRun(runId);
-  const dataset = await db.datasets.get(run.datasetId);
+export function datasetFromRun(
+  { run, dataset, bound }: BoundRun,
+  signal?: AbortSignal,
+): Promise<Dataset> {
   return importRows(
-    {
-      name: `${dataset?.name ?? 'dataset'} · ${findTask(run.taskId).label}`,
-      source: `run ${run.id}`,
-    },
+    { name: `${dataset.name} · ${bound.task.label}`, source: `run ${run.id}` },
     async (sink) => {
-      for await (const rows of runOutputRows(run)) {
+      for await (const rows of runOutputRows(run, bound, { signal })) {
         await sink.add(rows.map(({ distilabel_metadata: _, ...row }) => row));
       }
     },
+    signal,
   );
 }
 
@@ -35,26 +34,24 @@ export async function datasetFromRun(runId: string): Promise<Dataset> {
  * `generation_models` (who wrote each), as distilabel's CombineOutputs and
  * GroupColumns give. A row some run has no answer for keeps what the others gave.
  */
-export async function combineRuns(runIds: string[]): Promise<Dataset> {
-  if (runIds.length < 2) throw inputError('Pick at least two runs to combine.');
-  const runs = await Promise.all(runIds.map(requireRun));
-  const datasetId = runs[0].datasetId;
-  if (runs.some((r) => r.datasetId !== datasetId))
+export async function combineRuns(runs: BoundRun[], signal?: AbortSignal): Promise<Dataset> {
+  if (runs.length < 2) throw inputError('Pick at least two runs to combine.');
+  const { dataset } = runs[0];
+  if (runs.some((r) => r.run.datasetId !== dataset.id))
     throw inputError('Only runs over the same dataset can be combined.');
-  const dataset = await db.datasets.get(datasetId);
-  if (!dataset) throw inputError('The dataset of these runs was deleted.');
-  const answerColumn = runs.map((run) => {
-    const task = findTask(run.taskId);
-    return taskOutputs(task, resolveParams(task, run.taskParams))[0];
-  });
+  // Each run's answer is its task's first output column.
+  const answerColumn = runs.map((r) => r.bound.outputs[0]);
   return importRows(
-    { name: `${dataset.name} · ${runs.length} models`, source: `runs ${runIds.join(', ')}` },
+    {
+      name: `${dataset.name} · ${runs.length} models`,
+      source: `runs ${runs.map((r) => r.run.id).join(', ')}`,
+    },
     async (sink) => {
-      for await (const record of iterateRowPages(datasetId)) {
+      for await (const record of iterateRowPages(dataset.id)) {
         const start = record.page * PAGE_SIZE;
         const end = start + record.rows.length;
         const perRun = await Promise.all(
-          runs.map(async (run) => groupByRow(await resultsInRange(run.id, start, end))),
+          runs.map(async ({ run }) => groupByRow(await resultsInRange(run.id, start, end))),
         );
         const rows: Row[] = record.rows.map((row, position) => {
           const generations: unknown[] = [];
@@ -72,11 +69,6 @@ export async function combineRuns(runIds: string[]): Promise<Dataset> {
         await sink.add(rows);
       }
     },
+    signal,
   );
-}
-
-async function requireRun(runId: string): Promise<Run> {
-  const run = await db.runs.get(runId);
-  if (!run) throw inputError('That run no longer exists.');
-  return run;
 }

@@ -1,11 +1,14 @@
-import { findTask } from '../../tasks';
+import type { BoundTask } from '../bound';
+import { iterateRowPages } from '../db/datasets';
 import type { RunSpec } from '../db/runs';
-import { db, type Pricing } from '../db/schema';
+import type { Pricing } from '../db/schema';
 import { estimateTokens } from '../llm/types';
-import { mapRow, resolveParams, taskInputs } from '../task';
+import { promptText } from '../task';
 
 export interface RunEstimate {
   generations: number;
+  /** Model calls: one per row for a prompt task (a request serves all its generations), more for a chain. */
+  requests: number;
   /** Prompt tokens over every request, about 4 characters a token. */
   promptTokens: number;
   /** Output tokens if every answer used the whole allowance (Max new tokens). */
@@ -15,28 +18,33 @@ export interface RunEstimate {
   maxCost?: number;
 }
 
-/** What a run will send, before it starts: prompt tokens of every row, and their cost. */
-export async function estimateRun(spec: RunSpec): Promise<RunEstimate> {
-  const task = findTask(spec.taskId);
-  const params = resolveParams(task, spec.taskParams);
-  const inputs = taskInputs(task, params);
-  const n = spec.settings.numGenerations;
-  let promptTokens = 0;
+/**
+ * What a run will send, before it starts. A prompt task sends each row's
+ * prompt once for all its generations; a chain task makes its calls for each
+ * generation, each counted at the size of its first (the one it can show).
+ */
+export async function estimateRun(
+  spec: Pick<RunSpec, 'datasetId' | 'sampling' | 'pricing'>,
+  bound: BoundTask,
+  signal?: AbortSignal,
+): Promise<RunEstimate> {
+  const n = bound.settings.numGenerations;
+  const callsPerRow = bound.task.kind === 'chain' ? n * bound.callsPerGeneration : 1;
   let rows = 0;
-  await db.rowPages
-    .where('[datasetId+page]')
-    .between([spec.datasetId, -Infinity], [spec.datasetId, Infinity])
-    .each((page) => {
-      for (const row of page.rows) {
-        const messages = task.formatInput(mapRow(row, inputs, spec.settings), params);
-        // One request per row serves all its generations when the server honours n.
-        promptTokens += estimateTokens(messages.map((m) => m.content).join('\n'));
-        rows += 1;
-      }
-    });
-  const maxOutputTokens = rows * n * (spec.sampling.maxTokens ?? 256);
+  let promptTokens = 0;
+  for await (const page of iterateRowPages(spec.datasetId)) {
+    signal?.throwIfAborted();
+    for (const row of page.rows) {
+      promptTokens += callsPerRow * estimateTokens(promptText(bound.preview(row)));
+      rows += 1;
+    }
+  }
+  const requests = rows * callsPerRow;
+  const answers = bound.task.kind === 'chain' ? requests : rows * n;
+  const maxOutputTokens = answers * (spec.sampling.maxTokens ?? 256);
   return {
     generations: rows * n,
+    requests,
     promptTokens,
     maxOutputTokens,
     ...costs(spec.pricing, promptTokens, maxOutputTokens),
