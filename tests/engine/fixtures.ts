@@ -1,6 +1,6 @@
 import { createRun } from '../../src/engine/db/runs';
 import { db, PAGE_SIZE, type Run } from '../../src/engine/db/schema';
-import type { LanguageModel } from '../../src/engine/llm/types';
+import type { LanguageModel, SamplingOptions } from '../../src/engine/llm/types';
 import { type BoundRun, loadRun } from '../../src/engine/run/boundRun';
 import { executeRun, type RunOptions } from '../../src/engine/run/runner';
 import { defaultRunSettings, type Row } from '../../src/engine/task';
@@ -51,7 +51,13 @@ export function prompts(count: number): Row[] {
 /** A stored Text generation run against an OpenAI-compatible endpoint. */
 export async function textGenerationRun(
   datasetId: string,
-  options: { baseURL: string; model?: string; numGenerations?: number; concurrency?: number },
+  options: {
+    baseURL: string;
+    model?: string;
+    numGenerations?: number;
+    concurrency?: number;
+    sampling?: SamplingOptions;
+  },
 ): Promise<Run> {
   const rowCount = (await db.datasets.get(datasetId))?.rowCount ?? 0;
   const numGenerations = options.numGenerations ?? 1;
@@ -66,7 +72,7 @@ export async function textGenerationRun(
         baseURL: options.baseURL,
         model: options.model ?? 'test-model',
       },
-      sampling: { temperature: 0 },
+      sampling: options.sampling ?? { temperature: 0 },
       concurrency: options.concurrency ?? 8,
     },
     rowCount * numGenerations,

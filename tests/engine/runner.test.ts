@@ -126,6 +126,26 @@ describe('a run', () => {
     expect(counters).toMatchObject({ total: 12, done: 10, failed: 2 });
   });
 
+  it('counts answers cut at max tokens as cut, not unreadable, and keeps why they stopped', async () => {
+    // "[test-model] echo: prompt N" is 4 words: 3 tokens cut every answer.
+    const run = await textGenerationRun(await storeDataset(prompts(4)), {
+      baseURL: server.url,
+      sampling: { maxTokens: 3 },
+    });
+    expect(await runWith(run, model(), new AbortController().signal)).toBe('completed');
+    const { results, counters } = await stored(run.id);
+    expect(counters).toMatchObject({ done: 4, failed: 0, cut: 4, formatFailed: 0 });
+    expect(results[0]).toMatchObject({
+      outputs: { generation: '[test-model] echo: prompt' },
+      finishReason: { unified: 'length', raw: 'length' },
+      metadata: { finish_reason_text_generation: 'length' },
+    });
+
+    const whole = await textGenerationRun(await storeDataset(prompts(2)), { baseURL: server.url });
+    await runWith(whole, model(), new AbortController().signal);
+    expect((await stored(whole.id)).counters).toMatchObject({ done: 2, cut: 0 });
+  });
+
   it('gives up on a request that hangs past the timeout', async () => {
     server.setOptions({ faults: [{ kind: 'hang' }] });
     const run = await newRun(2, 1, 2);

@@ -1,0 +1,129 @@
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RetortDB } from '../../src/engine/db/schema';
+
+/**
+ * Stored data survives upgrades: a database written by version 1 of the
+ * schema, opened by today's, keeps every record, and its runs read as today's.
+ */
+const NAME = 'retort-upgrade-test';
+
+afterEach(() => Dexie.delete(NAME));
+
+/** Writes a database exactly as version 1 of the schema did. */
+async function writeVersion1(write: (db: Dexie) => Promise<unknown>): Promise<void> {
+  const old = new Dexie(NAME);
+  old.version(1).stores({
+    datasets: 'id, created',
+    rowPages: '[datasetId+page]',
+    runs: 'id, datasetId, status, created',
+    results: '[runId+rowIndex+generation], [runId+status]',
+  });
+  await write(old);
+  old.close();
+}
+
+const settingsV1 = {
+  numGenerations: 2,
+  groupGenerations: false,
+  addRawOutput: true,
+  addRawInput: true,
+  inputMapping: { instruction: 'prompt' },
+};
+const countersV1 = {
+  total: 4,
+  done: 3,
+  failed: 1,
+  formatFailed: 1,
+  inputTokens: 9,
+  outputTokens: 12,
+};
+
+function runV1(id: string, taskId: string, taskParams: object) {
+  return {
+    id,
+    datasetId: 'd1',
+    taskId,
+    taskParams,
+    settings: settingsV1,
+    provider: { provider: 'openai', baseURL: 'http://127.0.0.1:1/v1', model: 'm' },
+    sampling: { temperature: 0 },
+    concurrency: 4,
+    status: 'completed',
+    counters: countersV1,
+    created: 1,
+    updated: 2,
+  };
+}
+
+describe('the version 2 upgrade', () => {
+  it('moves structured output from task parameters into run settings, and counts no cut answers yet', async () => {
+    await writeVersion1(async (db) => {
+      await db.table('datasets').add({
+        id: 'd1',
+        name: 'prompts',
+        columns: ['prompt'],
+        rowCount: 2,
+        source: 'prompts.csv',
+        created: 1,
+      });
+      await db
+        .table('rowPages')
+        .add({ datasetId: 'd1', page: 0, rows: [{ prompt: 'a' }, { prompt: 'b' }] });
+      await db
+        .table('runs')
+        .bulkAdd([
+          runV1('judge', 'ultrafeedback_overall_rating', { structuredOutput: true }),
+          runV1('plain', 'ultrafeedback_overall_rating', {}),
+          runV1('labels', 'text_classification', { labels: ['a', 'b'] }),
+          runV1('labels-off', 'text_classification', { labels: ['a'], structuredOutput: false }),
+          runV1('schema', 'structured_generation', { schema: '{}' }),
+        ]);
+      await db.table('results').bulkAdd([
+        {
+          runId: 'judge',
+          rowIndex: 0,
+          generation: 0,
+          status: 'done',
+          formatFailed: false,
+          outputs: { ratings: [4] },
+          modelName: 'm',
+          metadata: { raw_output_ultrafeedback_overall_rating: 'Rating: 4' },
+        },
+        {
+          runId: 'judge',
+          rowIndex: 1,
+          generation: 0,
+          status: 'failed',
+          formatFailed: false,
+          outputs: {},
+          modelName: 'm',
+          metadata: {},
+          error: 'HTTP 500',
+        },
+      ]);
+    });
+
+    const db = new RetortDB(NAME);
+    const runs = Object.fromEntries((await db.runs.toArray()).map((run) => [run.id, run]));
+    const structured = (id: string) => [runs[id].settings.structuredOutput, runs[id].taskParams];
+    expect(structured('judge')).toEqual([true, {}]);
+    expect(structured('plain')).toEqual([false, {}]);
+    expect(structured('labels')).toEqual([true, { labels: ['a', 'b'] }]);
+    expect(structured('labels-off')).toEqual([false, { labels: ['a'] }]);
+    expect(structured('schema')).toEqual([true, { schema: '{}' }]);
+    for (const run of Object.values(runs)) {
+      expect(run.counters).toEqual({ ...countersV1, cut: 0 });
+      expect(run.settings).toMatchObject(settingsV1);
+    }
+    // Nothing else is touched or lost.
+    expect(await db.datasets.get('d1')).toMatchObject({ name: 'prompts', rowCount: 2 });
+    expect((await db.rowPages.get(['d1', 0]))?.rows).toEqual([{ prompt: 'a' }, { prompt: 'b' }]);
+    const results = await db.results.toArray();
+    expect(results.map((r) => [r.rowIndex, r.status, r.outputs, r.error])).toEqual([
+      [0, 'done', { ratings: [4] }, undefined],
+      [1, 'failed', {}, 'HTTP 500'],
+    ]);
+    db.close();
+  });
+});
