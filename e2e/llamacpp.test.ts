@@ -145,11 +145,21 @@ test('a GGUF from Model file runs Text generation, 2 per row, with token statist
     expect(row.model_name).toBe('tiny-llama.gguf');
     expect(typeof row.generation).toBe('string');
     expect((row.generation as string).length).toBeGreaterThan(0);
-    const stats = (row.distilabel_metadata as Record<string, Record<string, number>>)
-      .statistics_text_generation;
+    const metadata = row.distilabel_metadata as Record<string, unknown>;
+    const stats = metadata.statistics_text_generation as Record<string, number>;
     expect(stats.input_tokens).toBeGreaterThan(5);
     expect(stats.output_tokens).toBeGreaterThan(0);
+    // llama.cpp says why it stopped: at the 24-token allowance, or on its own before it.
+    expect(metadata.finish_reason_text_generation).toBe(
+      stats.output_tokens >= 24 ? 'length' : 'stop',
+    );
   }
+  const cut = first.filter(
+    (row) =>
+      (row.distilabel_metadata as Record<string, unknown>).finish_reason_text_generation ===
+      'length',
+  ).length;
+  if (cut > 0) await page.getByText(`${cut} cut at max tokens`).waitFor();
   // Each generation has its own seed, so a row's two texts differ.
   expect(first[0].generation).not.toBe(first[1].generation);
 
