@@ -1,7 +1,5 @@
-import { z } from 'zod';
 import { system, user } from './arenaHard.prompt';
-import { promptTask } from './promptTask';
-import { asList, asText } from './rows';
+import { listColumn, promptTask, textColumn } from './promptTask';
 
 const VERDICTS: Record<string, string> = {
   'A>>B': 'A>>B',
@@ -29,8 +27,6 @@ export function readVerdict(text: string): string | null {
   return distinct.length === 1 ? distinct[0] : null;
 }
 
-const params = z.object({});
-
 /** distilabel's ArenaHard: a pairwise judge of two answers with five graded verdicts. */
 export const arenaHard = promptTask({
   id: 'arena_hard',
@@ -38,14 +34,12 @@ export const arenaHard = promptTask({
   description:
     'Compares the two texts in "generations" for the "instruction", Arena-Hard style: the judge answers the prompt itself, then gives a verdict from [[A>>B]] (the first is much better) through [[A=B]] to [[B>>A]]. Writes the whole "evaluation" and the verdict as "score" (e.g. "A>B").',
   group: 'Judging',
-  params,
-  inputs: [
-    { name: 'instruction', description: 'The user prompt both assistants answered' },
-    { name: 'generations', description: 'Exactly two answers (a list): A, then B' },
-  ],
+  columns: {
+    instruction: textColumn('The user prompt both assistants answered'),
+    generations: listColumn('Exactly two answers (a list): A, then B', 2),
+  },
   outputs: ['evaluation', 'score'],
   system,
   template: user,
-  variables: { instruction: asText, generations: asList(2) },
   formatOutput: (text) => ({ evaluation: text.trim(), score: readVerdict(text) }),
 });

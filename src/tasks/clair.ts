@@ -1,9 +1,7 @@
-import { z } from 'zod';
 import type { Outputs } from '../engine/task';
 import { system, template } from './clair.prompt';
 import { cleanValue } from './parse';
-import { promptTask } from './promptTask';
-import { asText } from './rows';
+import { promptTask, textColumn } from './promptTask';
 
 /** `{corrected_student_solution}` (colon optional), or the words with a colon or alone on the line. */
 const CORRECTED =
@@ -40,8 +38,6 @@ export function readClair(text: string): Outputs {
   return { revision: clean(revision), rational: clean(rational) };
 }
 
-const params = z.object({});
-
 /** distilabel's CLAIR: a minimal revision of an answer, for contrastive preference pairs. */
 export const clair = promptTask({
   id: 'clair',
@@ -49,14 +45,12 @@ export const clair = promptTask({
   description:
     'Minimally revises "student_solution" to the "task" so it is clearer, more correct and more engaging, for contrastive preference pairs (revision preferred over the original). Writes "revision" and "rational" (the teacher\'s reasoning).',
   group: 'Judging',
-  params,
-  inputs: [
-    { name: 'task', description: 'The task or instruction' },
-    { name: 'student_solution', description: 'The answer to revise' },
-  ],
+  columns: {
+    task: textColumn('The task or instruction'),
+    student_solution: textColumn('The answer to revise'),
+  },
   outputs: ['revision', 'rational'],
   system,
   template,
-  variables: { task: asText, student_solution: asText },
   formatOutput: (text) => readClair(text),
 });

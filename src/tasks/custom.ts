@@ -76,34 +76,22 @@ export function namedGroups(pattern: string, flags = ''): string[] | null {
   return [...pattern.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]);
 }
 
-const regexParams = z
-  .object({
-    template: template(
-      'Rate the review below from 1 to 5, then name its topic.\n\n{{ review }}\n\nAnswer as:\nRating: <1-5>\nTopic: <topic>',
-    ),
-    systemPrompt,
-    pattern: z
-      .string()
-      .default('Rating:\\s*(?<rating>[1-5])\\b[\\s\\S]*?Topic:\\s*(?<topic>[^\\n]+)')
-      .describe('Regular expression; each named group (?<name>...) becomes a column'),
-    ignoreCase: z.boolean().default(true).describe('Ignore case when matching'),
-  })
-  .superRefine((p, ctx) => {
-    const groups = namedGroups(p.pattern);
-    if (groups === null) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['pattern'],
-        message: 'The regular expression does not compile.',
-      });
-    } else if (groups.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['pattern'],
-        message: 'The regular expression needs at least one named group, such as (?<score>\\d+).',
-      });
-    }
-  });
+const regexParams = z.object({
+  template: template(
+    'Rate the review below from 1 to 5, then name its topic.\n\n{{ review }}\n\nAnswer as:\nRating: <1-5>\nTopic: <topic>',
+  ),
+  systemPrompt,
+  pattern: z
+    .string()
+    .refine((pattern) => namedGroups(pattern) !== null, 'The regular expression does not compile.')
+    .refine(
+      (pattern) => namedGroups(pattern)?.length !== 0,
+      'The regular expression needs at least one named group, such as (?<score>\\d+).',
+    )
+    .default('Rating:\\s*(?<rating>[1-5])\\b[\\s\\S]*?Topic:\\s*(?<topic>[^\\n]+)')
+    .describe('Regular expression; each named group (?<name>...) becomes a column'),
+  ignoreCase: z.boolean().default(true).describe('Ignore case when matching'),
+});
 
 export const customRegex = promptTask({
   id: 'custom_regex',

@@ -49,12 +49,19 @@ export function readEvolved(text: string): string | null {
   return value;
 }
 
+/** How many rounds, and whether every round is kept (in the list column `kept`) or only the last. */
+function roundParams(kept: string) {
+  return {
+    numEvolutions: z.number().int().min(1).max(10).default(1).describe('Rounds of evolution'),
+    storeEvolutions: z
+      .boolean()
+      .default(false)
+      .describe(`Keep every round (lists "${kept}"), not only the last`),
+  };
+}
+
 const evolInstructParams = z.object({
-  numEvolutions: z.number().int().min(1).max(10).default(1).describe('Rounds of evolution'),
-  storeEvolutions: z
-    .boolean()
-    .default(false)
-    .describe('Keep every round (lists "evolved_instructions"), not only the last'),
+  ...roundParams('evolved_instructions'),
   generateAnswers: z.boolean().default(false).describe('Also answer the evolved instructions'),
   includeOriginalInstruction: z
     .boolean()
@@ -163,11 +170,7 @@ export const evolComplexity = instructionTask({
 });
 
 const evolQualityParams = z.object({
-  numEvolutions: z.number().int().min(1).max(10).default(1).describe('Rounds of evolution'),
-  storeEvolutions: z
-    .boolean()
-    .default(false)
-    .describe('Keep every round (lists "evolved_responses"), not only the last'),
+  ...roundParams('evolved_responses'),
   includeOriginalResponse: z
     .boolean()
     .default(false)

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { PromptTask } from '../engine/task';
 import { structuredTemplate } from './generation.prompt';
 import { readJsonFields, readObjectSchema, schemaColumns, schemaParam } from './jsonFields';
-import { promptTask, setting } from './promptTask';
-import { asText, messagesOf } from './rows';
+import { promptTask, textColumn } from './promptTask';
+import { messagesOf } from './rows';
 
 const chatParams = z.object({
   systemPrompt: z
@@ -61,14 +61,11 @@ export const structuredGeneration = promptTask({
     'Answers each "instruction" with a JSON object that follows your JSON schema (enforced when the provider can). Each top-level property of the schema becomes a column; a missing value or one of the wrong type is null.',
   group: 'Generation',
   params: structuredParams,
-  inputs: [{ name: 'instruction', description: 'What to generate' }],
+  columns: { instruction: textColumn('What to generate') },
   outputs: (p) => schemaColumns(p.schema),
   system: (p) => p.systemPrompt,
   template: structuredTemplate,
-  variables: {
-    instruction: asText,
-    schema: setting((p) => (p.schemaInPrompt ? p.schema.trim() : '')),
-  },
+  derived: { shownSchema: (p) => (p.schemaInPrompt ? p.schema.trim() : '') },
   formatOutput: (text, _row, p) => readJsonFields(text, p.schema),
   jsonSchema: (p) => readObjectSchema(p.schema)?.schema,
   structuredByDefault: true,

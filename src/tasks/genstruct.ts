@@ -1,8 +1,6 @@
-import { z } from 'zod';
 import type { Outputs } from '../engine/task';
 import { template } from './genstruct.prompt';
-import { promptTask } from './promptTask';
-import { asText } from './rows';
+import { promptTask, textColumn } from './promptTask';
 
 /** The user turn before `[[[Assistant]]]` and the assistant turn after it (up to a next `[[[User]]]`). */
 export function readGenstruct(text: string): Outputs {
@@ -13,8 +11,6 @@ export function readGenstruct(text: string): Outputs {
   return user && assistant ? { user, assistant } : {};
 }
 
-const params = z.object({});
-
 /** distilabel's Genstruct: an instruction and its answer grounded in a document. */
 export const genstruct = promptTask({
   id: 'genstruct',
@@ -22,13 +18,11 @@ export const genstruct = promptTask({
   description:
     'Turns a document ("title" and "content") into an instruction and its answer grounded in the document, for instruction tuning from raw text. Writes "user" and "assistant". Best with NousResearch/Genstruct-7B.',
   group: 'Generation',
-  params,
-  inputs: [
-    { name: 'title', description: 'The document title' },
-    { name: 'content', description: 'The document text' },
-  ],
+  columns: {
+    title: textColumn('The document title'),
+    content: textColumn('The document text'),
+  },
   outputs: ['user', 'assistant'],
   template,
-  variables: { title: asText, content: asText },
   formatOutput: (text) => readGenstruct(text),
 });

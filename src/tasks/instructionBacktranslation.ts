@@ -1,9 +1,7 @@
-import { z } from 'zod';
 import type { Outputs } from '../engine/task';
 import { template } from './instructionBacktranslation.prompt';
 import { cleanValue, parseScore, stripEmphasis } from './parse';
-import { promptTask } from './promptTask';
-import { asText } from './rows';
+import { promptTask, textColumn } from './promptTask';
 
 /**
  * The reasoning and the `Score:` line. Null score when the score lines disagree
@@ -22,8 +20,6 @@ export function readBacktranslation(text: string): Outputs {
   return { score: scores.length === 1 ? scores[0] : null, reason: reason || null };
 }
 
-const params = z.object({});
-
 /** distilabel's InstructionBacktranslation: a 1-5 score of how well an answer serves as an AI assistant's reply. */
 export const instructionBacktranslation = promptTask({
   id: 'instruction_backtranslation',
@@ -31,13 +27,11 @@ export const instructionBacktranslation = promptTask({
   description:
     'Scores how good an example of an AI assistant\'s reply the "generation" is for the "instruction", from 1 to 5 (the self-curation step of Instruction Backtranslation). Writes "score" and "reason".',
   group: 'Judging',
-  params,
-  inputs: [
-    { name: 'instruction', description: 'The instruction' },
-    { name: 'generation', description: 'The candidate answer to score' },
-  ],
+  columns: {
+    instruction: textColumn('The instruction'),
+    generation: textColumn('The candidate answer to score'),
+  },
   outputs: ['score', 'reason'],
   template,
-  variables: { instruction: asText, generation: asText },
   formatOutput: (text) => readBacktranslation(text),
 });

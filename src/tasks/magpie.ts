@@ -62,23 +62,14 @@ const params = z
       .describe('Turns (1 writes "instruction" and "response"; more a "conversation")'),
     onlyInstruction: z.boolean().default(false).describe('Only write the instruction'),
   })
-  .superRefine((p, ctx) => {
-    if (p.preQueryTemplate !== 'custom') return;
-    if (p.customPreQuery.trim() === '') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['customPreQuery'],
-        message: 'Write the custom pre-query, e.g. "<|im_start|>user\\n" for a ChatML model.',
-      });
-    }
-    if (p.nTurns > 1 && !p.onlyInstruction) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['nTurns'],
-        message:
-          'A custom pre-query cannot lay out earlier turns: use 1 turn, or pick llama3 or qwen2.',
-      });
-    }
+  .refine((p) => p.preQueryTemplate !== 'custom' || p.customPreQuery.trim() !== '', {
+    path: ['customPreQuery'],
+    message: 'Write the custom pre-query, e.g. "<|im_start|>user\\n" for a ChatML model.',
+  })
+  .refine((p) => p.preQueryTemplate !== 'custom' || p.nTurns === 1 || p.onlyInstruction, {
+    path: ['nTurns'],
+    message:
+      'A custom pre-query cannot lay out earlier turns: use 1 turn, or pick llama3 or qwen2.',
   });
 type Params = z.infer<typeof params>;
 

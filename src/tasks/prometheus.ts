@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { Outputs } from '../engine/task';
 import { cleanValue, parseScore, stripEmphasis } from './parse';
 import { absolute, absoluteSystem, relative, relativeSystem, rubrics } from './prometheus.prompt';
-import { promptTask, setting, type VariableReader } from './promptTask';
-import { asList, asText } from './rows';
+import { type Column, listColumn, promptTask, textColumn } from './promptTask';
 
 const RUBRIC_SHAPE = /^\[[^\n]*\]\n(?:Score [1-4]: [^\n]+\n){4}Score 5: [^\n]+\s*$/;
 
@@ -24,15 +23,10 @@ const params = z
       .default(false)
       .describe('Compare against a reference answer (a "reference" column)'),
   })
-  .superRefine((p, ctx) => {
-    if (p.rubric === 'custom' && !RUBRIC_SHAPE.test(p.customRubric.trim())) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['customRubric'],
-        message:
-          'A custom rubric must be "[criterion]" on the first line, then "Score 1: ..." through "Score 5: ...", one per line.',
-      });
-    }
+  .refine((p) => p.rubric !== 'custom' || RUBRIC_SHAPE.test(p.customRubric.trim()), {
+    path: ['customRubric'],
+    message:
+      'A custom rubric must be "[criterion]" on the first line, then "Score 1: ..." through "Score 5: ...", one per line.',
   });
 
 type Params = z.infer<typeof params>;
@@ -41,15 +35,11 @@ function rubricOf(p: Params): string {
   return p.rubric === 'custom' ? p.customRubric.trim() : rubrics[p.rubric];
 }
 
-function inputsOf(p: Params, answers: { name: string; description: string }) {
-  return [
-    { name: 'instruction', description: 'The instruction that was answered' },
-    answers,
-    ...(p.withReference
-      ? [{ name: 'reference', description: 'A reference answer that deserves the best score' }]
-      : []),
-  ];
-}
+const instruction = textColumn('The instruction that was answered');
+const reference: Column<Params> = {
+  ...textColumn('A reference answer that deserves the best score'),
+  when: (p) => p.withReference,
+};
 
 /**
  * Splits a Prometheus answer at `[RESULT]`: the feedback before it (without a
@@ -96,13 +86,6 @@ export function readRelative(text: string): Outputs {
   return { feedback: split.feedback, result: agreed(split.results.map(parseChoice)) };
 }
 
-/** What both modes read: the instruction, the rubric, and the reference answer when asked for. */
-const judged: Record<string, VariableReader<Params>> = {
-  instruction: asText,
-  rubric: setting(rubricOf),
-  reference: (row, name, p) => (p.withReference ? asText(row, name) : undefined),
-};
-
 /** distilabel's PrometheusEval, mode "absolute": one response scored 1-5 against a rubric. */
 export const prometheusAbsolute = promptTask({
   id: 'prometheus_absolute',
@@ -111,11 +94,11 @@ export const prometheusAbsolute = promptTask({
     'Scores the "generation" for the "instruction" from 1 to 5 against a rubric (helpfulness, harmlessness, honesty, factual validity, reasoning, or your own), optionally against a reference answer. Writes "feedback" and "result". Made for the Prometheus 2 judge models.',
   group: 'Judging',
   params,
-  inputs: (p) => inputsOf(p, { name: 'generation', description: 'The response to score' }),
+  columns: { instruction, generation: textColumn('The response to score'), reference },
   outputs: ['feedback', 'result'],
   system: absoluteSystem,
   template: absolute,
-  variables: { ...judged, generation: asText },
+  derived: { rubric: rubricOf },
   formatOutput: (text) => readAbsolute(text),
 });
 
@@ -127,11 +110,10 @@ export const prometheusRelative = promptTask({
     'Compares the two texts in "generations" for the "instruction" against a rubric, optionally with a reference answer, and picks the better: "A" (the first) or "B" (the second). Writes "feedback" and "result". Made for the Prometheus 2 judge models.',
   group: 'Judging',
   params,
-  inputs: (p) =>
-    inputsOf(p, { name: 'generations', description: 'Exactly two responses (a list)' }),
+  columns: { instruction, generations: listColumn('Exactly two responses (a list)', 2), reference },
   outputs: ['feedback', 'result'],
   system: relativeSystem,
   template: relative,
-  variables: { ...judged, generations: asList(2) },
+  derived: { rubric: rubricOf },
   formatOutput: (text) => readRelative(text),
 });

@@ -96,10 +96,3 @@ export function chat(system: string | undefined, user: string): ChatMessage[] {
       ]
     : [{ role: 'user', content: user }];
 }
-
-/** promptTask's variable readers: a text input, and a list input (of exactly `length` texts when given). */
-export const asText = (row: Row, name: string): string => textOf(row, name);
-export const asList =
-  (length?: number) =>
-  (row: Row, name: string): string[] =>
-    listOf(row, name, length);

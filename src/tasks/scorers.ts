@@ -1,10 +1,7 @@
-import { z } from 'zod';
 import { indexedScores, jsonScores } from './parse';
-import { promptTask } from './promptTask';
-import { asList, asText, listOf } from './rows';
+import { listColumn, promptTask, textColumn } from './promptTask';
+import { listOf } from './rows';
 import { complexity, quality } from './scorers.prompt';
-
-const params = z.object({});
 
 /**
  * `[i] Score: s` lines (or `{"scores": [...]}`) on a 1..count+1 scale, one per item.
@@ -40,14 +37,12 @@ export const qualityScorer = promptTask({
   description:
     'Scores each response in "responses" to the "instruction" for quality (helpfulness, relevance, accuracy, depth, creativity, detail), from 1 to N+1 for N responses. Writes "scores", one per response (the Deita method).',
   group: 'Judging',
-  params,
-  inputs: [
-    { name: 'instruction', description: 'The instruction the responses answer' },
-    { name: 'responses', description: 'The responses to score (a list)' },
-  ],
+  columns: {
+    instruction: textColumn('The instruction the responses answer'),
+    responses: listColumn('The responses to score (a list)'),
+  },
   outputs: ['scores'],
   template: quality,
-  variables: { instruction: asText, responses: asList() },
   formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'responses').length) }),
   jsonSchema: (_p, row) => scoresSchema(row && listOf(row, 'responses').length),
 });
@@ -59,11 +54,9 @@ export const complexityScorer = promptTask({
   description:
     'Scores each instruction in "instructions" for difficulty and complexity, from 1 to N+1 for N instructions. Writes "scores", one per instruction (the Deita method).',
   group: 'Judging',
-  params,
-  inputs: [{ name: 'instructions', description: 'The instructions to score (a list)' }],
+  columns: { instructions: listColumn('The instructions to score (a list)') },
   outputs: ['scores'],
   template: complexity,
-  variables: { instructions: asList() },
   formatOutput: (text, row) => ({ scores: readScores(text, listOf(row, 'instructions').length) }),
   jsonSchema: (_p, row) => scoresSchema(row && listOf(row, 'instructions').length),
 });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { extractJson, listItems, listLines } from './parse';
-import { promptTask, setting } from './promptTask';
-import { asText } from './rows';
+import { promptTask, textColumn } from './promptTask';
 import { template } from './selfInstruct.prompt';
 
 const DEFAULT_CRITERIA = [
@@ -54,14 +53,8 @@ export const selfInstruct = promptTask({
     'Writes new user queries for an AI application from each "input" (a seed text or topic), following your criteria. Writes "instructions", a list of queries.',
   group: 'Generation',
   params,
-  inputs: [{ name: 'input', description: 'The seed text the queries are about' }],
+  columns: { input: textColumn('The seed text the queries are about') },
   outputs: ['instructions'],
   template,
-  variables: {
-    input: asText,
-    num_instructions: setting((p) => p.numInstructions),
-    criteria_for_query_generation: setting((p) => p.criteria),
-    application_description: setting((p) => p.applicationDescription),
-  },
   formatOutput: (text) => ({ instructions: readQueries(text) }),
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Outputs } from '../engine/task';
 import { extractJsonObject, fieldValue, readFields } from './parse';
-import { promptTask, setting } from './promptTask';
-import { asText } from './rows';
+import { promptTask, textColumn } from './promptTask';
 import { system, user } from './sentencePair.prompt';
 
 const ACTIONS = {
@@ -54,17 +53,11 @@ export const generateSentencePair = promptTask({
     'Writes a "positive" for each "anchor" (a paraphrase, a semantically similar sentence, a query for it, or an answer to it), and optionally a "negative" (unrelated, or a hard negative), for training embedding models.',
   group: 'Classification and embeddings',
   params,
-  inputs: [{ name: 'anchor', description: 'The anchor sentence' }],
+  columns: { anchor: textColumn('The anchor sentence') },
   outputs: (p) => (p.triplet ? ['positive', 'negative'] : ['positive']),
   system,
   template: user,
-  variables: {
-    anchor: asText,
-    action: setting((p) => ACTIONS[p.action]),
-    triplet: setting((p) => p.triplet),
-    hard_negative: setting((p) => p.hardNegative),
-    context: setting((p) => p.context.trim()),
-  },
+  derived: { action: (p) => ACTIONS[p.action] },
   formatOutput: (text, _row, p) => readPair(text, p.triplet),
   jsonSchema: (p) => ({
     type: 'object',

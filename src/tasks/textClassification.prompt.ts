@@ -3,13 +3,13 @@
  * `{"labels": ...}` (one label, or a list for several) is the method's.
  */
 export const template = `# Instruction
-Classify the {{ query_title | lower }} below by giving it the most fitting labels.
+Classify the {{ queryTitle | lower }} below by giving it the most fitting labels.
 Do not explain your reasoning or add any commentary.
-If the text is ambiguous or lacks the information needed to classify it, answer with "{{ default_label }}".
-{% if n == 1 %}
+If the text is ambiguous or lacks the information needed to classify it, answer with "{{ defaultLabel }}".
+{% if numLabels == 1 %}
 Give the one label that best describes the text.
 {% else %}
-Give a list of up to {{ n }} labels that best describe the text.
+Give a list of up to {{ numLabels }} labels that best describe the text.
 {% endif %}
 {% if context %}
 {{ context }}
@@ -34,7 +34,7 @@ Some examples of the task:
 {% endfor %}
 {% endif %}
 
-## {{ query_title }}
+## {{ queryTitle }}
 \`\`\`
 {{ text }}
 \`\`\`
@@ -42,7 +42,7 @@ Some examples of the task:
 ## Output format
 Answer with the labels in JSON, and nothing else:
 \`\`\`
-{"labels": {{ labels_format }}}
+{"labels": {{ labelsFormat }}}
 \`\`\``;
 
 export const systemPrompt =

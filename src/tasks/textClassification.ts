@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { cleanValue, extractJsonObject } from './parse';
-import { promptTask, setting } from './promptTask';
-import { asText } from './rows';
+import { promptTask, textColumn } from './promptTask';
 import { systemPrompt, template } from './textClassification.prompt';
 
 const params = z.object({
@@ -108,24 +107,18 @@ export const textClassification = promptTask({
     'Labels each "text": with one label or several (multi-label), chosen from your labels (with descriptions) or free, and a default label for texts that cannot be classified. Writes "labels" (a label, or a list of them).',
   group: 'Classification and embeddings',
   params,
-  inputs: [{ name: 'text', description: 'The text to classify' }],
+  columns: { text: textColumn('The text to classify') },
   outputs: ['labels'],
   system: systemPrompt,
   template,
-  variables: {
-    text: asText,
-    query_title: setting((p) => p.queryTitle),
-    default_label: setting((p) => p.defaultLabel),
-    n: setting((p) => p.numLabels),
-    context: setting((p) => p.context),
-    labels: setting((p) => parseLabels(p.labels)),
-    described: setting((p) => parseLabels(p.labels).some((l) => l.description)),
-    examples: setting((p) => p.examples.filter((e) => e.trim())),
-    labels_format: setting((p) =>
+  derived: {
+    labels: (p) => parseLabels(p.labels),
+    described: (p) => parseLabels(p.labels).some((l) => l.description),
+    examples: (p) => p.examples.filter((e) => e.trim()),
+    labelsFormat: (p) =>
       p.numLabels === 1
         ? '"label"'
         : `[${Array.from({ length: p.numLabels }, (_, i) => `"label_${i}"`).join(', ')}]`,
-    ),
   },
   formatOutput: (text, _row, p) => ({ labels: readLabels(text, p) }),
   jsonSchema: labelsSchema,

@@ -16,27 +16,20 @@ const CHOICES = {
 } as const;
 type Choice = keyof typeof CHOICES;
 
+/** One of the method's choices, or "random". */
+function choice(options: readonly string[], label: string) {
+  return z
+    .enum(['random', ...options])
+    .default('random')
+    .describe(label);
+}
+
 const params = z.object({
-  queryType: z
-    .enum(['random', ...CHOICES.queryType])
-    .default('random')
-    .describe('Query type'),
-  queryLength: z
-    .enum(['random', ...CHOICES.queryLength])
-    .default('random')
-    .describe('Query length'),
-  difficulty: z
-    .enum(['random', ...CHOICES.difficulty])
-    .default('random')
-    .describe('Education level needed'),
-  clarity: z
-    .enum(['random', ...CHOICES.clarity])
-    .default('random')
-    .describe('Query clarity'),
-  numWords: z
-    .enum(['random', ...CHOICES.numWords])
-    .default('random')
-    .describe('Minimum words per document'),
+  queryType: choice(CHOICES.queryType, 'Query type'),
+  queryLength: choice(CHOICES.queryLength, 'Query length'),
+  difficulty: choice(CHOICES.difficulty, 'Education level needed'),
+  clarity: choice(CHOICES.clarity, 'Query clarity'),
+  numWords: choice(CHOICES.numWords, 'Minimum words per document'),
   language: z.string().default('English').describe('Language of the query and documents'),
 });
 type Params = z.infer<typeof params>;

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Outputs } from '../engine/task';
 import {
   blocksStartingAt,
@@ -12,11 +11,9 @@ import {
   readFields,
   scoreFromJson,
 } from './parse';
-import { promptTask } from './promptTask';
-import { asList, asText, listOf } from './rows';
+import { listColumn, promptTask, textColumn } from './promptTask';
+import { listOf } from './rows';
 import { system, templates } from './ultrafeedback.prompt';
-
-const params = z.object({});
 
 const SCALE = { min: 1, max: 5 };
 const TYPE_IDS = { min: 1, max: 3 };
@@ -191,15 +188,13 @@ function ultraFeedback(aspect: Aspect) {
     label: aspect.label,
     description: aspect.description,
     group: 'Judging',
-    params,
-    inputs: [
-      { name: 'instruction', description: 'The instruction the texts answer' },
-      { name: 'generations', description: 'The texts to rate (a list)' },
-    ],
+    columns: {
+      instruction: textColumn('The instruction the texts answer'),
+      generations: listColumn('The texts to rate (a list)'),
+    },
     outputs: columnsOf(aspect.withTypes),
     system,
     template: aspect.template,
-    variables: { instruction: asText, generations: asList() },
     formatOutput: (text, row) =>
       readUltraFeedback(text, listOf(row, 'generations').length, aspect.withTypes),
     jsonSchema: () => jsonSchemaOf(aspect.withTypes),

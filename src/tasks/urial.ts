@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EngineError } from '../engine/errors';
 import type { ChatMessage } from '../engine/llm/types';
 import type { Row } from '../engine/task';
-import { promptTask, setting } from './promptTask';
+import { promptTask } from './promptTask';
 import { messagesOf, optionalTextOf } from './rows';
 import { examples, template } from './urial.prompt';
 
@@ -40,19 +40,20 @@ export const urial = promptTask({
     'Gets answers from a base model, one that was not instruction-tuned, by showing it the instruction (or the "conversation") inside a few-shot chat transcript. Writes "generation".',
   group: 'Generation',
   params,
-  inputs: [
-    { name: 'instruction', description: 'The instruction to answer', optional: true },
-    {
-      name: 'conversation',
+  // Either column makes the conversation the template lays out.
+  columns: {
+    instruction: { description: 'The instruction to answer', optional: true, read: optionalTextOf },
+    conversation: {
       description: 'Or a conversation ending with a user turn',
       optional: true,
+      read: (row, name) => row[name],
     },
-  ],
+  },
   outputs: ['generation'],
   template,
-  variables: {
-    messages: (row) => conversationOf(row),
-    examples: setting((p) => (p.fewShot ? examples : [])),
+  derived: {
+    messages: (_p, row) => conversationOf(row),
+    examples: (p) => (p.fewShot ? examples : []),
   },
   formatOutput: (text) => ({ generation: readUrial(text) }),
 });

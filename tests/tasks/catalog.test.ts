@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defaultRunSettings } from '../../src/engine/task';
 import { bindSpec, taskById, taskLabel, tasks } from '../../src/tasks';
-import { promptTask } from '../../src/tasks/promptTask';
-import { asText } from '../../src/tasks/rows';
+import { promptTask, textColumn } from '../../src/tasks/promptTask';
 
 const bind = (taskId: string, taskParams: unknown = {}) =>
   bindSpec({ taskId, taskParams, settings: defaultRunSettings });
@@ -85,10 +84,9 @@ describe('the task catalog', () => {
         description: 'A task whose template misspells its variable.',
         group: 'Generation',
         params: z.object({}),
-        inputs: [{ name: 'instruction', description: 'what to answer' }],
+        columns: { instruction: textColumn('What to answer') },
         outputs: ['generation'],
         template: 'Answer: {{ instrution }}',
-        variables: { instruction: asText },
         formatOutput: (text) => ({ generation: text }),
       });
     expect(define).toThrow('The typo prompt uses instrution, which it never reads.');

@@ -47,14 +47,14 @@ Answer with the labels in JSON, and nothing else:
     ]);
     expectTemplateReads(classificationPrompt.template, [
       'text',
-      'query_title',
-      'default_label',
-      'n',
+      'queryTitle',
+      'defaultLabel',
+      'numLabels',
       'context',
       'labels',
       'described',
       'examples',
-      'labels_format',
+      'labelsFormat',
     ]);
   });
 
@@ -170,7 +170,7 @@ Make the negative as hard as you can for a model to tell apart from the positive
       },
       { role: 'user', content: '## Anchor\n\nHow do vaccines work?' },
     ]);
-    expectTemplateReads(pairPrompt.system, ['triplet', 'context', 'action', 'hard_negative']);
+    expectTemplateReads(pairPrompt.system, ['triplet', 'context', 'action', 'hardNegative']);
     expectTemplateReads(pairPrompt.user, ['context', 'anchor']);
   });
 

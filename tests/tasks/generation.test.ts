@@ -206,9 +206,9 @@ Honey bees
 # Queries`);
     expectTemplateReads(selfInstructPrompt.template, [
       'input',
-      'num_instructions',
-      'criteria_for_query_generation',
-      'application_description',
+      'numInstructions',
+      'criteria',
+      'applicationDescription',
     ]);
   });
 
