@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EngineError } from '../engine/errors';
 import type { ChatMessage } from '../engine/llm/types';
 import type { ChainTask, Row } from '../engine/task';
+import { MULTI_TURN_SYSTEM_PROMPT } from './magpie.prompt';
 import { cleanValue } from './parse';
 import { optionalTextOf } from './rows';
 
@@ -32,10 +33,6 @@ export const chatFormats = {
     stop: ['<|im_end|>', '<|im_start|>', '<|endoftext|>'],
   },
 } satisfies Record<string, ChatFormat>;
-
-/** distilabel's system prompt for conversations of several turns, in our own words. */
-export const MULTI_TURN_SYSTEM_PROMPT =
-  'You are a helpful AI assistant. The user will hold a conversation of several rounds with you: a first question, then follow-up questions about it. Give thorough, relevant and insightful answers that help the user with each one.';
 
 const params = z
   .object({

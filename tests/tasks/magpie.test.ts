@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/engine/llm/types';
 import { type ChainContext, resolveParams } from '../../src/engine/task';
-import { MULTI_TURN_SYSTEM_PROMPT, magpie, readInstruction } from '../../src/tasks/magpie';
+import { magpie, readInstruction } from '../../src/tasks/magpie';
+import { MULTI_TURN_SYSTEM_PROMPT } from '../../src/tasks/magpie.prompt';
 import { answers, bound, preview, UNREADABLE } from './helpers';
 
 /** The raw prompt Magpie's first call sends for a row. */

@@ -88,14 +88,28 @@ export async function loadWllamaModel(options: WllamaLoadOptions): Promise<Wllam
   }
 
   return {
-    modelName: ggufName(source),
-    maxConcurrency: parallel,
+    ...wllamaModel(wllama, ggufName(source), parallel),
     info: {
       multiThread: wllama.isMultithread(),
       threads: wllama.getNumThreads(),
       gpuLayers,
       contextSize: info.n_ctx,
     },
+  };
+}
+
+/** The part of a loaded wllama instance the adapter uses. */
+export type WllamaEngine = Pick<Wllama, 'createChatCompletion' | 'createCompletion' | 'exit'>;
+
+/** A loaded llama.cpp engine behind the LanguageModel contract; tests pass a double. */
+export function wllamaModel(
+  wllama: WllamaEngine,
+  modelName: string,
+  parallel: number,
+): Omit<WllamaModel, 'info'> {
+  return {
+    modelName,
+    maxConcurrency: parallel,
     generate: (request, signal) => generate(wllama, request, signal),
     complete: (request, signal) => complete(wllama, request, signal),
     unload: () => wllama.exit(),
@@ -156,7 +170,7 @@ export async function deleteCachedGguf(url: string): Promise<void> {
 
 /** One completion per generation, in turn (eachGeneration). */
 function generate(
-  wllama: Wllama,
+  wllama: WllamaEngine,
   request: GenerateRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
@@ -181,7 +195,7 @@ function generate(
 }
 
 function complete(
-  wllama: Wllama,
+  wllama: WllamaEngine,
   request: CompletionRequest,
   signal: AbortSignal,
 ): Promise<GenerateResult> {
