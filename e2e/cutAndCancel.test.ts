@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../tests/server/openaiServer';
-import { launchChromium, serveApp } from './support';
+import { exportJsonl, launchChromium, serveApp, useOpenAI } from './support';
 
 /**
  * Two things the engine now tells apart or stops: answers cut at Max new
@@ -58,11 +57,7 @@ test('answers cut at max tokens are shown and exported as cut, not as unreadable
     .getByLabel('Import dataset')
     .setInputFiles(csv('questions.csv', 'instruction\nWhy is the sky blue?\nName a prime.\n'));
   await page.getByText('2 rows · columns: instruction').waitFor();
-  await page
-    .getByRole('combobox', { name: 'Provider' })
-    .selectOption({ label: 'OpenAI-compatible API' });
-  await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
-  await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
+  await useOpenAI(page, server.url, 'test-model');
   // The loopback server counts words as tokens: its echo answers are longer than 4.
   await page.getByRole('spinbutton', { name: 'Max new tokens' }).fill('4');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
@@ -75,20 +70,13 @@ test('answers cut at max tokens are shown and exported as cut, not as unreadable
     .getByText(/2 answers were cut short at Max new tokens \(4\): raise Max new tokens/)
     .waitFor();
 
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export JSONL' }).click(),
-  ]);
-  const rows = (await readFile((await download.path())!, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  const rows = await exportJsonl(page);
   expect(rows.map((r) => r.generation)).toEqual([
     '[test-model] echo: Why is',
     '[test-model] echo: Name a',
   ]);
-  for (const row of rows)
-    expect(row.distilabel_metadata.finish_reason_text_generation).toBe('length');
+  for (const { distilabel_metadata } of rows)
+    expect(distilabel_metadata).toMatchObject({ finish_reason_text_generation: 'length' });
   await page.context().close();
 });
 

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../tests/server/openaiServer';
-import { launchChromium, serveApp } from './support';
+import { launchChromium, serveApp, useOpenAI } from './support';
 
 /** Bad input gets a clear error, in an alert, and loses nothing. */
 let browser: Browser;
@@ -50,11 +50,7 @@ test('a template variable that is no column is named before the run, and Run sto
   await alert.waitFor();
   expect(await alert.textContent()).toContain('question');
 
-  await page
-    .getByRole('combobox', { name: 'Provider' })
-    .selectOption({ label: 'OpenAI-compatible API' });
-  await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
-  await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
+  await useOpenAI(page, server.url, 'test-model');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: 'Map one of its columns' }).nth(1).waitFor();
   expect(await page.getByRole('status', { name: 'Run status' }).count()).toBe(0);
@@ -92,11 +88,7 @@ test('a refused key fails the run and says so; an unreachable endpoint says what
   await page.getByLabel('Import dataset').setInputFiles(file('p.csv', 'instruction\nhello\n'));
   await page.getByText('1 row · columns: instruction').waitFor();
 
-  await page
-    .getByRole('combobox', { name: 'Provider' })
-    .selectOption({ label: 'OpenAI-compatible API' });
-  await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
-  await page.getByRole('combobox', { name: 'Model' }).fill('test-model');
+  await useOpenAI(page, server.url, 'test-model');
   server.setOptions({ requireKey: 'sk-right' });
   await page.getByRole('textbox', { name: 'API key' }).fill('sk-wrong-secret');
   await page.getByRole('button', { name: 'Run', exact: true }).click();

@@ -5,12 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchChromium, serveApp } from './support';
+import { exportJsonl, launchChromium, serveApp } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'retort-gguf-'));
 const tinyPath = join(dir, 'tiny-llama.gguf');
@@ -98,18 +97,6 @@ async function runToEnd(page: Page): Promise<void> {
     .getByRole('status', { name: 'Run status' })
     .filter({ hasText: /completed/i })
     .waitFor();
-}
-
-async function exportJsonl(page: Page): Promise<Record<string, unknown>[]> {
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export JSONL' }).click(),
-  ]);
-  const text = await readFile((await download.path())!, 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
 }
 
 const modelStatus = (page: Page) => page.getByRole('status', { name: 'Model status' });

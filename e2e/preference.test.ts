@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type AnswerRequest, defaultAnswer, startTestServer } from '../tests/server/openaiServer';
-import { launchChromium, serveApp } from './support';
+import { exportJsonl, launchChromium, serveApp, useOpenAI } from './support';
 
 /**
  * The classic preference recipe, end to end in the UI: two models answer the
@@ -49,10 +48,7 @@ test('two models, combined, rated by UltraFeedback, exported as DPO pairs', asyn
     .getByLabel('Import dataset')
     .setInputFiles({ name: 'prompts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByText('3 rows · columns: instruction').waitFor();
-  await page
-    .getByRole('combobox', { name: 'Provider' })
-    .selectOption({ label: 'OpenAI-compatible API' });
-  await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
+  await useOpenAI(page, server.url);
   const status = page.getByRole('status', { name: 'Run status' });
 
   for (const model of ['test-model', 'test-model-b']) {
@@ -77,14 +73,7 @@ test('two models, combined, rated by UltraFeedback, exported as DPO pairs', asyn
   expect(await page.getByText('0 unreadable answers').count()).toBe(1);
 
   await page.getByRole('combobox', { name: 'Export as' }).selectOption('dpo');
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export JSONL' }).click(),
-  ]);
-  const rows = (await readFile((await download.path())!, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  const rows = await exportJsonl(page);
   // A tie teaches no preference: that row is left out, and the page says so.
   expect(rows.map((r) => r.prompt)).toEqual(['Name a colour.', 'Name a fruit.']);
   await page
@@ -103,7 +92,7 @@ test('two models, combined, rated by UltraFeedback, exported as DPO pairs', asyn
       { role: 'user', content: row.prompt },
       { role: 'assistant', content: `[test-model-b] echo: ${row.prompt}` },
     ]);
-    expect(row.rejected[1]).toEqual({
+    expect((row.rejected as unknown[])[1]).toEqual({
       role: 'assistant',
       content: `[test-model] echo: ${row.prompt}`,
     });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { type Browser, chromium, type LaunchOptions, type Page } from 'playwright-core';
 import { type Plugin, type PreviewServer, preview } from 'vite';
 
@@ -86,4 +87,26 @@ export async function runProgress(page: Page): Promise<{ now: number; max: numbe
     now: Number(await bar.getAttribute('aria-valuenow')),
     max: Number(await bar.getAttribute('aria-valuemax')),
   };
+}
+
+/** Chooses the OpenAI-compatible provider with a base URL and, when given, a model id. */
+export async function useOpenAI(page: Page, baseURL: string, model?: string): Promise<void> {
+  await page
+    .getByRole('combobox', { name: 'Provider' })
+    .selectOption({ label: 'OpenAI-compatible API' });
+  await page.getByRole('textbox', { name: 'Base URL' }).fill(baseURL);
+  if (model !== undefined) await page.getByRole('combobox', { name: 'Model' }).fill(model);
+}
+
+/** Presses Export JSONL and reads the downloaded file's rows (the context must accept downloads). */
+export async function exportJsonl(page: Page): Promise<Record<string, unknown>[]> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export JSONL' }).click(),
+  ]);
+  const text = await readFile((await download.path())!, 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
