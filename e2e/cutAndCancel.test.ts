@@ -1,29 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../tests/server/openaiServer';
-import { exportJsonl, launchChromium, serveApp, useOpenAI } from './support';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { browserAppAndServer, exportJsonl, useOpenAI } from './support';
 
 /**
  * Two things the engine now tells apart or stops: answers cut at Max new
  * tokens (not unreadable ones), and a long import the person cancels.
  */
-let browser: Browser;
-let app: Awaited<ReturnType<typeof serveApp>>;
-let server: TestServer;
-
-beforeAll(async () => {
-  [browser, app, server] = await Promise.all([launchChromium(), serveApp(), startTestServer()]);
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), app?.close(), server?.close()]);
-});
-
-async function freshPage(): Promise<Page> {
-  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-  await page.goto(app.url);
-  return page;
-}
+const env = browserAppAndServer();
 
 const csv = (name: string, text: string) => ({
   name,
@@ -52,12 +35,12 @@ function countStored(page: Page, store: string): Promise<number> {
 }
 
 test('answers cut at max tokens are shown and exported as cut, not as unreadable', async () => {
-  const page = await freshPage();
+  const page = await env.freshPage();
   await page
     .getByLabel('Import dataset')
     .setInputFiles(csv('questions.csv', 'instruction\nWhy is the sky blue?\nName a prime.\n'));
   await page.getByText('2 rows · columns: instruction').waitFor();
-  await useOpenAI(page, server.url, 'test-model');
+  await useOpenAI(page, env.server.url, 'test-model');
   // The loopback server counts words as tokens: its echo answers are longer than 4.
   await page.getByRole('spinbutton', { name: 'Max new tokens' }).fill('4');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
@@ -81,7 +64,7 @@ test('answers cut at max tokens are shown and exported as cut, not as unreadable
 });
 
 test('a long import can be cancelled, and leaves no dataset behind', async () => {
-  const page = await freshPage();
+  const page = await env.freshPage();
   const lines = ['instruction,topic'];
   for (let i = 0; i < 600_000; i++) lines.push(`Write about topic ${i},t${i}`);
   await page.getByLabel('Import dataset').setInputFiles(csv('big.csv', lines.join('\n')));

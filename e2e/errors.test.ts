@@ -1,26 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../tests/server/openaiServer';
-import { launchChromium, serveApp, useOpenAI } from './support';
+import { expect, test } from 'vitest';
+import { browserAppAndServer, useOpenAI } from './support';
 
 /** Bad input gets a clear error, in an alert, and loses nothing. */
-let browser: Browser;
-let app: Awaited<ReturnType<typeof serveApp>>;
-let server: TestServer;
-
-beforeAll(async () => {
-  [browser, app, server] = await Promise.all([launchChromium(), serveApp(), startTestServer()]);
-});
-
-afterAll(async () => {
-  await Promise.all([browser?.close(), app?.close(), server?.close()]);
-});
-
-async function freshPage(): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(app.url);
-  return page;
-}
+const env = browserAppAndServer();
 
 const file = (name: string, text: string) => ({
   name,
@@ -29,7 +11,7 @@ const file = (name: string, text: string) => ({
 });
 
 test('a malformed file is refused with the line to fix, and the dataset already there stays', async () => {
-  const page = await freshPage();
+  const page = await env.freshPage();
   const importer = page.getByLabel('Import dataset');
   await importer.setInputFiles(file('good.csv', 'instruction\nhello\n'));
   await page.getByText('1 row · columns: instruction').waitFor();
@@ -43,14 +25,14 @@ test('a malformed file is refused with the line to fix, and the dataset already 
 });
 
 test('a template variable that is no column is named before the run, and Run stores nothing', async () => {
-  const page = await freshPage();
+  const page = await env.freshPage();
   await page.getByLabel('Import dataset').setInputFiles(file('q.csv', 'question\nWhy?\n'));
   await page.getByText('1 row · columns: question').waitFor();
   const alert = page.getByRole('alert').filter({ hasText: '"instruction"' });
   await alert.waitFor();
   expect(await alert.textContent()).toContain('question');
 
-  await useOpenAI(page, server.url, 'test-model');
+  await useOpenAI(page, env.server.url, 'test-model');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: 'Map one of its columns' }).nth(1).waitFor();
   expect(await page.getByRole('status', { name: 'Run status' }).count()).toBe(0);
@@ -68,7 +50,7 @@ test('a template variable that is no column is named before the run, and Run sto
 });
 
 test('a concurrency above 6 against a plain-http server says the browser queues the rest', async () => {
-  const page = await freshPage();
+  const page = await env.freshPage();
   await page
     .getByRole('combobox', { name: 'Provider' })
     .selectOption({ label: 'OpenAI-compatible API' });
@@ -84,12 +66,12 @@ test('a concurrency above 6 against a plain-http server says the browser queues 
 });
 
 test('a refused key fails the run and says so; an unreachable endpoint says what to check', async () => {
-  const page = await freshPage();
+  const page = await env.freshPage();
   await page.getByLabel('Import dataset').setInputFiles(file('p.csv', 'instruction\nhello\n'));
   await page.getByText('1 row · columns: instruction').waitFor();
 
-  await useOpenAI(page, server.url, 'test-model');
-  server.setOptions({ requireKey: 'sk-right' });
+  await useOpenAI(page, env.server.url, 'test-model');
+  env.server.setOptions({ requireKey: 'sk-right' });
   await page.getByRole('textbox', { name: 'API key' }).fill('sk-wrong-secret');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   const status = page.getByRole('status', { name: 'Run status' });
@@ -99,7 +81,7 @@ test('a refused key fails the run and says so; an unreachable endpoint says what
     .getByRole('alert')
     .filter({ hasText: /^The run stopped.*press Resume/ })
     .waitFor();
-  server.setOptions({ requireKey: undefined });
+  env.server.setOptions({ requireKey: undefined });
 
   await page.getByRole('textbox', { name: 'Base URL' }).fill('http://127.0.0.1:9/v1');
   await page.getByRole('button', { name: 'List models' }).click();
@@ -108,7 +90,7 @@ test('a refused key fails the run and says so; an unreachable endpoint says what
     .filter({ hasText: /Could not reach .*CORS.*OLLAMA_ORIGINS/ })
     .waitFor();
   // Another address makes that error moot: it goes.
-  await page.getByRole('textbox', { name: 'Base URL' }).fill(server.url);
+  await page.getByRole('textbox', { name: 'Base URL' }).fill(env.server.url);
   await page
     .getByRole('alert')
     .filter({ hasText: /Could not reach/ })

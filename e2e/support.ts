@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Browser, chromium, type LaunchOptions, type Page } from 'playwright-core';
 import { type Plugin, type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestServer } from '../tests/server/openaiServer';
 
 /**
  * Browser tests drive Debian's Chromium through playwright-core against the
@@ -109,4 +111,34 @@ export async function exportJsonl(page: Page): Promise<Record<string, unknown>[]
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));
+}
+
+/**
+ * Chromium, the built app and a loopback OpenAI-compatible server for one test
+ * file: started before its tests, closed after them. `freshPage` opens the app
+ * in a new context (its own IndexedDB), which accepts downloads.
+ */
+export function browserAppAndServer() {
+  const env = {} as {
+    browser: Browser;
+    app: Awaited<ReturnType<typeof serveApp>>;
+    server: TestServer;
+    freshPage(): Promise<Page>;
+  };
+  beforeAll(async () => {
+    [env.browser, env.app, env.server] = await Promise.all([
+      launchChromium(),
+      serveApp(),
+      startTestServer(),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([env.browser?.close(), env.app?.close(), env.server?.close()]);
+  });
+  env.freshPage = async () => {
+    const page = await (await env.browser.newContext({ acceptDownloads: true })).newPage();
+    await page.goto(env.app.url);
+    return page;
+  };
+  return env;
 }
