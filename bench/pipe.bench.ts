@@ -14,7 +14,8 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type BoundTask, isBoundPrompt } from '../src/engine/bound';
 import { importRows } from '../src/engine/db/datasets';
-import { createRun, storeResults } from '../src/engine/db/runs';
+import { storeResults } from '../src/engine/db/results';
+import { createRun } from '../src/engine/db/runs';
 import { db } from '../src/engine/db/schema';
 import { readGeneration } from '../src/engine/generation';
 import { createOpenAIModel } from '../src/engine/llm/openai';
@@ -177,7 +178,7 @@ test('pipe fullness at concurrency 64', async () => {
     ];
     let windowRate = 0;
     for (const strategy of strategies) {
-      await Promise.all([db.datasets.clear(), db.rowPages.clear(), db.results.clear()]);
+      await Promise.all([db.datasets.clear(), db.rowPages.clear(), db.resultPages.clear()]);
       const busyBefore = performance.eventLoopUtilization();
       const seconds = await strategy.run(strategy.rows);
       const busy = performance.eventLoopUtilization(busyBefore).utilization;

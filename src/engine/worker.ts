@@ -3,7 +3,8 @@ import * as Comlink from 'comlink';
 import { bindSpec } from '../tasks';
 import { transferAbortSignals } from './abortSignal';
 import { deleteDataset, sweepOrphanPages } from './db/datasets';
-import { clearFailedResults, deleteRun, type RunSpec } from './db/runs';
+import { clearFailedResults } from './db/results';
+import { deleteRun, type RunSpec, renameRun } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
 import { type ExportFormat, type ExportShape, exportRun } from './io/exportRun';
@@ -48,6 +49,11 @@ const commands = {
   async retryFailed(runId: string, secrets: Parameters<typeof runs.resumeRun>[1]) {
     await clearFailedResults(runId);
     await runs.resumeRun(runId, secrets);
+  },
+  renameRun,
+  async deleteRun(runId: string) {
+    await runs.cancelRun(runId);
+    await deleteRun(runId);
   },
   async deleteDataset(datasetId: string) {
     await runs.cancelRunsOf(datasetId);

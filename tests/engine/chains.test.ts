@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createRun } from '../../src/engine/db/runs';
-import { db } from '../../src/engine/db/schema';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { defaultRunSettings } from '../../src/engine/task';
 import { type AnswerRequest, startTestServer, type TestServer } from '../server/openaiServer';
-import { clearDatabase, runWith, storeDataset } from './fixtures';
+import { clearDatabase, runWith, storeDataset, storedResults } from './fixtures';
 
 /**
  * Tasks that call the model several times per generation (Magpie, Evol-Instruct)
@@ -46,10 +45,7 @@ async function magpieRun(seed: number | undefined, numGenerations = 1, concurren
       new AbortController().signal,
     ),
   ).toBe('completed');
-  return db.results
-    .where('[runId+rowIndex+generation]')
-    .between([run.id, 0, 0], [run.id, Infinity, Infinity])
-    .toArray();
+  return storedResults(run.id);
 }
 
 it('runs Magpie through raw completion with its stop markers, then answers the instruction', async () => {

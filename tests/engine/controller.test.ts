@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clearFailedResults, type RunSpec } from '../../src/engine/db/runs';
+import { clearFailedResults } from '../../src/engine/db/results';
+import type { RunSpec } from '../../src/engine/db/runs';
 import { db } from '../../src/engine/db/schema';
 import { runController } from '../../src/engine/run/controller';
 import { defaultRunSettings } from '../../src/engine/task';
 import { bindSpec } from '../../src/tasks';
 import { startTestServer, type TestServer } from '../server/openaiServer';
-import { clearDatabase, prompts, storeDataset, textGenerationRun } from './fixtures';
+import { clearDatabase, prompts, storeDataset, storedResults, textGenerationRun } from './fixtures';
 
 /**
  * The run commands the worker exposes, as the UI uses them: start, pause,
@@ -43,11 +44,7 @@ async function spec(rows: number, over: Partial<RunSpec> = {}): Promise<RunSpec>
 const runOf = async (id: string) => (await db.runs.get(id))!;
 const statusOf = async (id: string) => (await runOf(id)).status;
 const doneOf = async (id: string) => (await runOf(id)).counters.done;
-const resultCount = (id: string) =>
-  db.results
-    .where('[runId+rowIndex+generation]')
-    .between([id, -Infinity, -Infinity], [id, Infinity, Infinity])
-    .count();
+const resultCount = async (id: string) => (await storedResults(id)).length;
 
 /** Requests the server gets over a little while: none once a run is stopped. */
 async function requestsDuring(ms: number): Promise<number> {

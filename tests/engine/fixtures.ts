@@ -1,5 +1,6 @@
+import { iterateResultPages } from '../../src/engine/db/results';
 import { createRun } from '../../src/engine/db/runs';
-import { db, PAGE_SIZE, type Run } from '../../src/engine/db/schema';
+import { db, PAGE_SIZE, type Result, type Run } from '../../src/engine/db/schema';
 import type { LanguageModel, SamplingOptions } from '../../src/engine/llm/types';
 import { type BoundRun, loadRun } from '../../src/engine/run/boundRun';
 import { executeRun, type RunOptions } from '../../src/engine/run/runner';
@@ -84,6 +85,13 @@ export async function clearDatabase(): Promise<void> {
     db.datasets.clear(),
     db.rowPages.clear(),
     db.runs.clear(),
-    db.results.clear(),
+    db.resultPages.clear(),
   ]);
+}
+
+/** Every stored result of a run, in row then generation order. */
+export async function storedResults(runId: string): Promise<Result[]> {
+  const results: Result[] = [];
+  for await (const page of iterateResultPages(runId)) results.push(...page.results);
+  return results;
 }

@@ -5,7 +5,14 @@ import { createOpenAIModel } from '../../src/engine/llm/openai';
 import { defaultRetryPolicy } from '../../src/engine/run/retry';
 import { defaultRunSettings } from '../../src/engine/task';
 import { startTestServer, type TestServer } from '../server/openaiServer';
-import { clearDatabase, prompts, runWith, storeDataset, textGenerationRun } from './fixtures';
+import {
+  clearDatabase,
+  prompts,
+  runWith,
+  storeDataset,
+  storedResults,
+  textGenerationRun,
+} from './fixtures';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -30,10 +37,7 @@ async function newRun(rows: number, numGenerations: number, concurrency = 8): Pr
 const model = () => createOpenAIModel({ baseURL: server.url, model: 'test-model' });
 
 async function stored(runId: string) {
-  const results = await db.results
-    .where('[runId+rowIndex+generation]')
-    .between([runId, -Infinity, -Infinity], [runId, Infinity, Infinity])
-    .toArray();
+  const results = await storedResults(runId);
   const run = await db.runs.get(runId);
   return { results, counters: run!.counters };
 }
@@ -215,7 +219,7 @@ describe('a run', () => {
 
   it('stops at once, and says why, when the browser refuses to store results', async () => {
     const refuse = vi
-      .spyOn(db.results, 'bulkPut')
+      .spyOn(db.resultPages, 'bulkPut')
       .mockRejectedValue(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
     try {
       const run = await newRun(300, 1, 4);

@@ -1,7 +1,8 @@
 import { parquetReadObjects } from 'hyparquet';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { storeResults } from '../../src/engine/db/results';
 import { createRun } from '../../src/engine/db/runs';
-import { db, type Run } from '../../src/engine/db/schema';
+import type { Run } from '../../src/engine/db/schema';
 import { exportRun } from '../../src/engine/io/exportRun';
 import {
   defaultRunSettings,
@@ -34,7 +35,8 @@ async function storedRun(
     },
     rows.length,
   );
-  await db.results.bulkPut(
+  await storeResults(
+    run.id,
     outputs.flatMap((generations, rowIndex) =>
       generations.map((out, generation) => ({
         runId: run.id,

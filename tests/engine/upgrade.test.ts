@@ -119,10 +119,54 @@ describe('the version 2 upgrade', () => {
     // Nothing else is touched or lost.
     expect(await db.datasets.get('d1')).toMatchObject({ name: 'prompts', rowCount: 2 });
     expect((await db.rowPages.get(['d1', 0]))?.rows).toEqual([{ prompt: 'a' }, { prompt: 'b' }]);
-    const results = await db.results.toArray();
-    expect(results.map((r) => [r.rowIndex, r.status, r.outputs, r.error])).toEqual([
+    const [page, ...others] = await db.resultPages.toArray();
+    expect(others).toEqual([]);
+    expect([page.runId, page.page]).toEqual(['judge', 0]);
+    expect(page.results.map((r) => [r.rowIndex, r.status, r.outputs, r.error])).toEqual([
       [0, 'done', { ratings: [4] }, undefined],
       [1, 'failed', {}, 'HTTP 500'],
+    ]);
+    db.close();
+  });
+
+  it('packs a run’s results a page of rows to a record, in order, losing none', async () => {
+    const rows = 2_500;
+    await writeVersion1(async (db) => {
+      await db.table('runs').add(runV1('big', 'text_generation', {}));
+      await db.table('runs').add(runV1('small', 'text_generation', {}));
+      // Two generations a row, written out of order, as a resumed run would have.
+      const result = (runId: string, rowIndex: number, generation: number) => ({
+        runId,
+        rowIndex,
+        generation,
+        status: 'done',
+        formatFailed: false,
+        outputs: { generation: `${runId} ${rowIndex}.${generation}` },
+        modelName: 'm',
+        metadata: {},
+      });
+      const all = Array.from({ length: rows * 2 }, (_, i) => result('big', i >> 1, i & 1));
+      await db.table('results').bulkAdd(all.reverse());
+      await db.table('results').add(result('small', 7, 0));
+    });
+
+    const db = new RetortDB(NAME);
+    const pages = await db.resultPages.orderBy(':id').toArray();
+    expect(pages.map((p) => [p.runId, p.page, p.results.length])).toEqual([
+      ['big', 0, 2_000],
+      ['big', 1, 2_000],
+      ['big', 2, 1_000],
+      ['small', 0, 1],
+    ]);
+    const big = pages.filter((p) => p.runId === 'big').flatMap((p) => p.results);
+    expect(big.map((r) => r.outputs.generation)).toEqual(
+      Array.from({ length: rows * 2 }, (_, i) => `big ${i >> 1}.${i & 1}`),
+    );
+    expect(db.tables.map((t) => t.name).sort()).toEqual([
+      'datasets',
+      'resultPages',
+      'rowPages',
+      'runs',
     ]);
     db.close();
   });

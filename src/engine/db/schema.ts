@@ -1,4 +1,4 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import type { EngineErrorData } from '../errors';
 import type { FinishReason, ProviderConfig, SamplingOptions } from '../llm/types';
 import type { RateLimits } from '../run/limits';
@@ -66,6 +66,8 @@ export interface RunLimits extends RateLimits {
 
 export interface Run {
   id: string;
+  /** The person's name for it, when they gave one. */
+  name?: string;
   datasetId: string;
   taskId: string;
   taskParams: unknown;
@@ -96,6 +98,8 @@ export interface Result {
   error?: string;
   /** Why the model stopped; absent on a failed generation (and on results stored before version 2). */
   finishReason?: FinishReason;
+  /** When it was stored (ms since the epoch); absent on results stored before version 2. */
+  at?: number;
   /**
    * One request made this and the row's other generations: its prompt tokens,
    * recorded in its statistics as distilabel does, were billed once, and the
@@ -104,32 +108,77 @@ export interface Result {
   promptShared?: boolean;
 }
 
+/**
+ * The results of one page of rows (PAGE_SIZE rows, as rowPages holds them), in
+ * row then generation order, at most one per (row, generation). Stored packed,
+ * so a run reads back as fast as its rows do.
+ */
+export interface ResultPage {
+  runId: string;
+  page: number;
+  results: Result[];
+}
+
 export class RetortDB extends Dexie {
   datasets!: EntityTable<Dataset, 'id'>;
   rowPages!: Dexie.Table<RowPage, [string, number]>;
   runs!: EntityTable<Run, 'id'>;
-  results!: Dexie.Table<Result, [string, number, number]>;
+  resultPages!: Dexie.Table<ResultPage, [string, number]>;
 
   constructor(name = 'retort') {
     super(name);
-    this.version(1).stores(STORES);
+    this.version(1).stores({
+      datasets: 'id, created',
+      rowPages: '[datasetId+page]',
+      runs: 'id, datasetId, status, created',
+      results: '[runId+rowIndex+generation], [runId+status]',
+    });
     this.version(2)
-      .stores(STORES)
-      .upgrade((tx) =>
-        tx
+      .stores({ results: null, resultPages: '[runId+page]' })
+      .upgrade(async (tx) => {
+        await tx
           .table('runs')
           .toCollection()
-          .modify((run) => upgradeRunToVersion2(run)),
-      );
+          .modify((run) => upgradeRunToVersion2(run));
+        await packResults(tx);
+      });
   }
 }
 
-const STORES = {
-  datasets: 'id, created',
-  rowPages: '[datasetId+page]',
-  runs: 'id, datasetId, status, created',
-  results: '[runId+rowIndex+generation], [runId+status]',
-};
+/** Results read at a time while packing them: a million never sit in memory at once. */
+const PACKING_CHUNK = 5_000;
+
+/**
+ * Version 2 stores results a page of rows to a record (version 1 kept one
+ * record per generation): each is moved into its page, in key order.
+ */
+async function packResults(tx: Transaction): Promise<void> {
+  const results = tx.table<Result, [string, number, number]>('results');
+  const pages = tx.table<ResultPage, [string, number]>('resultPages');
+  let after: [string, number, number] | undefined;
+  for (;;) {
+    const chunk = await (after ? results.where(':id').above(after) : results.toCollection())
+      .limit(PACKING_CHUNK)
+      .toArray();
+    if (chunk.length === 0) return;
+    const byPage = new Map<string, Result[]>();
+    for (const result of chunk) {
+      const key = JSON.stringify([result.runId, Math.floor(result.rowIndex / PAGE_SIZE)]);
+      byPage.set(key, [...(byPage.get(key) ?? []), result]);
+    }
+    const keys = [...byPage.keys()].map((key) => JSON.parse(key) as [string, number]);
+    const existing = await pages.bulkGet(keys);
+    await pages.bulkPut(
+      keys.map(([runId, page], i) => ({
+        runId,
+        page,
+        results: [...(existing[i]?.results ?? []), ...byPage.get(JSON.stringify([runId, page]))!],
+      })),
+    );
+    const last = chunk[chunk.length - 1];
+    after = [last.runId, last.rowIndex, last.generation];
+  }
+}
 
 /**
  * Tasks that asked for structured output unless told otherwise in version 1:

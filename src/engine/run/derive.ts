@@ -1,5 +1,5 @@
 import { importRows, iterateRowPages } from '../db/datasets';
-import { resultsInRange } from '../db/runs';
+import { resultsInRange } from '../db/results';
 import { type Dataset, PAGE_SIZE } from '../db/schema';
 import { inputError } from '../errors';
 import type { Row } from '../task';

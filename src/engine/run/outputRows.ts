@@ -1,6 +1,6 @@
 import type { BoundTask } from '../bound';
 import { iterateRowPages } from '../db/datasets';
-import { resultsInRange } from '../db/runs';
+import { resultsInRange } from '../db/results';
 import { type Dataset, PAGE_SIZE, type Result, type Run } from '../db/schema';
 import { pickColumns } from '../generation';
 import { ENGINE_COLUMNS, type Row } from '../task';

@@ -1,4 +1,4 @@
-import { storeResults } from '../db/runs';
+import { storeResults } from '../db/results';
 import type { Result, RunActivity } from '../db/schema';
 import { type EngineError, storageError } from '../errors';
 

@@ -77,6 +77,7 @@ export async function executeRun(
     rowIndex: item.rowIndex,
     generation,
     modelName: model.modelName,
+    at: Date.now(),
   });
 
   /** Stores an item's generations, or each as failed with its reason, unless the error ends the run. */

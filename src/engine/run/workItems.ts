@@ -1,5 +1,5 @@
 import { iterateRowPages } from '../db/datasets';
-import { storedKeysOfPage } from '../db/runs';
+import { storedKeysOfPage } from '../db/results';
 import { PAGE_SIZE, type Run } from '../db/schema';
 import type { Row } from '../task';
 
