@@ -21,6 +21,9 @@ import {
 import { listModels } from './llm/openai';
 import type { LocalProviderConfig } from './llm/types';
 import { detectWebGPU } from './llm/webgpu';
+import { rowDetails } from './review/details';
+import { runStatistics } from './review/statistics';
+import { closeView, openView, type ViewSpec, type ViewState, viewLines } from './review/views';
 import { loadRun } from './run/boundRun';
 import { runController } from './run/controller';
 import { combineRuns, datasetFromRun } from './run/derive';
@@ -71,6 +74,14 @@ const commands = {
     datasetFromRun(await boundRun(runId), signal),
   combineRuns: async (runIds: string[], signal?: AbortSignal) =>
     combineRuns(await Promise.all(runIds.map(boundRun)), signal),
+  openView: (spec: ViewSpec, onProgress?: (state: ViewState) => unknown, signal?: AbortSignal) =>
+    openView(spec, bindSpec, onProgress, signal),
+  viewLines,
+  closeView,
+  rowDetails: (spec: { datasetId: string; runIds: string[] }, rowIndex: number) =>
+    rowDetails(spec, rowIndex, bindSpec),
+  runStatistics: async (runId: string, signal?: AbortSignal) =>
+    runStatistics(await boundRun(runId), signal),
   detectWebGPU,
   webllmCatalog,
   ggufStatus,

@@ -78,12 +78,13 @@ function count(counters: RunCounters, result: Result, sign: 1 | -1): void {
   // An answer cut at Max new tokens is counted as cut, whether or not it could be read.
   if (result.finishReason?.unified === 'length') counters.cut += sign;
   else if (result.formatFailed) counters.formatFailed += sign;
-  const stats = usageOf(result);
+  const stats = tokensOf(result);
   if (!result.promptShared) counters.inputTokens += sign * stats.input;
   counters.outputTokens += sign * stats.output;
 }
 
-function usageOf(result: Result): { input: number; output: number } {
+/** A result's token counts, from the statistics distilabel_metadata keeps. */
+export function tokensOf(result: Result): { input: number; output: number } {
   for (const [key, value] of Object.entries(result.metadata)) {
     if (key.startsWith('statistics_') && value && typeof value === 'object') {
       const s = value as { input_tokens?: number; output_tokens?: number };

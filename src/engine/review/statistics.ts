@@ -1,0 +1,156 @@
+import { bin, extent } from 'd3-array';
+import { iterateResultPages, tokensOf } from '../db/results';
+import type { Result } from '../db/schema';
+import type { BoundRun } from '../run/boundRun';
+import { costOf } from '../run/estimate';
+import { type LineStatus, statusOf } from './views';
+
+/**
+ * The figures behind a run's charts, computed here over every result: output
+ * lengths, the values of scores, ratings and labels, outcomes, tokens and cost
+ * per model, and the pace of the run. Only counts cross to the page.
+ */
+
+export interface Bin {
+  from: number;
+  to: number;
+  count: number;
+}
+
+export interface RunStatistics {
+  runId: string;
+  outcomes: Record<LineStatus, number>;
+  /** Characters of each text output, per generation. */
+  lengths: { column: string; bins: Bin[] }[];
+  /** Output tokens per generation. */
+  tokens: Bin[];
+  /** Scores, ratings and labels: each value an output takes (list items counted one by one). */
+  values: { column: string; counts: { value: string; count: number }[] }[];
+  perModel: {
+    model: string;
+    generations: number;
+    inputTokens: number;
+    outputTokens: number;
+    cost?: number;
+  }[];
+  /** Generations stored per stretch of time, when the results say when they were stored. */
+  pace: { from: number; to: number; count: number }[];
+}
+
+/** More distinct values than this, or a longer one, is free text, not a set of labels. */
+const MAX_LABELS = 24;
+const MAX_LABEL_LENGTH = 40;
+const BINS = 20;
+
+export async function runStatistics(
+  { run, bound }: BoundRun,
+  signal?: AbortSignal,
+): Promise<RunStatistics> {
+  const outcomes: Record<LineStatus, number> = {
+    pending: 0,
+    done: 0,
+    failed: 0,
+    unreadable: 0,
+    cut: 0,
+  };
+  const lengths = new Map<string, number[]>();
+  const values = new Map<string, Map<string, number> | null>();
+  const tokens: number[] = [];
+  const times: number[] = [];
+  const models = new Map<string, RunStatistics['perModel'][number]>();
+  let stored = 0;
+
+  for await (const page of iterateResultPages(run.id)) {
+    signal?.throwIfAborted();
+    for (const result of page.results) {
+      stored += 1;
+      outcomes[statusOf(result)] += 1;
+      if (result.at) times.push(result.at);
+      countModel(models, result);
+      if (result.status !== 'done') continue;
+      tokens.push(tokensOf(result).output);
+      for (const column of bound.outputs) {
+        const value = Object.hasOwn(result.outputs, column) ? result.outputs[column] : null;
+        if (typeof value === 'string') push(lengths, column, value.length);
+        tally(values, column, value);
+      }
+    }
+  }
+  outcomes.pending = Math.max(0, run.counters.total - stored);
+  return {
+    runId: run.id,
+    outcomes,
+    lengths: [...lengths].map(([column, counts]) => ({ column, bins: histogram(counts) })),
+    tokens: histogram(tokens),
+    values: [...values]
+      .filter(
+        (entry): entry is [string, Map<string, number>] => entry[1] !== null && entry[1].size > 0,
+      )
+      .map(([column, counts]) => ({
+        column,
+        counts: [...counts]
+          .map(([value, count]) => ({ value, count }))
+          .sort((a, b) => naturalOrder(a.value, b.value)),
+      })),
+    perModel: [...models.values()].map((m) =>
+      run.pricing ? { ...m, cost: costOf(run.pricing, m.inputTokens, m.outputTokens) } : m,
+    ),
+    pace: histogram(times),
+  };
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * Counts the values of a column when they look like a set: numbers, or short
+ * texts of which there are few (labels, verdicts). A column with a long text,
+ * or too many distinct texts, stops being counted (null): it is free text,
+ * shown by its lengths instead.
+ */
+function tally(values: Map<string, Map<string, number> | null>, column: string, value: unknown) {
+  if (values.get(column) === null) return;
+  const counts = values.get(column) ?? new Map<string, number>();
+  for (const item of Array.isArray(value) ? value : [value]) {
+    if (typeof item === 'string' && (item.length > MAX_LABEL_LENGTH || item.includes('\n')))
+      return values.set(column, null);
+    if (typeof item !== 'number' && typeof item !== 'string' && typeof item !== 'boolean') continue;
+    counts.set(String(item), (counts.get(String(item)) ?? 0) + 1);
+  }
+  const texts = [...counts.keys()].filter((k) => Number.isNaN(Number(k))).length;
+  values.set(column, texts > MAX_LABELS ? null : counts);
+}
+
+function countModel(models: Map<string, RunStatistics['perModel'][number]>, result: Result) {
+  const model = models.get(result.modelName) ?? {
+    model: result.modelName,
+    generations: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
+  const usage = tokensOf(result);
+  model.generations += 1;
+  if (!result.promptShared) model.inputTokens += usage.input;
+  model.outputTokens += usage.output;
+  models.set(result.modelName, model);
+}
+
+/** About BINS bins of round widths over the values (d3's bin); none for no values. */
+function histogram(values: number[]): Bin[] {
+  if (values.length === 0) return [];
+  const [min, max] = extent(values) as [number, number];
+  if (min === max) return [{ from: min, to: max, count: values.length }];
+  return bin()
+    .thresholds(BINS)(values)
+    .map((b) => ({ from: b.x0 ?? min, to: b.x1 ?? max, count: b.length }));
+}
+
+/** Numbers by value, then texts alphabetically. */
+function naturalOrder(a: string, b: string): number {
+  const [x, y] = [Number(a), Number(b)];
+  if (!Number.isNaN(x) && !Number.isNaN(y)) return x - y;
+  return a.localeCompare(b);
+}
