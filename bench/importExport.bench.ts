@@ -108,7 +108,7 @@ test('import and export of 1M rows', async () => {
         const started = performance.now();
         const out = await window.bench.engine.exportRun(id, 'csv', 'rows');
         if (!out.ok) throw new Error(out.error.message);
-        return { rows, ms: performance.now() - started, bytes: out.value.blob.size };
+        return { rows, ms: performance.now() - started, bytes: out.value.file.size };
       },
       [seeded.runId, ROWS] as const,
     ),

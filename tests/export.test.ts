@@ -1,14 +1,14 @@
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import Papa from 'papaparse';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { iterateRowPages, readRows } from '../src/engine/db/datasets';
 import {
-  exportCSV,
+  type ExportFormat,
   exportFileName,
-  exportJSONL,
-  exportParquet,
   exportRows,
+  type RowBatches,
 } from '../src/engine/io/export';
+import { openFileSink } from '../src/engine/io/fileSink';
 import { importFile } from '../src/engine/io/import';
 import type { Row } from '../src/engine/task';
 
@@ -58,9 +58,20 @@ function batches(size: number, all: Row[] = rows) {
   };
 }
 
+/** The file exportRows writes, and the running row counts it reported on the way. */
+async function exported(format: ExportFormat, rows: RowBatches, names = columns) {
+  const counts: number[] = [];
+  const { file } = await exportRows(format, rows, names, { datasetName: 'd', taskId: 't' }, (n) =>
+    counts.push(n),
+  );
+  return { file, counts };
+}
+
 describe('CSV export', () => {
   it('reads back cell for cell: lists and metadata as JSON, null as an empty cell', async () => {
-    const text = await (await exportCSV(batches(2)(), columns)).text();
+    const { file, counts } = await exported('csv', batches(2));
+    const text = await file.text();
+    expect(counts).toEqual([2, 3]);
     expect(text.split('\r\n')[0]).toBe(columns.join(','));
     expect(text.endsWith('\r\n')).toBe(true);
 
@@ -97,8 +108,8 @@ describe('CSV export', () => {
   });
 
   it('is a file Retort imports again unchanged', async () => {
-    const blob = await exportCSV(batches(1)(), columns);
-    const dataset = await importFile(new File([blob], 'again.csv'));
+    const { file } = await exported('csv', batches(1));
+    const dataset = await importFile(new File([file], 'again.csv'));
     expect(dataset.columns).toEqual(columns);
     const stored = (await readRows(dataset.id, 0, 3)).map((row) => row.instruction);
     expect(stored).toEqual(rows.map((row) => row.instruction));
@@ -106,15 +117,17 @@ describe('CSV export', () => {
   });
 
   it('writes the header alone when there are no rows', async () => {
-    const blob = await exportCSV(batches(1, [])(), columns);
-    expect(await blob.text()).toBe(`${columns.join(',')}\r\n`);
+    const { file, counts } = await exported('csv', batches(1, []));
+    expect(await file.text()).toBe(`${columns.join(',')}\r\n`);
+    expect(counts).toEqual([]);
   });
 });
 
 describe('JSONL export', () => {
   it('writes one object per line, keys in column order, values as they are', async () => {
-    const text = await (await exportJSONL(batches(2)(), columns)).text();
-    const lines = text.split('\n');
+    const { file, counts } = await exported('jsonl', batches(2));
+    expect(counts).toEqual([2, 3]);
+    const lines = (await file.text()).split('\n');
     expect(lines.pop()).toBe('');
     const objects = lines.map((line) => JSON.parse(line));
     expect(objects.map((object) => Object.keys(object))).toEqual([columns, columns, columns]);
@@ -137,8 +150,10 @@ describe('Parquet export', () => {
       distilabel_metadata: { raw_output_t: `out ${i}` },
     }));
     const names = Object.keys(many[0]);
-    const blob = await exportParquet(batches(1000, many), names);
+    const { file: blob, counts } = await exported('parquet', batches(1000, many), names);
     const file = await blob.arrayBuffer();
+    // Counted while written, not while the columns were typed: twelve batches of 1,000, then the rest.
+    expect(counts).toEqual([...Array.from({ length: 12 }, (_, i) => (i + 1) * 1000), 12_345]);
 
     const metadata = parquetMetadata(file);
     expect(Number(metadata.num_rows)).toBe(12_345);
@@ -179,7 +194,8 @@ describe('Parquet export', () => {
       return batches(1, passes === 1 ? before : after)();
     };
     const names = Object.keys(before[0]);
-    const file = await (await exportParquet(changing, names)).arrayBuffer();
+    const { file: blob, counts } = await exported('parquet', changing, names);
+    const file = await blob.arrayBuffer();
     const types = Object.fromEntries(
       parquetMetadata(file)
         .schema.slice(1)
@@ -188,10 +204,30 @@ describe('Parquet export', () => {
     expect(types).toEqual({ id: 'INT32', pending: 'JSON', score: 'DOUBLE', label: 'UTF8' });
     expect(await parquetReadObjects({ file })).toEqual(after);
     expect(passes).toBeGreaterThan(2);
+    // Each rewrite counts afresh: the count ends at the rows written, never more.
+    expect(counts.at(-1)).toBe(after.length);
+    expect(Math.max(...counts)).toBe(after.length);
+  });
+
+  it('starts the file again when a column widens after a row group was written', async () => {
+    const before: Row[] = Array.from({ length: 10_001 }, (_, i) => ({ id: i, late: null }));
+    const after = before.map((row, i) => (i === 10_000 ? { ...row, late: 7 } : row));
+    let passes = 0;
+    const changing = () => batches(1000, passes++ === 0 ? before : after)();
+    const { file: blob, counts } = await exported('parquet', changing, ['id', 'late']);
+    const file = await blob.arrayBuffer();
+    expect(passes).toBe(3);
+    expect(parquetMetadata(file).row_groups.map((group) => Number(group.num_rows))).toEqual([
+      10_000, 1,
+    ]);
+    expect(await parquetReadObjects({ file })).toEqual(after);
+    // The first writing pass got to 10,000 rows; the rewrite counted again from the start.
+    expect(counts.at(-1)).toBe(10_001);
+    expect(Math.max(...counts)).toBe(10_001);
   });
 
   it('writes a readable file with no rows', async () => {
-    const file = await (await exportParquet(batches(1, []), columns)).arrayBuffer();
+    const file = await (await exported('parquet', batches(1, []))).file.arrayBuffer();
     expect(Number(parquetMetadata(file).num_rows)).toBe(0);
     expect(await parquetReadObjects({ file })).toEqual([]);
   });
@@ -204,14 +240,126 @@ describe('exportRows', () => {
     const pages = async function* () {
       for await (const page of iterateRowPages(dataset.id)) yield page.rows;
     };
-    const { blob, fileName } = await exportRows('jsonl', pages, dataset.columns, {
+    const { file, fileName } = await exportRows('jsonl', pages, dataset.columns, {
       datasetName: dataset.name,
       taskId: 'text_generation',
     });
     expect(fileName).toBe('my-prompts-text-generation.jsonl');
-    const lines = (await blob.text()).trimEnd().split('\n');
+    const lines = (await file.text()).trimEnd().split('\n');
     expect(lines).toHaveLength(2500);
     expect(JSON.parse(lines[2499])).toEqual({ n: '2499', text: 'row 2499' });
+  });
+});
+
+/**
+ * Just enough of the origin private file system for openFileSink: one
+ * directory of files, each its bytes and when it was last written.
+ */
+function fakeFileSystem() {
+  const files = new Map<string, { bytes: Uint8Array<ArrayBuffer>; lastModified: number }>();
+  const written = (name: string, bytes: Uint8Array<ArrayBuffer>) =>
+    files.set(name, { bytes, lastModified: Date.now() });
+  const fileHandle = (name: string) => ({
+    kind: 'file',
+    name,
+    getFile: async () => {
+      const { bytes, lastModified } = files.get(name)!;
+      return new File([bytes], name, { lastModified });
+    },
+    createSyncAccessHandle: async () => ({
+      write(buffer: Uint8Array, { at }: { at: number }) {
+        const before = files.get(name)!.bytes;
+        const bytes = new Uint8Array(Math.max(before.length, at + buffer.length));
+        bytes.set(before);
+        bytes.set(buffer, at);
+        written(name, bytes);
+        return buffer.length;
+      },
+      truncate: (size: number) => written(name, files.get(name)!.bytes.slice(0, size)),
+      flush() {},
+      close() {},
+    }),
+  });
+  const directory = {
+    async getFileHandle(name: string) {
+      if (!files.has(name)) written(name, new Uint8Array());
+      return fileHandle(name);
+    },
+    async *entries() {
+      for (const name of files.keys()) yield [name, fileHandle(name)];
+    },
+    async removeEntry(name: string) {
+      files.delete(name);
+    },
+  };
+  const storage = { getDirectory: async () => ({ getDirectoryHandle: async () => directory }) };
+  return { files, storage };
+}
+
+describe('file sinks', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('assemble the file in memory where there is no file system storage, as in Node', async () => {
+    expect(typeof navigator).toBe('undefined');
+    const sink = await openFileSink('d-t.csv');
+    const bytes = new TextEncoder().encode('b,');
+    sink.write('a,');
+    sink.write(bytes);
+    // The sink keeps its own copy: the Parquet writer reuses its buffer after each row group.
+    bytes.fill(0);
+    sink.write('日本語\r\n');
+    const file = await sink.close('text/csv');
+    expect(file.type).toBe('text/csv');
+    expect(await file.text()).toBe('a,b,日本語\r\n');
+  });
+
+  it('fall back to memory when the browser refuses its file system storage', async () => {
+    const getDirectory = () => Promise.reject(new DOMException('denied', 'SecurityError'));
+    vi.stubGlobal('navigator', { storage: { getDirectory } });
+    const { file } = await exported('csv', batches(2));
+    expect((await file.text()).split('\r\n')).toHaveLength(5);
+  });
+
+  it.each([
+    ['in memory', () => {}],
+    ['on disk', () => vi.stubGlobal('navigator', { storage: fakeFileSystem().storage })],
+  ])('keep only what was written after a reset, %s', async (_, storage) => {
+    storage();
+    const sink = await openFileSink('d-t.jsonl');
+    sink.write('first pass, cut short\n');
+    sink.reset();
+    sink.write('second\n');
+    expect(await (await sink.close('application/x-ndjson')).text()).toBe('second\n');
+  });
+
+  it('write an export to disk, deleting the exports written more than ten minutes before', async () => {
+    const { files, storage } = fakeFileSystem();
+    vi.stubGlobal('navigator', { storage });
+    const minutesAgo = (minutes: number) => ({
+      bytes: new Uint8Array([1]),
+      lastModified: Date.now() - minutes * 60_000,
+    });
+    files.set('old.csv', minutesAgo(11));
+    files.set('maybe-downloading.csv', minutesAgo(9));
+
+    const { file, counts } = await exported('csv', batches(2));
+    expect(counts).toEqual([2, 3]);
+    const [kept, name, ...others] = files.keys();
+    expect([kept, others]).toEqual(['maybe-downloading.csv', []]);
+    expect(name).toMatch(/-d-t\.csv$/);
+    expect(new TextDecoder().decode(files.get(name)!.bytes)).toBe(await file.text());
+    expect(file.type).toBe('text/csv;charset=utf-8');
+  });
+
+  it('delete the file of an export that fails', async () => {
+    const { files, storage } = fakeFileSystem();
+    vi.stubGlobal('navigator', { storage });
+    const failing = async function* () {
+      yield rows;
+      throw new DOMException('The export was cancelled.', 'AbortError');
+    };
+    await expect(exported('jsonl', failing)).rejects.toThrow('cancelled');
+    expect(files.size).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { DataSection } from './DataSection';
 import { ModelSection } from './ModelSection';
-import { ResultsSection } from './ResultsSection';
 import { RunSection } from './RunSection';
+import { ReviewSection } from './review/ReviewSection';
 import { TaskSection } from './TaskSection';
 
 export function App() {
@@ -19,7 +19,7 @@ export function App() {
         <TaskSection />
         <ModelSection />
         <RunSection />
-        <ResultsSection />
+        <ReviewSection />
       </main>
     </>
   );

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import type { Run } from '../engine/db/schema';
 import { engine } from '../engineClient';
 import { setData } from '../state/form';
-import { taskLabel } from '../tasks';
 import { useRuns } from './queries';
+import { runLabel } from './runLabel';
 import { ErrorAlert } from './Section';
 import { useCancellable } from './useCancellable';
 
@@ -64,7 +64,7 @@ export function ChainPanel({ run }: { run: Run }) {
                   )
                 }
               />
-              <span>{describeRun(r)}</span>
+              <span>{runLabel(r)}</span>
             </label>
           ))}
           <button
@@ -90,9 +90,4 @@ export function ChainPanel({ run }: { run: Run }) {
       <ErrorAlert error={error} />
     </details>
   );
-}
-
-function describeRun(run: Run): string {
-  const model = run.provider.model;
-  return `${taskLabel(run.taskId)} · ${model} · ${new Date(run.created).toLocaleTimeString()}`;
 }

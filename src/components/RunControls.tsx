@@ -3,6 +3,7 @@ import type { Run } from '../engine/db/schema';
 import type { RunEstimate } from '../engine/run/estimate';
 import { engine } from '../engineClient';
 import { useForm } from '../state/form';
+import { pickRun } from '../state/review';
 import { type Checked, selectRunSpec, selectSecrets } from '../state/selectors';
 import { useFocusKept } from './useFocusKept';
 
@@ -54,7 +55,10 @@ export function RunControls({
           if (starting) return;
           setStarting(true);
           try {
-            await engine.startRun(spec(), secrets());
+            const runSpec = spec();
+            await engine.startRun(runSpec, secrets());
+            // Results follow the new run.
+            pickRun(runSpec.datasetId, undefined);
           } finally {
             setStarting(false);
           }

@@ -1,8 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { db, type Run } from '../engine/db/schema';
-import { runColumns, runOutputRows } from '../engine/run/outputRows';
+import { db } from '../engine/db/schema';
 import type { Row } from '../engine/task';
-import { bindSpec } from '../tasks';
 
 /**
  * The live queries the UI reads stored data through: the one place the page
@@ -35,23 +33,13 @@ export function useLatestRun(datasetId: string | undefined) {
   );
 }
 
-/** Every run on a dataset, oldest first. */
-export function useRuns(datasetId: string) {
+/** Every run on a dataset, newest first. */
+export function useRuns(datasetId: string | undefined) {
   return useLiveQuery(
-    () => db.runs.where('datasetId').equals(datasetId).sortBy('created'),
+    async () =>
+      datasetId
+        ? (await db.runs.where('datasetId').equals(datasetId).sortBy('created')).reverse()
+        : [],
     [datasetId],
   );
-}
-
-/** The first output rows of a run as it writes them, without distilabel_metadata. */
-export function useFirstOutputRows(run: Run, count: number) {
-  return useLiveQuery(async () => {
-    const dataset = await db.datasets.get(run.datasetId);
-    if (!dataset) return { columns: [], rows: [] };
-    const bound = bindSpec(run);
-    const rows: Row[] = [];
-    for await (const batch of runOutputRows(run, bound, { limitRows: count })) rows.push(...batch);
-    const columns = runColumns(dataset, bound).filter((c) => c !== 'distilabel_metadata');
-    return { columns, rows: rows.slice(0, count) };
-  }, [run.id, run.updated, count]);
 }

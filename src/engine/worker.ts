@@ -68,8 +68,9 @@ const commands = {
     runId: string,
     format: ExportFormat,
     shape: ExportShape,
+    onProgress?: (rows: number) => unknown,
     signal?: AbortSignal,
-  ) => exportRun(await boundRun(runId), format, shape, signal),
+  ) => exportRun(await boundRun(runId), format, shape, onProgress, signal),
   datasetFromRun: async (runId: string, signal?: AbortSignal) =>
     datasetFromRun(await boundRun(runId), signal),
   combineRuns: async (runIds: string[], signal?: AbortSignal) =>

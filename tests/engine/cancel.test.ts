@@ -75,7 +75,7 @@ describe('cancelling', () => {
     const second = await completedRun(datasetId);
     const aborted = AbortSignal.abort();
     for (const command of [
-      () => exportRun(first, 'csv', 'rows', aborted),
+      () => exportRun(first, 'csv', 'rows', undefined, aborted),
       () => datasetFromRun(first, aborted),
       () => combineRuns([first, second], aborted),
     ]) {
@@ -84,8 +84,8 @@ describe('cancelling', () => {
       });
     }
     expect(await db.datasets.count()).toBe(1);
-    const { blob } = await exportRun(first, 'csv', 'rows', new AbortController().signal);
-    expect((await blob.text()).split('\r\n').filter(Boolean)).toHaveLength(301);
+    const { file } = await exportRun(first, 'csv', 'rows', undefined, new AbortController().signal);
+    expect((await file.text()).split('\r\n').filter(Boolean)).toHaveLength(301);
   });
 
   it('crosses a worker boundary: the far side gets a signal that aborts when the page aborts', async () => {

@@ -182,8 +182,8 @@ describe('chains of runs', () => {
       (await datasetFromRun(await boundRun(first.id))).id,
       'model-b',
     );
-    const { blob } = await exportRun(await boundRun(second.id), 'csv');
-    const [header, row] = (await blob.text()).split('\r\n');
+    const { file } = await exportRun(await boundRun(second.id), 'csv');
+    const [header, row] = (await file.text()).split('\r\n');
     expect(header).toBe('instruction,generation,model_name,distilabel_metadata');
     expect(row).toMatch(/^one,\[model-b\] echo: one,model-b,/);
   });

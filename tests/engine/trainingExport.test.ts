@@ -54,8 +54,8 @@ async function storedRun(
 }
 
 async function jsonl(run: Run, shape: 'dpo' | 'sft') {
-  const { blob, skipped } = await exportRun(await boundRun(run.id), 'jsonl', shape);
-  const lines = (await blob.text()).trimEnd().split('\n');
+  const { file, skipped } = await exportRun(await boundRun(run.id), 'jsonl', shape);
+  const lines = (await file.text()).trimEnd().split('\n');
   return { objects: lines.map((line) => JSON.parse(line) as Row), skipped };
 }
 
@@ -87,8 +87,8 @@ describe('SFT export of a run', () => {
       { role: 'assistant', content: 'b' },
     ]);
 
-    const { blob } = await exportRun(await boundRun(run.id), 'csv', 'sft');
-    expect((await blob.text()).split('\r\n')[0]).toBe(columns.join(','));
+    const { file } = await exportRun(await boundRun(run.id), 'csv', 'sft');
+    expect((await file.text()).split('\r\n')[0]).toBe(columns.join(','));
   });
 
   it('writes one conversation per generation of a run that grouped them', async () => {
@@ -161,10 +161,14 @@ describe('DPO export of a run', () => {
     });
     expect(skipped).toMatch(/^1 row was left out: 1 with ratings that all tie/);
 
-    // Parquet reads the rows twice; the rows left out are counted once.
-    const parquet = await exportRun(await boundRun(run.id), 'parquet', 'dpo');
+    // Parquet reads the rows twice; the rows left out are counted once, and progress counts pairs.
+    const progress: number[] = [];
+    const parquet = await exportRun(await boundRun(run.id), 'parquet', 'dpo', (rows) =>
+      progress.push(rows),
+    );
     expect(parquet.skipped).toBe(skipped);
-    const read = await parquetReadObjects({ file: await parquet.blob.arrayBuffer() });
+    expect(progress.at(-1)).toBe(1);
+    const read = await parquetReadObjects({ file: await parquet.file.arrayBuffer() });
     expect(read.map((r) => r.prompt)).toEqual(['q1']);
   });
 

@@ -1,17 +1,22 @@
 import { type BasicType, ByteWriter, parquetWriteRows } from 'hyparquet-writer';
 import Papa from 'papaparse';
 import type { Row } from '../task';
+import { type FileSink, openFileSink } from './fileSink';
 
 /**
  * Exports turn an async iterable of row batches (a page at a time) into a
- * Blob, so a million rows never sit in memory as rows or as one string. Each
- * row's cells are read by `columns`, in that order; a missing cell is null.
+ * file written a piece at a time to a FileSink (on disk where the browser
+ * allows), so a million rows never sit in memory as rows or as one string.
+ * Each row's cells are read by `columns`, in that order; a missing cell is null.
  */
 
 export type ExportFormat = 'csv' | 'jsonl' | 'parquet';
 
 /** Opens a fresh pass over the rows; Parquet reads them twice (types, then data). */
 export type RowBatches = () => AsyncIterable<Row[]>;
+
+/** Hears how many rows are written so far, after each batch. */
+export type RowsWritten = (count: number) => void;
 
 /**
  * RFC 4180's line end, papaparse's default. Excel, pandas and our own import
@@ -25,44 +30,64 @@ const CSV_NEWLINE = '\r\n';
  */
 const ROW_GROUP_SIZE = 10_000;
 
-/** Text or bytes held in JS before they are folded into a Blob, which a browser may keep on disk. */
-const FOLD_BYTES = 8 * 1024 * 1024;
-
 const MIME_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv;charset=utf-8',
   jsonl: 'application/x-ndjson;charset=utf-8',
   parquet: 'application/vnd.apache.parquet',
 };
 
-/** The rows in the format, with a file name like `<dataset>-<task>.csv`. */
+/** Writes the rows to the sink in one format. */
+type FormatWriter = (
+  rows: RowBatches,
+  columns: string[],
+  sink: FileSink,
+  onRows?: RowsWritten,
+) => Promise<void>;
+
+const WRITERS: Record<ExportFormat, FormatWriter> = {
+  csv: exportCSV,
+  jsonl: exportJSONL,
+  parquet: exportParquet,
+};
+
+/**
+ * The rows in the format, with a file name like `<dataset>-<task>.csv`;
+ * `onRows` hears the running count of rows written.
+ */
 export async function exportRows(
   format: ExportFormat,
   rows: RowBatches,
   columns: string[],
   names: { datasetName: string; taskId: string },
-): Promise<{ blob: Blob; fileName: string }> {
-  const blob =
-    format === 'csv'
-      ? await exportCSV(rows(), columns)
-      : format === 'jsonl'
-        ? await exportJSONL(rows(), columns)
-        : await exportParquet(rows, columns);
-  return { blob, fileName: exportFileName(names.datasetName, names.taskId, format) };
+  onRows?: RowsWritten,
+): Promise<{ file: Blob; fileName: string }> {
+  const fileName = exportFileName(names.datasetName, names.taskId, format);
+  const sink = await openFileSink(fileName);
+  try {
+    await WRITERS[format](rows, columns, sink, onRows);
+  } catch (error) {
+    await sink.discard();
+    throw error;
+  }
+  return { file: await sink.close(MIME_TYPES[format]), fileName };
 }
 
 /**
  * CSV with a header row. Lists and objects (a grouped generation, the
  * distilabel_metadata column) are written as JSON text; null is an empty cell.
  */
-export async function exportCSV(batches: AsyncIterable<Row[]>, columns: string[]): Promise<Blob> {
-  const out = new BlobParts();
-  out.add(Papa.unparse([columns], { newline: CSV_NEWLINE }) + CSV_NEWLINE);
-  for await (const rows of batches) {
-    if (rows.length === 0) continue;
-    const cells = rows.map((row) => columns.map((column) => csvCell(row[column])));
-    out.add(Papa.unparse(cells, { newline: CSV_NEWLINE }) + CSV_NEWLINE);
+async function exportCSV(
+  rows: RowBatches,
+  columns: string[],
+  sink: FileSink,
+  onRows?: RowsWritten,
+): Promise<void> {
+  sink.write(Papa.unparse([columns], { newline: CSV_NEWLINE }) + CSV_NEWLINE);
+  for await (const batch of counted(rows(), onRows)) {
+    if (batch.length === 0) continue;
+    const cells = batch.map((row) => columns.map((column) => csvCell(row[column])));
+    sink.write(Papa.unparse(cells, { newline: CSV_NEWLINE }) + CSV_NEWLINE);
   }
-  return out.toBlob(MIME_TYPES.csv);
 }
 
 function csvCell(value: unknown): unknown {
@@ -71,12 +96,29 @@ function csvCell(value: unknown): unknown {
 }
 
 /** JSON Lines: one object per line, values as they are, keys in column order. */
-export async function exportJSONL(batches: AsyncIterable<Row[]>, columns: string[]): Promise<Blob> {
-  const out = new BlobParts();
-  for await (const rows of batches) {
-    out.add(rows.map((row) => `${JSON.stringify(pick(row, columns))}\n`).join(''));
+async function exportJSONL(
+  rows: RowBatches,
+  columns: string[],
+  sink: FileSink,
+  onRows?: RowsWritten,
+): Promise<void> {
+  for await (const batch of counted(rows(), onRows)) {
+    sink.write(batch.map((row) => `${JSON.stringify(pick(row, columns))}\n`).join(''));
   }
-  return out.toBlob(MIME_TYPES.jsonl);
+}
+
+/** The batches, telling `onRows` the running row count as each one is written. */
+async function* counted(
+  batches: AsyncIterable<Row[]>,
+  onRows: RowsWritten | undefined,
+): AsyncGenerator<Row[]> {
+  let count = 0;
+  for await (const batch of batches) {
+    yield batch;
+    // Resumed when the writer asks for the next batch, so this one is written.
+    count += batch.length;
+    onRows?.(count);
+  }
 }
 
 /**
@@ -89,9 +131,15 @@ export async function exportJSONL(batches: AsyncIterable<Row[]>, columns: string
  * A run still producing results can give a column, between the passes, a value
  * its type cannot hold (a number in a column typed from nulls, a fraction in
  * an INT32 one). The file is then written again with that column's type
- * widened; types only widen, so this ends.
+ * widened; types only widen, so this ends. Rows are counted as they are
+ * written, not while typed, and afresh in each writing pass.
  */
-export async function exportParquet(rows: RowBatches, columns: string[]): Promise<Blob> {
+async function exportParquet(
+  rows: RowBatches,
+  columns: string[],
+  sink: FileSink,
+  onRows?: RowsWritten,
+): Promise<void> {
   const kinds = new Map<string, Kind>();
   for await (const batch of rows()) {
     for (const row of batch) {
@@ -103,10 +151,11 @@ export async function exportParquet(rows: RowBatches, columns: string[]): Promis
   }
   for (;;) {
     try {
-      return await writeParquet(rows(), columns, kinds);
+      return await writeParquet(counted(rows(), onRows), columns, kinds, sink);
     } catch (error) {
       if (!(error instanceof Misfit)) throw error;
       kinds.set(error.column, mergeKinds(kinds.get(error.column), error.kind));
+      sink.reset();
     }
   }
 }
@@ -125,15 +174,14 @@ async function writeParquet(
   batches: AsyncIterable<Row[]>,
   columns: string[],
   kinds: ReadonlyMap<string, Kind>,
-): Promise<Blob> {
-  const writer = new BlobWriter();
+  sink: FileSink,
+): Promise<void> {
   await parquetWriteRows({
-    writer,
+    writer: new SinkWriter(sink),
     columns: columns.map((name) => ({ name, type: PARQUET_TYPES[kinds.get(name) ?? 'string'] })),
     rows: checked(picked(batches, columns), columns, kinds),
     rowGroupSize: ROW_GROUP_SIZE,
   });
-  return writer.parts.toBlob(MIME_TYPES.parquet);
 }
 
 /** The rows, stopping at the first value its column's type cannot hold (Misfit). */
@@ -201,37 +249,15 @@ function slug(text: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-/**
- * Collects a file's parts. Every FOLD_BYTES the parts so far become one Blob,
- * so the JS heap never holds more than that, and never one giant string.
- */
-class BlobParts {
-  private blob = new Blob();
-  private parts: BlobPart[] = [];
-  private held = 0;
-
-  add(part: string | Uint8Array<ArrayBuffer>): void {
-    this.parts.push(part);
-    this.held += part.length;
-    if (this.held >= FOLD_BYTES) {
-      this.blob = new Blob([this.blob, ...this.parts]);
-      this.parts = [];
-      this.held = 0;
-    }
+/** A Parquet writer that hands its bytes to the sink after every row group. */
+class SinkWriter extends ByteWriter {
+  constructor(private readonly sink: FileSink) {
+    super();
   }
-
-  toBlob(type: string): Blob {
-    return new Blob([this.blob, ...this.parts], { type });
-  }
-}
-
-/** A Parquet writer that moves its bytes into a Blob after every row group. */
-class BlobWriter extends ByteWriter {
-  readonly parts = new BlobParts();
 
   // ParquetWriter calls flush() after each row group; file offsets live in `offset`, not `index`.
   flush(): void {
-    this.parts.add(this.getBytes().slice());
+    this.sink.write(this.getBytes());
     this.index = 0;
   }
 

@@ -16,17 +16,21 @@ export type { ExportFormat };
 export type ExportShape = 'rows' | TrainingFormat['id'];
 
 export interface ExportedRun {
-  blob: Blob;
+  file: Blob;
   fileName: string;
   /** Rows a training format left out and why, when it left any out. */
   skipped?: string;
 }
 
-/** A run's rows as a file, read from IndexedDB a page at a time; `signal` cancels it. */
+/**
+ * A run's rows as a file, read from IndexedDB a page at a time; `onProgress`
+ * hears how many rows of the file are written so far, and `signal` cancels it.
+ */
 export async function exportRun(
   { run, dataset, bound }: BoundRun,
   format: ExportFormat,
   shape: ExportShape = 'rows',
+  onProgress?: (rows: number) => void,
   signal?: AbortSignal,
 ): Promise<ExportedRun> {
   const columns = runColumns(dataset, bound);
@@ -35,7 +39,13 @@ export async function exportRun(
     taskId: shape === 'rows' ? run.taskId : `${run.taskId}-${shape}`,
   };
   if (shape === 'rows')
-    return exportRows(format, () => runOutputRows(run, bound, { signal }), columns, names);
+    return exportRows(
+      format,
+      () => runOutputRows(run, bound, { signal }),
+      columns,
+      names,
+      onProgress,
+    );
 
   const training = trainingFormats.find((f) => f.id === shape)!;
   const sources = formatColumns(bound, training);
@@ -64,9 +74,9 @@ export async function exportRun(
     ...columns.filter((c) => !training.outputs.includes(c)),
     ...training.outputs,
   ];
-  const file = await exportRows(format, reshaped, outputColumns, names);
+  const exported = await exportRows(format, reshaped, outputColumns, names, onProgress);
   if (written === 0) throw nothingToExport(training, skipped);
-  return skipped.size > 0 ? { ...file, skipped: describeSkipped(skipped) } : file;
+  return skipped.size > 0 ? { ...exported, skipped: describeSkipped(skipped) } : exported;
 }
 
 /**

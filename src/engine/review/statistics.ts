@@ -142,7 +142,8 @@ function countModel(models: Map<string, RunStatistics['perModel'][number]>, resu
 function histogram(values: number[]): Bin[] {
   if (values.length === 0) return [];
   const [min, max] = extent(values) as [number, number];
-  if (min === max) return [{ from: min, to: max, count: values.length }];
+  // One value: one bar a unit wide, which a chart can draw.
+  if (min === max) return [{ from: min, to: min + 1, count: values.length }];
   return bin()
     .thresholds(BINS)(values)
     .map((b) => ({ from: b.x0 ?? min, to: b.x1 ?? max, count: b.length }));

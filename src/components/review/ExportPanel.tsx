@@ -1,15 +1,9 @@
 import { useState } from 'react';
-import type { Run } from '../engine/db/schema';
-import type { ExportFormat, ExportShape } from '../engine/io/exportRun';
-import { engine } from '../engineClient';
-import { useForm } from '../state/form';
-import { ChainPanel } from './ChainPanel';
-import { useFirstOutputRows, useLatestRun } from './queries';
-import { RowsTable } from './RowsTable';
-import { ErrorAlert, Section } from './Section';
-import { useCancellable } from './useCancellable';
-
-const PREVIEW_ROWS = 10;
+import type { Run } from '../../engine/db/schema';
+import type { ExportFormat, ExportShape } from '../../engine/io/exportRun';
+import { callback, engine } from '../../engineClient';
+import { ErrorAlert } from '../Section';
+import { useCancellable } from '../useCancellable';
 
 const FORMAT_NAMES: Record<ExportFormat, string> = {
   csv: 'CSV',
@@ -17,24 +11,10 @@ const FORMAT_NAMES: Record<ExportFormat, string> = {
   parquet: 'Parquet',
 };
 
-export function ResultsSection() {
-  const datasetId = useForm((s) => s.data.datasetId);
-  const run = useLatestRun(datasetId);
-  return (
-    <Section step={5} title="Results">
-      {run ? (
-        <RunResults run={run} />
-      ) : (
-        <p className="muted">Results appear here as the run produces them.</p>
-      )}
-    </Section>
-  );
-}
-
-function RunResults({ run }: { run: Run }) {
-  const preview = useFirstOutputRows(run, PREVIEW_ROWS);
+/** Downloads of the selected run: its rows as made, or reshaped for a trainer; with progress and Cancel. */
+export function ExportPanel({ run }: { run: Run }) {
   const [error, setError] = useState<unknown>(null);
-  const [exporting, setExporting] = useState<ExportFormat | null>(null);
+  const [exporting, setExporting] = useState<{ format: ExportFormat; rows: number } | null>(null);
   const [shape, setShape] = useState<ExportShape>('rows');
   // What the last download left out (ties, missing ratings...), or that it was cancelled.
   const [note, setNote] = useState<string>();
@@ -43,21 +23,27 @@ function RunResults({ run }: { run: Run }) {
   async function download(format: ExportFormat) {
     setError(null);
     setNote(undefined);
-    setExporting(format);
+    setExporting({ format, rows: 0 });
+    // Progress can arrive after the export's own answer: ignore it then.
+    let finished = false;
+    const onProgress = (rows: number) => {
+      if (!finished) setExporting({ format, rows });
+    };
     try {
       const outcome = await command.start((signal) =>
-        engine.exportRun(run.id, format, shape, signal),
+        engine.exportRun(run.id, format, shape, callback(onProgress), signal),
       );
       if (outcome.cancelled) return setNote('Export cancelled.');
-      const { blob, fileName, skipped } = outcome.value;
+      const { file, fileName, skipped } = outcome.value;
       if (skipped) setNote(`Downloaded. ${skipped}`);
-      const url = URL.createObjectURL(blob);
+      const url = URL.createObjectURL(file);
       const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (failure) {
       setError(failure);
     } finally {
+      finished = true;
       setExporting(null);
     }
   }
@@ -92,7 +78,8 @@ function RunResults({ run }: { run: Run }) {
       </div>
       {exporting && (
         <p className="muted" aria-live="polite">
-          Writing the {FORMAT_NAMES[exporting]} file…
+          Writing the {FORMAT_NAMES[exporting.format]} file… {exporting.rows.toLocaleString()} rows
+          so far.
         </p>
       )}
       <ErrorAlert error={error} />
@@ -101,10 +88,6 @@ function RunResults({ run }: { run: Run }) {
           {note}
         </p>
       )}
-      {preview && preview.rows.length > 0 && (
-        <RowsTable caption="First results" columns={preview.columns} rows={preview.rows} />
-      )}
-      <ChainPanel run={run} />
     </>
   );
 }

@@ -1,0 +1,214 @@
+// biome-ignore-all lint/a11y/useSemanticElements: a virtualized grid is divs with ARIA grid roles; table elements cannot be laid out a screenful at a time.
+// biome-ignore-all lint/a11y/useFocusableInteractive: the grid is the one focusable element and points at its active row (aria-activedescendant).
+// biome-ignore-all lint/a11y/useKeyWithClickEvents: the grid handles the keyboard for every row: arrows move, Enter opens.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { type KeyboardEvent, type PointerEvent, useRef, useState } from 'react';
+import type { GridLine, LineStatus, ViewColumn, ViewState } from '../../engine/review/views';
+import { setColumnWidth, toggleColumn, useReview } from '../../state/review';
+
+const ROW_HEIGHT = 32;
+const DEFAULT_WIDTH = 220;
+const MIN_WIDTH = 60;
+
+export const columnKey = (c: ViewColumn) => `${c.from}:${c.name}`;
+export const columnLabel = (c: ViewColumn) =>
+  c.from === 'compare' ? `${c.name} (compared)` : c.name;
+
+const STATUS_WORDS: Record<LineStatus, string> = {
+  done: '',
+  pending: 'pending',
+  failed: 'failed',
+  unreadable: 'unreadable',
+  cut: 'cut at max tokens',
+};
+
+/**
+ * Every line of a view, virtualized: only the lines in sight (and a few
+ * around them) are in the page, whatever the size. The grid is one focusable
+ * element; arrows, Page Up/Down, Home and End move the active line, Enter
+ * (or a click) opens it.
+ */
+export function RowsGrid({
+  state,
+  linesIn,
+  onOpen,
+}: {
+  state: ViewState;
+  linesIn: (start: number, end: number) => (GridLine | undefined)[];
+  onOpen: (line: GridLine) => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  const widths = useReview((s) => s.widths);
+  const hidden = useReview((s) => s.hidden);
+  const columns = state.columns
+    .map((column, index) => ({ column, index }))
+    .filter(({ column }) => !hidden.includes(columnKey(column)));
+  const virtualizer = useVirtualizer({
+    count: state.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 15,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lines = items.length > 0 ? linesIn(items[0].index, items[items.length - 1].index + 1) : [];
+  const template = [
+    '9rem',
+    ...columns.map(({ column }) => `${widths[columnKey(column)] ?? DEFAULT_WIDTH}px`),
+  ].join(' ');
+  const current = Math.min(active, Math.max(0, state.length - 1));
+
+  function moveTo(position: number) {
+    const next = Math.max(0, Math.min(state.length - 1, position));
+    setActive(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 320) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: current + 1,
+      ArrowUp: current - 1,
+      PageDown: current + page,
+      PageUp: current - page,
+      Home: 0,
+      End: state.length - 1,
+    };
+    if (event.key in moves) {
+      event.preventDefault();
+      moveTo(moves[event.key]);
+    } else if (event.key === 'Enter') {
+      const line = lines[current - (items[0]?.index ?? 0)];
+      if (line) onOpen(line);
+    }
+  }
+
+  return (
+    <div className="grid-wrap">
+      <ColumnsMenu columns={state.columns} hidden={hidden} />
+      <div
+        ref={scroller}
+        role="grid"
+        aria-label="Rows"
+        aria-rowcount={state.length}
+        aria-colcount={columns.length + 1}
+        aria-activedescendant={state.length > 0 ? `line-${current}` : undefined}
+        tabIndex={0}
+        className="grid"
+        onKeyDown={onKeyDown}
+      >
+        <div role="rowgroup" className="grid-head">
+          <div role="row" className="grid-row" style={{ gridTemplateColumns: template }}>
+            <div role="columnheader" className="grid-cell">
+              row
+            </div>
+            {columns.map(({ column }) => (
+              <HeaderCell
+                key={columnKey(column)}
+                column={column}
+                width={widths[columnKey(column)]}
+              />
+            ))}
+          </div>
+        </div>
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item, i) => {
+            const line = lines[i];
+            return (
+              <div
+                key={item.key}
+                role="row"
+                id={`line-${item.index}`}
+                aria-rowindex={item.index + 1}
+                aria-selected={item.index === current}
+                className={`grid-row line ${line?.status ?? ''}${item.index === current ? ' active' : ''}`}
+                style={{
+                  gridTemplateColumns: template,
+                  transform: `translateY(${item.start}px)`,
+                  height: ROW_HEIGHT,
+                }}
+                onClick={() => {
+                  setActive(item.index);
+                  if (line) onOpen(line);
+                }}
+              >
+                <div role="gridcell" className="grid-cell place">
+                  {line ? placeOf(line) : '…'}
+                </div>
+                {columns.map(({ column, index }) => (
+                  <div role="gridcell" key={columnKey(column)} className="grid-cell">
+                    {line?.cells[index]}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** "12", "12 · 2" for a row's second generation, and what became of it when not done. */
+function placeOf(line: GridLine): string {
+  const place = `${line.rowIndex + 1}${line.generation ? ` · ${line.generation + 1}` : ''}`;
+  const word = line.status ? STATUS_WORDS[line.status] : '';
+  return word ? `${place} ${word}` : place;
+}
+
+/** A column's name and a handle that resizes it, by pointer or by arrow keys. */
+function HeaderCell({ column, width = DEFAULT_WIDTH }: { column: ViewColumn; width?: number }) {
+  const key = columnKey(column);
+  const resize = (next: number) => setColumnWidth(key, Math.max(MIN_WIDTH, Math.round(next)));
+  function drag(event: PointerEvent) {
+    event.preventDefault();
+    const startX = event.clientX;
+    const move = (e: globalThis.PointerEvent) => resize(width + e.clientX - startX);
+    const stop = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', stop);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', stop);
+  }
+  return (
+    <div role="columnheader" className="grid-cell header" title={columnLabel(column)}>
+      <span>{columnLabel(column)}</span>
+      <span
+        role="separator"
+        aria-orientation="vertical"
+        aria-label={`Resize ${columnLabel(column)}`}
+        aria-valuenow={width}
+        aria-valuemin={MIN_WIDTH}
+        tabIndex={0}
+        className="resizer"
+        onPointerDown={drag}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+            e.preventDefault();
+            e.stopPropagation();
+            resize(width + (e.key === 'ArrowRight' ? 20 : -20));
+          }
+        }}
+      />
+    </div>
+  );
+}
+
+function ColumnsMenu({ columns, hidden }: { columns: ViewColumn[]; hidden: string[] }) {
+  return (
+    <details className="columns-menu">
+      <summary>Columns</summary>
+      {columns.map((column) => (
+        <label key={columnKey(column)} className="check">
+          <input
+            type="checkbox"
+            checked={!hidden.includes(columnKey(column))}
+            onChange={(e) => toggleColumn(columnKey(column), e.target.checked)}
+          />
+          <span>{columnLabel(column)}</span>
+        </label>
+      ))}
+    </details>
+  );
+}
