@@ -12,7 +12,11 @@ import type { BaselineAPI } from './harness/baseline';
 declare global {
   /** What bench/harness/main.ts puts on the page, for page.evaluate. */
   interface Window {
-    bench: { engine: Remote<EngineAPI>; baseline: Remote<BaselineAPI> };
+    bench: {
+      engine: Remote<EngineAPI>;
+      baseline: Remote<BaselineAPI>;
+      mountApp(): Promise<void>;
+    };
   }
 }
 
@@ -40,7 +44,15 @@ export async function openBench(): Promise<Bench> {
   const outDir = mkdtempSync(join(tmpdir(), 'retort-bench-'));
   const profile = mkdtempSync(join(tmpdir(), 'retort-bench-profile-'));
   const shared = { configFile: false as const, root, logLevel: 'error' as const };
-  await build({ ...shared, worker: { format: 'es' }, build: { outDir, target: 'es2022' } });
+  // A production build, as the app ships (vitest's NODE_ENV would give React's development build).
+  await build({
+    ...shared,
+    mode: 'production',
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    oxc: { jsx: { runtime: 'automatic', development: false } },
+    worker: { format: 'es' },
+    build: { outDir, target: 'es2022' },
+  });
   const server = await preview({
     ...shared,
     build: { outDir },

@@ -4,14 +4,13 @@
  * same browser: papaparse on the same file, the store writing the same rows
  * in the same 1,000-row pages, and reading a run's rows and results back.
  */
-import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Bench, openBench } from './browser';
-import { CSV_HEADER, csvLine } from './rows';
+import { writeBenchCSV } from './rows';
 import { printTable } from './table';
 
 const ROWS = 1_000_000;
@@ -23,14 +22,7 @@ let csvPath: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'retort-bench-csv-'));
   csvPath = join(dir, 'million.csv');
-  const out = createWriteStream(csvPath);
-  out.write(CSV_HEADER);
-  for (let first = 0; first < ROWS; first += 10_000) {
-    const chunk = Array.from({ length: 10_000 }, (_, i) => csvLine(first + i)).join('');
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
+  await writeBenchCSV(csvPath, ROWS);
   bench = await openBench();
 });
 

@@ -1,5 +1,5 @@
 import * as Plot from '@observablehq/plot';
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { Run } from '../../engine/db/schema';
 import type { Bin, RunStatistics } from '../../engine/review/statistics';
 import { engine } from '../../engineClient';
@@ -12,11 +12,18 @@ import { ErrorAlert } from '../Section';
  * computes over every result. Each chart is named, and its numbers are there
  * as a table for whoever cannot see it.
  */
-export default function Statistics({ runs }: { runs: Run[] }) {
+export default memo(Statistics, (before, after) => runsKey(before.runs) === runsKey(after.runs));
+
+/** What the figures depend on: the runs, their status, and their writes a few seconds apart. */
+function runsKey(runs: Run[]): string {
+  return runs.map((r) => `${r.id}:${r.status}:${Math.floor(r.updated / 5000)}`).join(',');
+}
+
+function Statistics({ runs }: { runs: Run[] }) {
   const [figures, setFigures] = useState<{ run: Run; stats: RunStatistics }[]>();
   const [error, setError] = useState<unknown>(null);
   // Read again when a run changes status, and every few seconds while one runs.
-  const key = runs.map((r) => `${r.id}:${r.status}:${Math.floor(r.updated / 5000)}`).join(',');
+  const key = runsKey(runs);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the runs' state.
   useEffect(() => {

@@ -71,7 +71,7 @@ export function useView(spec: ViewSpec | undefined, version: number) {
       for (let block = Math.floor(start / BLOCK); block * BLOCK < end; block++) {
         if (!asked.current.has(block)) {
           asked.current.add(block);
-          engine.viewLines(state.id, block * BLOCK, BLOCK).then(
+          engine.viewLines(state.id, block * BLOCK, BLOCK, version).then(
             (lines) => {
               blocks.current.set(block, lines);
               redraw((n) => n + 1);
@@ -84,7 +84,7 @@ export function useView(spec: ViewSpec | undefined, version: number) {
         out.push(blocks.current.get(Math.floor(position / BLOCK))?.[position % BLOCK]);
       return out;
     },
-    [state],
+    [state, version],
   );
 
   const cancelSearch = useCallback(() => {

@@ -1,6 +1,7 @@
 import Dexie from 'dexie';
 import { storageError } from '../errors';
 import type { Row } from '../task';
+import { inBatches, PAGES_PER_READ } from './pages';
 import { type Dataset, db, PAGE_SIZE, type RowPage } from './schema';
 
 /**
@@ -113,13 +114,15 @@ export async function readRows(datasetId: string, start: number, count: number):
   return rows.slice(offset, offset + count);
 }
 
-/** The dataset's pages in order, read one at a time so a large dataset is never all in memory. */
-export async function* iterateRowPages(datasetId: string): AsyncGenerator<RowPage> {
-  for (let page = 0; ; page++) {
-    const found = await db.rowPages.get([datasetId, page]);
-    if (!found) return;
-    yield found;
-  }
+/** The dataset's pages in order, a few at a time, so a large dataset is never all in memory. */
+export function iterateRowPages(datasetId: string): AsyncGenerator<RowPage> {
+  return inBatches((from) =>
+    db.rowPages
+      .where('[datasetId+page]')
+      .between([datasetId, from], [datasetId, Infinity])
+      .limit(PAGES_PER_READ)
+      .toArray(),
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { inBatches, PAGES_PER_READ } from './pages';
 import {
   db,
   PAGE_SIZE,
@@ -111,16 +112,22 @@ export async function storedKeysOfPage(runId: string, page: number): Promise<Set
   return new Set(stored?.results.map(keyOf));
 }
 
-/** Each stored page of a run's results, in page order, one record at a time. */
-export async function* iterateResultPages(runId: string): AsyncGenerator<ResultPage> {
-  const keys = await db.resultPages
+/** Each stored page of a run's results, in page order, a few at a time. */
+export function iterateResultPages(runId: string): AsyncGenerator<ResultPage> {
+  return inBatches((from) => pagesFrom(runId, from).limit(PAGES_PER_READ).toArray());
+}
+
+/** A run's stored result pages [from, to), by page number. */
+export async function resultPagesBetween(
+  runId: string,
+  from: number,
+  to: number,
+): Promise<Map<number, ResultPage>> {
+  const pages = await db.resultPages
     .where('[runId+page]')
-    .between([runId, -Infinity], [runId, Infinity])
-    .primaryKeys();
-  for (const key of keys) {
-    const page = await db.resultPages.get(key);
-    if (page) yield page;
-  }
+    .between([runId, from], [runId, to])
+    .toArray();
+  return new Map(pages.map((page) => [page.page, page]));
 }
 
 /** Deletes the failed results of a run so that a resume tries them again; how many there were. */
@@ -151,5 +158,9 @@ export function deleteResultsOf(runId: string): Promise<number> {
 }
 
 function runPages(runId: string) {
-  return db.resultPages.where('[runId+page]').between([runId, -Infinity], [runId, Infinity]);
+  return pagesFrom(runId, -Infinity);
+}
+
+function pagesFrom(runId: string, from: number) {
+  return db.resultPages.where('[runId+page]').between([runId, from], [runId, Infinity]);
 }

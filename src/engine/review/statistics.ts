@@ -54,7 +54,7 @@ export async function runStatistics(
     cut: 0,
   };
   const lengths = new Map<string, number[]>();
-  const values = new Map<string, Map<string, number> | null>();
+  const values = new Map<string, Tally | null>();
   const tokens: number[] = [];
   const times: number[] = [];
   const models = new Map<string, RunStatistics['perModel'][number]>();
@@ -83,10 +83,8 @@ export async function runStatistics(
     lengths: [...lengths].map(([column, counts]) => ({ column, bins: histogram(counts) })),
     tokens: histogram(tokens),
     values: [...values]
-      .filter(
-        (entry): entry is [string, Map<string, number>] => entry[1] !== null && entry[1].size > 0,
-      )
-      .map(([column, counts]) => ({
+      .filter((entry): entry is [string, Tally] => entry[1] !== null && entry[1].counts.size > 0)
+      .map(([column, { counts }]) => ({
         column,
         counts: [...counts]
           .map(([value, count]) => ({ value, count }))
@@ -111,17 +109,31 @@ function push(map: Map<string, number[]>, key: string, value: number): void {
  * or too many distinct texts, stops being counted (null): it is free text,
  * shown by its lengths instead.
  */
-function tally(values: Map<string, Map<string, number> | null>, column: string, value: unknown) {
-  if (values.get(column) === null) return;
-  const counts = values.get(column) ?? new Map<string, number>();
-  for (const item of Array.isArray(value) ? value : [value]) {
-    if (typeof item === 'string' && (item.length > MAX_LABEL_LENGTH || item.includes('\n')))
-      return values.set(column, null);
-    if (typeof item !== 'number' && typeof item !== 'string' && typeof item !== 'boolean') continue;
-    counts.set(String(item), (counts.get(String(item)) ?? 0) + 1);
+function tally(values: Map<string, Tally | null>, column: string, value: unknown): void {
+  let tally = values.get(column);
+  if (tally === null) return;
+  if (tally === undefined) {
+    tally = { counts: new Map(), texts: 0 };
+    values.set(column, tally);
   }
-  const texts = [...counts.keys()].filter((k) => Number.isNaN(Number(k))).length;
-  values.set(column, texts > MAX_LABELS ? null : counts);
+  for (const item of Array.isArray(value) ? value : [value]) {
+    if (typeof item !== 'number' && typeof item !== 'string' && typeof item !== 'boolean') continue;
+    const key = String(item);
+    const count = tally.counts.get(key);
+    if (count === undefined && typeof item === 'string' && Number.isNaN(Number(item))) {
+      tally.texts += 1;
+      const free =
+        item.length > MAX_LABEL_LENGTH || item.includes('\n') || tally.texts > MAX_LABELS;
+      if (free) return void values.set(column, null);
+    }
+    tally.counts.set(key, (count ?? 0) + 1);
+  }
+}
+
+/** The values of a column counted so far, and how many distinct texts are among them. */
+interface Tally {
+  counts: Map<string, number>;
+  texts: number;
 }
 
 function countModel(models: Map<string, RunStatistics['perModel'][number]>, result: Result) {

@@ -1,6 +1,8 @@
 import type { BindTask } from '../bound';
-import { pageOf } from '../db/results';
-import { type Dataset, db, PAGE_SIZE, type Result } from '../db/schema';
+import { iterateRowPages } from '../db/datasets';
+import { PAGES_PER_READ } from '../db/pages';
+import { pageOf, resultPagesBetween } from '../db/results';
+import { type Dataset, db, PAGE_SIZE, type Result, type ResultPage } from '../db/schema';
 import { inputError } from '../errors';
 import { type BoundRun, loadRun } from '../run/boundRun';
 import { runColumns } from '../run/outputRows';
@@ -117,8 +119,16 @@ export function closeView(viewId: string): void {
   views.delete(viewId);
 }
 
-/** Lines [start, start + count) of a view, fewer at its end. */
-export async function viewLines(viewId: string, start: number, count: number): Promise<GridLine[]> {
+/**
+ * Lines [start, start + count) of a view, fewer at its end. `version` is the
+ * runs' last write as the page knows it: pages read at that version are reused.
+ */
+export async function viewLines(
+  viewId: string,
+  start: number,
+  count: number,
+  version = 0,
+): Promise<GridLine[]> {
   const view = views.get(viewId);
   if (!view) throw inputError('This view was closed. Choose the run again to see its rows.');
   const end = Math.min(start + count, view.state.length);
@@ -128,7 +138,7 @@ export async function viewLines(viewId: string, start: number, count: number): P
   const { perRow } = view.source;
   const pages = new Map<number, PageData>();
   for (const page of new Set(keys.map((key) => pageOf(Math.floor(key / perRow)))))
-    pages.set(page, await readPage(view.source, page));
+    pages.set(page, await readPage(view.source, page, version));
   return keys.map((key, i) => {
     const rowIndex = Math.floor(key / perRow);
     const line = lineOf(view.source, pages.get(pageOf(rowIndex))!, rowIndex, key % perRow);
@@ -146,15 +156,26 @@ async function scan(
   const { source, state } = view;
   const keys = view.keys!;
   let reported = 0;
-  for (let page = 0; page * PAGE_SIZE < source.dataset.rowCount; page++) {
+  // Result pages come a batch at a time, the next batch read while this one is searched.
+  let batch = await readResultBatch(source, 0);
+  let next = readResultBatch(source, batch.end);
+  next.catch(() => {}); // a cancelled scan leaves it unawaited
+  for await (const { page, rows } of iterateRowPages(source.dataset.id)) {
     if (signal?.aborted) return;
-    const data = await readPage(source, page);
-    for (const [position] of data.rows.entries()) {
+    if (page >= batch.end) {
+      batch = await next;
+      next = readResultBatch(source, batch.end);
+      next.catch(() => {});
+    }
+    const data = pageData(source, page, rows, batch.results.get(page), batch.compared.get(page));
+    for (const [position, row] of rows.entries()) {
       const rowIndex = page * PAGE_SIZE + position;
       for (let generation = 0; generation < source.perRow; generation++) {
-        const line = lineOf(source, data, rowIndex, generation);
-        if (show !== 'all' && line.status !== show) continue;
-        if (test && !line.cells.some(test)) continue;
+        const { result, compared } = resultsAt(source, data, rowIndex, generation);
+        // The outcome first: it costs nothing, and a filter rules most lines out.
+        if (show !== 'all' && (source.run ? statusOf(result) : 'done') !== show) continue;
+        if (test && !source.columns.some((c) => test(cellText(valueOf(c, row, result, compared)))))
+          continue;
         keys.push(rowIndex * source.perRow + generation);
       }
     }
@@ -191,56 +212,104 @@ async function loadSource(spec: ViewSpec, bind: BindTask): Promise<Source> {
   return { dataset, run, compare, perRow: run.run.settings.numGenerations, columns };
 }
 
-/** A page of dataset rows with the run's and the compared run's results for them. */
+/**
+ * A page of dataset rows with the run's and the compared run's results for
+ * them, each result at its slot: (row's position in the page) * generations + generation.
+ */
 interface PageData {
+  page: number;
   rows: Row[];
-  results: Map<string, Result>;
-  compared: Map<string, Result>;
+  results: (Result | undefined)[];
+  compared: (Result | undefined)[];
+}
+
+function pageData(
+  source: Source,
+  page: number,
+  rows: Row[],
+  results: ResultPage | undefined,
+  compared: ResultPage | undefined,
+): PageData {
+  const slots = (stored: ResultPage | undefined, run: BoundRun | undefined) => {
+    const perRow = run?.run.settings.numGenerations ?? 1;
+    const at: (Result | undefined)[] = [];
+    for (const r of stored?.results ?? [])
+      at[(r.rowIndex - page * PAGE_SIZE) * perRow + r.generation] = r;
+    return at;
+  };
+  return {
+    page,
+    rows,
+    results: slots(results, source.run),
+    compared: slots(compared, source.compare),
+  };
+}
+
+/** The results a line shows: its generation of the run, and the same generation of the compared run. */
+function resultsAt(source: Source, data: PageData, rowIndex: number, generation: number) {
+  const position = rowIndex - data.page * PAGE_SIZE;
+  const comparedPerRow = source.compare?.run.settings.numGenerations ?? 1;
+  return {
+    result: data.results[position * source.perRow + generation],
+    compared:
+      generation < comparedPerRow
+        ? data.compared[position * comparedPerRow + generation]
+        : undefined,
+  };
+}
+
+/** The result pages of the runs shown, for the batch of pages from `page` on. */
+async function readResultBatch(source: Source, page: number) {
+  const end = page + PAGES_PER_READ;
+  const none = Promise.resolve(new Map<number, ResultPage>());
+  const [results, compared] = await Promise.all([
+    source.run ? resultPagesBetween(source.run.run.id, page, end) : none,
+    source.compare ? resultPagesBetween(source.compare.run.id, page, end) : none,
+  ]);
+  return { end, results, compared };
 }
 
 /**
- * Reads a page afresh: a running run's results change while the grid shows
- * them. A dataset's rows never change, so the last few pages read are kept.
+ * A page for the lines in sight. A dataset's rows never change, so the last
+ * few pages read are kept; a run's results are kept while `version` (its last
+ * write) stays the same.
  */
-async function readPage(source: Source, page: number): Promise<PageData> {
+async function readPage(source: Source, page: number, version: number): Promise<PageData> {
   const [rows, results, compared] = await Promise.all([
-    rowsOf(source.dataset.id, page),
-    source.run && db.resultPages.get([source.run.run.id, page]),
-    source.compare && db.resultPages.get([source.compare.run.id, page]),
-  ]);
-  return { rows, results: byKey(results?.results), compared: byKey(compared?.results) };
-}
-
-const rowPages = new Map<string, Row[]>();
-const ROW_PAGES_KEPT = 8;
-
-async function rowsOf(datasetId: string, page: number): Promise<Row[]> {
-  const key = `${datasetId}:${page}`;
-  const kept = rowPages.get(key);
-  if (kept) return kept;
-  const rows = (await db.rowPages.get([datasetId, page]))?.rows ?? [];
-  rowPages.set(key, rows);
-  for (const old of [...rowPages.keys()].slice(0, -ROW_PAGES_KEPT)) rowPages.delete(old);
-  return rows;
-}
-
-function byKey(results: Result[] | undefined): Map<string, Result> {
-  return new Map(results?.map((r) => [`${r.rowIndex}:${r.generation}`, r]));
-}
-
-/** A line's whole cells (not clipped: searches read them whole) and outcome. */
-function lineOf(source: Source, data: PageData, rowIndex: number, generation: number) {
-  const row = data.rows[rowIndex - pageOf(rowIndex) * PAGE_SIZE] ?? {};
-  if (!source.run) {
-    return { rowIndex, cells: source.columns.map((c) => cellText(ownValue(row, c.name))) };
-  }
-  const result = data.results.get(`${rowIndex}:${generation}`);
-  const compared = data.compared.get(`${rowIndex}:${generation}`);
-  const cells = source.columns.map(({ name, from }) =>
-    cellText(
-      from === 'row' ? ownValue(row, name) : outputOf(from === 'run' ? result : compared, name),
+    kept(
+      `rows:${source.dataset.id}:${page}`,
+      async () => (await db.rowPages.get([source.dataset.id, page]))?.rows ?? [],
     ),
-  );
+    source.run && resultsOf(source.run.run.id, page, version),
+    source.compare && resultsOf(source.compare.run.id, page, version),
+  ]);
+  return pageData(source, page, rows, results, compared);
+}
+
+function resultsOf(runId: string, page: number, version: number) {
+  return kept(`results:${runId}:${page}:${version}`, () => db.resultPages.get([runId, page]));
+}
+
+const pagesKept = new Map<string, Promise<unknown>>();
+const PAGES_KEPT = 16;
+
+function kept<T>(key: string, read: () => Promise<T>): Promise<T> {
+  let found = pagesKept.get(key) as Promise<T> | undefined;
+  if (!found) {
+    found = read();
+    pagesKept.set(key, found);
+    found.catch(() => pagesKept.delete(key));
+    for (const old of [...pagesKept.keys()].slice(0, -PAGES_KEPT)) pagesKept.delete(old);
+  }
+  return found;
+}
+
+/** A line's cells, whole, and outcome. */
+function lineOf(source: Source, data: PageData, rowIndex: number, generation: number) {
+  const row = data.rows[rowIndex - data.page * PAGE_SIZE] ?? {};
+  const { result, compared } = resultsAt(source, data, rowIndex, generation);
+  const cells = source.columns.map((c) => cellText(valueOf(c, row, result, compared)));
+  if (!source.run) return { rowIndex, cells };
   return {
     rowIndex,
     generation,
@@ -248,6 +317,16 @@ function lineOf(source: Source, data: PageData, rowIndex: number, generation: nu
     compareStatus: source.compare ? statusOf(compared) : undefined,
     cells,
   };
+}
+
+/** What a line shows in a column. */
+function valueOf(
+  { name, from }: ViewColumn,
+  row: Row,
+  result: Result | undefined,
+  compared: Result | undefined,
+): unknown {
+  return from === 'row' ? ownValue(row, name) : outputOf(from === 'run' ? result : compared, name);
 }
 
 /** A row's own value for a column: never one a plain object inherits. */
