@@ -59,15 +59,18 @@ function stored(page: Page) {
         r.onerror = () => reject(r.error);
       });
     const db = await request(indexedDB.open('retort'));
-    const tx = db.transaction(['runs', 'results']);
-    const [runs, results] = await Promise.all([
+    const tx = db.transaction(['runs', 'resultPages']);
+    const [runs, pages] = await Promise.all([
       request(tx.objectStore('runs').getAll()),
-      request(tx.objectStore('results').getAll()),
+      request(tx.objectStore('resultPages').getAll()),
     ]);
     db.close();
     return {
       runs: runs as { counters: { total: number; done: number; failed: number } }[],
-      statuses: (results as { status: string }[]).map((r) => r.status),
+      // Results are stored a page of rows to a record.
+      statuses: (pages as { results: { status: string }[] }[]).flatMap((p) =>
+        p.results.map((r) => r.status),
+      ),
     };
   });
 }

@@ -19,8 +19,12 @@ const rowCount = async (page: Page) => Number(await grid(page).getAttribute('ari
 /** The text of each cell of a grid row. */
 const cellsOf = (row: Locator) => row.getByRole('gridcell').allTextContents();
 
+/** Starts a run and waits for it, not the one before it, to complete. */
 async function runToCompletion(page: Page) {
+  const runs = page.getByRole('combobox', { name: 'Run' }).locator('option');
+  const before = await runs.count();
   await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect.poll(() => runs.count()).toBe(before + 1);
   await page
     .getByRole('status', { name: 'Run status' })
     .filter({ hasText: /completed/i })

@@ -174,7 +174,10 @@ async function scan(
         const { result, compared } = resultsAt(source, data, rowIndex, generation);
         // The outcome first: it costs nothing, and a filter rules most lines out.
         if (show !== 'all' && (source.run ? statusOf(result) : 'done') !== show) continue;
-        if (test && !source.columns.some((c) => test(cellText(valueOf(c, row, result, compared)))))
+        if (
+          test &&
+          !source.columns.some((c) => test(cellText(shownValue(c, row, result, compared))))
+        )
           continue;
         keys.push(rowIndex * source.perRow + generation);
       }
@@ -308,7 +311,7 @@ function kept<T>(key: string, read: () => Promise<T>): Promise<T> {
 function lineOf(source: Source, data: PageData, rowIndex: number, generation: number) {
   const row = data.rows[rowIndex - data.page * PAGE_SIZE] ?? {};
   const { result, compared } = resultsAt(source, data, rowIndex, generation);
-  const cells = source.columns.map((c) => cellText(valueOf(c, row, result, compared)));
+  const cells = source.columns.map((c) => cellText(shownValue(c, row, result, compared)));
   if (!source.run) return { rowIndex, cells };
   return {
     rowIndex,
@@ -320,7 +323,7 @@ function lineOf(source: Source, data: PageData, rowIndex: number, generation: nu
 }
 
 /** What a line shows in a column. */
-function valueOf(
+function shownValue(
   { name, from }: ViewColumn,
   row: Row,
   result: Result | undefined,
