@@ -67,9 +67,9 @@ function stored(page: Page) {
     db.close();
     return {
       runs: runs as { counters: { total: number; done: number; failed: number } }[],
-      // Results are stored a page of rows to a record.
-      statuses: (pages as { results: { status: string }[] }[]).flatMap((p) =>
-        p.results.map((r) => r.status),
+      // Results are stored a page of rows to a record, as columns.
+      statuses: (pages as { failed: Uint8Array }[]).flatMap((p) =>
+        [...p.failed].map((failed) => (failed ? 'failed' : 'done')),
       ),
     };
   });

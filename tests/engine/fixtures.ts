@@ -1,4 +1,4 @@
-import { iterateResultPages } from '../../src/engine/db/results';
+import { decodePage } from '../../src/engine/db/resultColumns';
 import { createRun } from '../../src/engine/db/runs';
 import { db, PAGE_SIZE, type Result, type Run } from '../../src/engine/db/schema';
 import type { LanguageModel, SamplingOptions } from '../../src/engine/llm/types';
@@ -86,12 +86,25 @@ export async function clearDatabase(): Promise<void> {
     db.rowPages.clear(),
     db.runs.clear(),
     db.resultPages.clear(),
+    db.resultMeta.clear(),
   ]);
 }
 
-/** Every stored result of a run, in row then generation order. */
+/** Every stored result of a run, whole, in row then generation order. */
 export async function storedResults(runId: string): Promise<Result[]> {
-  const results: Result[] = [];
-  for await (const page of iterateResultPages(runId)) results.push(...page.results);
-  return results;
+  const ofRun = [
+    [runId, -Infinity],
+    [runId, Infinity],
+  ] as const;
+  const [pages, metas] = await Promise.all([
+    db.resultPages
+      .where('[runId+page]')
+      .between(...ofRun)
+      .toArray(),
+    db.resultMeta
+      .where('[runId+page]')
+      .between(...ofRun)
+      .toArray(),
+  ]);
+  return pages.flatMap((page, i) => decodePage(page, metas[i]));
 }

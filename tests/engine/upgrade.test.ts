@@ -1,5 +1,6 @@
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodePage } from '../../src/engine/db/resultColumns';
 import { RetortDB } from '../../src/engine/db/schema';
 
 /**
@@ -122,7 +123,10 @@ describe('the version 2 upgrade', () => {
     const [page, ...others] = await db.resultPages.toArray();
     expect(others).toEqual([]);
     expect([page.runId, page.page]).toEqual(['judge', 0]);
-    expect(page.results.map((r) => [r.rowIndex, r.status, r.outputs, r.error])).toEqual([
+    const [meta] = await db.resultMeta.toArray();
+    const results = decodePage(page, meta);
+    expect(results[0].metadata).toEqual({ raw_output_ultrafeedback_overall_rating: 'Rating: 4' });
+    expect(results.map((r) => [r.rowIndex, r.status, r.outputs, r.error])).toEqual([
       [0, 'done', { ratings: [4] }, undefined],
       [1, 'failed', {}, 'HTTP 500'],
     ]);
@@ -152,18 +156,19 @@ describe('the version 2 upgrade', () => {
 
     const db = new RetortDB(NAME);
     const pages = await db.resultPages.orderBy(':id').toArray();
-    expect(pages.map((p) => [p.runId, p.page, p.results.length])).toEqual([
+    expect(pages.map((p) => [p.runId, p.page, p.rowIndex.length])).toEqual([
       ['big', 0, 2_000],
       ['big', 1, 2_000],
       ['big', 2, 1_000],
       ['small', 0, 1],
     ]);
-    const big = pages.filter((p) => p.runId === 'big').flatMap((p) => p.results);
+    const big = pages.filter((p) => p.runId === 'big').flatMap((p) => decodePage(p));
     expect(big.map((r) => r.outputs.generation)).toEqual(
       Array.from({ length: rows * 2 }, (_, i) => `big ${i >> 1}.${i & 1}`),
     );
     expect(db.tables.map((t) => t.name).sort()).toEqual([
       'datasets',
+      'resultMeta',
       'resultPages',
       'rowPages',
       'runs',

@@ -1,4 +1,5 @@
 import { inBatches, PAGES_PER_READ } from './pages';
+import { decodePage, encodePage, tokensOf } from './resultColumns';
 import {
   db,
   PAGE_SIZE,
@@ -10,8 +11,9 @@ import {
 
 /**
  * Every write of results goes through here. Results are packed a page of rows
- * to a record (ResultPage), and the counters a person sees are updated in the
- * same transaction as the results they count.
+ * to a record, as columns (resultColumns.ts), with their metadata in a record
+ * of its own; the counters a person sees are updated in the same transaction
+ * as the results they count.
  */
 
 type PageKey = [runId: string, page: number];
@@ -34,20 +36,36 @@ export async function storeResults(
     byPage.set(page, [...(byPage.get(page) ?? []), result]);
   }
   const keys = [...byPage.keys()].map((page): PageKey => [runId, page]);
-  await db.transaction('rw', db.runs, db.resultPages, async () => {
-    const [run, stored] = await Promise.all([db.runs.get(runId), db.resultPages.bulkGet(keys)]);
+  await db.transaction('rw', db.runs, db.resultPages, db.resultMeta, async () => {
+    const [run, stored] = await Promise.all([db.runs.get(runId), readPages(keys)]);
     if (!run) return; // deleted while its last requests were in flight
     const counters = { ...run.counters };
-    const pages = keys.map(([, page], i) => {
-      const merged = merge(stored[i]?.results ?? [], byPage.get(page)!, (old, added) => {
+    const encoded = keys.map(([, page], i) => {
+      const merged = merge(stored[i], byPage.get(page)!, (old, added) => {
         if (old) count(counters, old, -1);
         count(counters, added, +1);
       });
-      return { runId, page, results: merged };
+      return encodePage(runId, page, merged);
     });
-    await db.resultPages.bulkPut(pages);
+    await writePages(encoded);
     await db.runs.update(runId, { counters, activity, updated: Date.now() });
   });
+}
+
+/** The results of these pages, whole (metadata included): [] for a page with none. */
+async function readPages(keys: PageKey[]): Promise<Result[][]> {
+  const [pages, metas] = await Promise.all([
+    db.resultPages.bulkGet(keys),
+    db.resultMeta.bulkGet(keys),
+  ]);
+  return pages.map((page, i) => (page ? decodePage(page, metas[i]) : []));
+}
+
+function writePages(encoded: ReturnType<typeof encodePage>[]): Promise<unknown> {
+  return Promise.all([
+    db.resultPages.bulkPut(encoded.map((e) => e.columns)),
+    db.resultMeta.bulkPut(encoded.map((e) => e.meta)),
+  ]);
 }
 
 /**
@@ -84,40 +102,29 @@ function count(counters: RunCounters, result: Result, sign: 1 | -1): void {
   counters.outputTokens += sign * stats.output;
 }
 
-/** A result's token counts, from the statistics distilabel_metadata keeps. */
-export function tokensOf(result: Result): { input: number; output: number } {
-  for (const [key, value] of Object.entries(result.metadata)) {
-    if (key.startsWith('statistics_') && value && typeof value === 'object') {
-      const s = value as { input_tokens?: number; output_tokens?: number };
-      return { input: s.input_tokens ?? 0, output: s.output_tokens ?? 0 };
-    }
-  }
-  return { input: 0, output: 0 };
-}
-
-/** The results of rows [start, end) of a run, in row then generation order. */
+/** The results of rows [start, end) of a run, whole, in row then generation order. */
 export async function resultsInRange(runId: string, start: number, end: number): Promise<Result[]> {
   if (end <= start) return [];
   const keys: PageKey[] = [];
   for (let page = pageOf(start); page <= pageOf(end - 1); page++) keys.push([runId, page]);
-  const pages = await db.resultPages.bulkGet(keys);
-  return pages.flatMap(
-    (page) => page?.results.filter((r) => r.rowIndex >= start && r.rowIndex < end) ?? [],
-  );
+  const pages = await readPages(keys);
+  return pages.flatMap((page) => page.filter((r) => r.rowIndex >= start && r.rowIndex < end));
 }
 
 /** The keys of stored results for one page of rows: what a resumed run can skip. */
 export async function storedKeysOfPage(runId: string, page: number): Promise<Set<string>> {
   const stored = await db.resultPages.get([runId, page]);
-  return new Set(stored?.results.map(keyOf));
+  const keys = new Set<string>();
+  stored?.rowIndex.forEach((row, i) => keys.add(`${row}:${stored.generation[i]}`));
+  return keys;
 }
 
-/** Each stored page of a run's results, in page order, a few at a time. */
+/** Each stored page of a run's results, as columns without metadata, in page order, a few at a time. */
 export function iterateResultPages(runId: string): AsyncGenerator<ResultPage> {
   return inBatches((from) => pagesFrom(runId, from).limit(PAGES_PER_READ).toArray());
 }
 
-/** A run's stored result pages [from, to), by page number. */
+/** A run's stored result pages [from, to), as columns without metadata, by page number. */
 export async function resultPagesBetween(
   runId: string,
   from: number,
@@ -132,33 +139,39 @@ export async function resultPagesBetween(
 
 /** Deletes the failed results of a run so that a resume tries them again; how many there were. */
 export async function clearFailedResults(runId: string): Promise<number> {
-  return db.transaction('rw', db.runs, db.resultPages, async () => {
+  return db.transaction('rw', db.runs, db.resultPages, db.resultMeta, async () => {
     const run = await db.runs.get(runId);
     if (!run) return 0;
+    const keys = (await pagesFrom(runId, -Infinity).primaryKeys()) as PageKey[];
+    const pages = await readPages(keys);
     const counters = { ...run.counters };
     let cleared = 0;
-    const changed: ResultPage[] = [];
-    await runPages(runId).each((page) => {
-      const failed = page.results.filter((r) => r.status === 'failed');
-      if (failed.length === 0) return;
+    const changed = keys.flatMap(([, page], i) => {
+      const failed = pages[i].filter((r) => r.status === 'failed');
+      if (failed.length === 0) return [];
       for (const result of failed) count(counters, result, -1);
       cleared += failed.length;
-      changed.push({ ...page, results: page.results.filter((r) => r.status !== 'failed') });
+      return [
+        encodePage(
+          runId,
+          page,
+          pages[i].filter((r) => r.status !== 'failed'),
+        ),
+      ];
     });
     if (cleared === 0) return 0;
-    await db.resultPages.bulkPut(changed);
+    await writePages(changed);
     await db.runs.update(runId, { counters, updated: Date.now() });
     return cleared;
   });
 }
 
 /** Deletes every result of a run; the run store calls it, in its own transaction. */
-export function deleteResultsOf(runId: string): Promise<number> {
-  return runPages(runId).delete();
-}
-
-function runPages(runId: string) {
-  return pagesFrom(runId, -Infinity);
+export async function deleteResultsOf(runId: string): Promise<void> {
+  await Promise.all([
+    pagesFrom(runId, -Infinity).delete(),
+    db.resultMeta.where('[runId+page]').between([runId, -Infinity], [runId, Infinity]).delete(),
+  ]);
 }
 
 function pagesFrom(runId: string, from: number) {

@@ -59,7 +59,7 @@ export async function renameRun(runId: string, name: string): Promise<void> {
 }
 
 export async function deleteRun(runId: string): Promise<void> {
-  await db.transaction('rw', db.runs, db.resultPages, async () => {
+  await db.transaction('rw', db.runs, db.resultPages, db.resultMeta, async () => {
     await deleteResultsOf(runId);
     await db.runs.delete(runId);
   });

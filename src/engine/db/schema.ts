@@ -3,6 +3,7 @@ import type { EngineErrorData } from '../errors';
 import type { FinishReason, ProviderConfig, SamplingOptions } from '../llm/types';
 import type { RateLimits } from '../run/limits';
 import type { Outputs, Row, RunSettings } from '../task';
+import { decodePage, encodePage } from './resultColumns';
 
 /** Rows are stored a page at a time: one record per row caps IndexedDB near 14k rows/s. */
 export const PAGE_SIZE = 1000;
@@ -110,13 +111,35 @@ export interface Result {
 
 /**
  * The results of one page of rows (PAGE_SIZE rows, as rowPages holds them), in
- * row then generation order, at most one per (row, generation). Stored packed,
- * so a run reads back as fast as its rows do.
+ * row then generation order, at most one per (row, generation), stored as
+ * columns: slot i of every array is one result (db/resultColumns.ts). A run
+ * reads back as fast as its rows do; the metadata is in ResultPageMeta.
  */
 export interface ResultPage {
   runId: string;
   page: number;
-  results: Result[];
+  rowIndex: Int32Array;
+  generation: Int32Array;
+  /** 1 where the generation failed (no answer); else it is done. */
+  failed: Uint8Array;
+  formatFailed: Uint8Array;
+  promptShared: Uint8Array;
+  /** When each was stored; NaN where unknown. */
+  at: Float64Array;
+  inputTokens: Int32Array;
+  outputTokens: Int32Array;
+  modelName: string[];
+  error: (string | null)[];
+  finishReason: (FinishReason | null)[];
+  /** Output column -> its value in each slot. */
+  outputs: Record<string, unknown[]>;
+}
+
+/** The distilabel_metadata of a ResultPage's results, slot by slot: read for exports and details only. */
+export interface ResultPageMeta {
+  runId: string;
+  page: number;
+  metadata: Record<string, unknown>[];
 }
 
 export class RetortDB extends Dexie {
@@ -124,6 +147,7 @@ export class RetortDB extends Dexie {
   rowPages!: Dexie.Table<RowPage, [string, number]>;
   runs!: EntityTable<Run, 'id'>;
   resultPages!: Dexie.Table<ResultPage, [string, number]>;
+  resultMeta!: Dexie.Table<ResultPageMeta, [string, number]>;
 
   constructor(name = 'retort') {
     super(name);
@@ -134,7 +158,7 @@ export class RetortDB extends Dexie {
       results: '[runId+rowIndex+generation], [runId+status]',
     });
     this.version(2)
-      .stores({ results: null, resultPages: '[runId+page]' })
+      .stores({ results: null, resultPages: '[runId+page]', resultMeta: '[runId+page]' })
       .upgrade(async (tx) => {
         await tx
           .table('runs')
@@ -149,12 +173,13 @@ export class RetortDB extends Dexie {
 const PACKING_CHUNK = 5_000;
 
 /**
- * Version 2 stores results a page of rows to a record (version 1 kept one
- * record per generation): each is moved into its page, in key order.
+ * Version 2 stores results a page of rows to a record, as columns (version 1
+ * kept one record per generation): each is moved into its page, in key order.
  */
 async function packResults(tx: Transaction): Promise<void> {
   const results = tx.table<Result, [string, number, number]>('results');
   const pages = tx.table<ResultPage, [string, number]>('resultPages');
+  const metas = tx.table<ResultPageMeta, [string, number]>('resultMeta');
   let after: [string, number, number] | undefined;
   for (;;) {
     const chunk = await (after ? results.where(':id').above(after) : results.toCollection())
@@ -167,14 +192,14 @@ async function packResults(tx: Transaction): Promise<void> {
       byPage.set(key, [...(byPage.get(key) ?? []), result]);
     }
     const keys = [...byPage.keys()].map((key) => JSON.parse(key) as [string, number]);
-    const existing = await pages.bulkGet(keys);
-    await pages.bulkPut(
-      keys.map(([runId, page], i) => ({
-        runId,
-        page,
-        results: [...(existing[i]?.results ?? []), ...byPage.get(JSON.stringify([runId, page]))!],
-      })),
-    );
+    // A page may have begun in the chunk before: what it holds so far comes first.
+    const [stored, storedMeta] = await Promise.all([pages.bulkGet(keys), metas.bulkGet(keys)]);
+    const encoded = keys.map(([runId, page], i) => {
+      const earlier = stored[i] ? decodePage(stored[i], storedMeta[i]) : [];
+      return encodePage(runId, page, [...earlier, ...byPage.get(JSON.stringify([runId, page]))!]);
+    });
+    await pages.bulkPut(encoded.map((e) => e.columns));
+    await metas.bulkPut(encoded.map((e) => e.meta));
     const last = chunk[chunk.length - 1];
     after = [last.runId, last.rowIndex, last.generation];
   }

@@ -1,9 +1,9 @@
 import { bin, extent } from 'd3-array';
-import { iterateResultPages, tokensOf } from '../db/results';
-import type { Result } from '../db/schema';
+import { iterateResultPages } from '../db/results';
+import type { ResultPage } from '../db/schema';
 import type { BoundRun } from '../run/boundRun';
 import { costOf } from '../run/estimate';
-import { type LineStatus, statusOf } from './views';
+import { type LineStatus, outcome } from './views';
 
 /**
  * The figures behind a run's charts, computed here over every result: output
@@ -60,17 +60,23 @@ export async function runStatistics(
   const models = new Map<string, RunStatistics['perModel'][number]>();
   let stored = 0;
 
+  // Read straight from the pages' columns: a million results are never made into objects.
   for await (const page of iterateResultPages(run.id)) {
     signal?.throwIfAborted();
-    for (const result of page.results) {
+    const answered = bound.outputs.map(
+      (column) =>
+        [column, Object.hasOwn(page.outputs, column) ? page.outputs[column] : undefined] as const,
+    );
+    for (let slot = 0; slot < page.rowIndex.length; slot++) {
       stored += 1;
-      outcomes[statusOf(result)] += 1;
-      if (result.at) times.push(result.at);
-      countModel(models, result);
-      if (result.status !== 'done') continue;
-      tokens.push(tokensOf(result).output);
-      for (const column of bound.outputs) {
-        const value = Object.hasOwn(result.outputs, column) ? result.outputs[column] : null;
+      const failed = page.failed[slot] === 1;
+      outcomes[outcome(failed, page.finishReason[slot], page.formatFailed[slot] === 1)] += 1;
+      if (!Number.isNaN(page.at[slot])) times.push(page.at[slot]);
+      countModel(models, page, slot);
+      if (failed) continue;
+      tokens.push(page.outputTokens[slot]);
+      for (const [column, cells] of answered) {
+        const value = cells?.[slot] ?? null;
         if (typeof value === 'string') push(lengths, column, value.length);
         tally(values, column, value);
       }
@@ -136,18 +142,22 @@ interface Tally {
   texts: number;
 }
 
-function countModel(models: Map<string, RunStatistics['perModel'][number]>, result: Result) {
-  const model = models.get(result.modelName) ?? {
-    model: result.modelName,
+function countModel(
+  models: Map<string, RunStatistics['perModel'][number]>,
+  page: ResultPage,
+  slot: number,
+) {
+  const name = page.modelName[slot];
+  const model = models.get(name) ?? {
+    model: name,
     generations: 0,
     inputTokens: 0,
     outputTokens: 0,
   };
-  const usage = tokensOf(result);
   model.generations += 1;
-  if (!result.promptShared) model.inputTokens += usage.input;
-  model.outputTokens += usage.output;
-  models.set(result.modelName, model);
+  if (!page.promptShared[slot]) model.inputTokens += page.inputTokens[slot];
+  model.outputTokens += page.outputTokens[slot];
+  models.set(name, model);
 }
 
 /** About BINS bins of round widths over the values (d3's bin); none for no values. */

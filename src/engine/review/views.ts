@@ -4,6 +4,7 @@ import { PAGES_PER_READ } from '../db/pages';
 import { pageOf, resultPagesBetween } from '../db/results';
 import { type Dataset, db, PAGE_SIZE, type Result, type ResultPage } from '../db/schema';
 import { inputError } from '../errors';
+import type { FinishReason } from '../llm/types';
 import { type BoundRun, loadRun } from '../run/boundRun';
 import { runColumns } from '../run/outputRows';
 import type { Row } from '../task';
@@ -173,7 +174,7 @@ async function scan(
       for (let generation = 0; generation < source.perRow; generation++) {
         const { result, compared } = resultsAt(source, data, rowIndex, generation);
         // The outcome first: it costs nothing, and a filter rules most lines out.
-        if (show !== 'all' && (source.run ? statusOf(result) : 'done') !== show) continue;
+        if (show !== 'all' && (source.run ? statusAt(result) : 'done') !== show) continue;
         if (
           test &&
           !source.columns.some((c) => test(cellText(shownValue(c, row, result, compared))))
@@ -215,15 +216,27 @@ async function loadSource(spec: ViewSpec, bind: BindTask): Promise<Source> {
   return { dataset, run, compare, perRow: run.run.settings.numGenerations, columns };
 }
 
-/**
- * A page of dataset rows with the run's and the compared run's results for
- * them, each result at its slot: (row's position in the page) * generations + generation.
- */
+/** A page of dataset rows with the run's and the compared run's results for them. */
 interface PageData {
   page: number;
   rows: Row[];
-  results: (Result | undefined)[];
-  compared: (Result | undefined)[];
+  results: Slots;
+  compared: Slots;
+}
+
+/**
+ * A run's results on a page, found by line: `slots[position * generations + generation]`
+ * is the result's slot in the page's columns, or -1 when it has none yet.
+ */
+interface Slots {
+  columns?: ResultPage;
+  slots: Int32Array;
+}
+
+/** A result as a line reads it: its page's columns and its slot there. */
+interface Found {
+  columns: ResultPage;
+  slot: number;
 }
 
 function pageData(
@@ -233,18 +246,19 @@ function pageData(
   results: ResultPage | undefined,
   compared: ResultPage | undefined,
 ): PageData {
-  const slots = (stored: ResultPage | undefined, run: BoundRun | undefined) => {
+  const slotsOf = (columns: ResultPage | undefined, run: BoundRun | undefined): Slots => {
     const perRow = run?.run.settings.numGenerations ?? 1;
-    const at: (Result | undefined)[] = [];
-    for (const r of stored?.results ?? [])
-      at[(r.rowIndex - page * PAGE_SIZE) * perRow + r.generation] = r;
-    return at;
+    const slots = new Int32Array(rows.length * perRow).fill(-1);
+    columns?.rowIndex.forEach((rowIndex, slot) => {
+      slots[(rowIndex - page * PAGE_SIZE) * perRow + columns.generation[slot]] = slot;
+    });
+    return { columns, slots };
   };
   return {
     page,
     rows,
-    results: slots(results, source.run),
-    compared: slots(compared, source.compare),
+    results: slotsOf(results, source.run),
+    compared: slotsOf(compared, source.compare),
   };
 }
 
@@ -253,12 +267,17 @@ function resultsAt(source: Source, data: PageData, rowIndex: number, generation:
   const position = rowIndex - data.page * PAGE_SIZE;
   const comparedPerRow = source.compare?.run.settings.numGenerations ?? 1;
   return {
-    result: data.results[position * source.perRow + generation],
+    result: found(data.results, position * source.perRow + generation),
     compared:
       generation < comparedPerRow
-        ? data.compared[position * comparedPerRow + generation]
+        ? found(data.compared, position * comparedPerRow + generation)
         : undefined,
   };
+}
+
+function found({ columns, slots }: Slots, index: number): Found | undefined {
+  const slot = slots[index] ?? -1;
+  return columns && slot >= 0 ? { columns, slot } : undefined;
 }
 
 /** The result pages of the runs shown, for the batch of pages from `page` on. */
@@ -316,8 +335,8 @@ function lineOf(source: Source, data: PageData, rowIndex: number, generation: nu
   return {
     rowIndex,
     generation,
-    status: statusOf(result),
-    compareStatus: source.compare ? statusOf(compared) : undefined,
+    status: statusAt(result),
+    compareStatus: source.compare ? statusAt(compared) : undefined,
     cells,
   };
 }
@@ -326,8 +345,8 @@ function lineOf(source: Source, data: PageData, rowIndex: number, generation: nu
 function shownValue(
   { name, from }: ViewColumn,
   row: Row,
-  result: Result | undefined,
-  compared: Result | undefined,
+  result: Found | undefined,
+  compared: Found | undefined,
 ): unknown {
   return from === 'row' ? ownValue(row, name) : outputOf(from === 'run' ? result : compared, name);
 }
@@ -337,14 +356,36 @@ function ownValue(row: Row, column: string): unknown {
   return Object.hasOwn(row, column) ? row[column] : undefined;
 }
 
-function outputOf(result: Result | undefined, column: string): unknown {
+function outputOf(result: Found | undefined, column: string): unknown {
   if (!result) return undefined;
-  return column === 'model_name' ? result.modelName : ownValue(result.outputs, column);
+  const { columns, slot } = result;
+  if (column === 'model_name') return columns.modelName[slot];
+  return Object.hasOwn(columns.outputs, column) ? columns.outputs[column][slot] : undefined;
 }
 
+/** What became of a stored result, or `pending` for none. */
 export function statusOf(result: Result | undefined): LineStatus {
   if (!result) return 'pending';
-  if (result.status === 'failed') return 'failed';
-  if (result.finishReason?.unified === 'length') return 'cut';
-  return result.formatFailed ? 'unreadable' : 'done';
+  return outcome(result.status === 'failed', result.finishReason, result.formatFailed);
+}
+
+function statusAt(result: Found | undefined): LineStatus {
+  if (!result) return 'pending';
+  const { columns, slot } = result;
+  return outcome(
+    columns.failed[slot] === 1,
+    columns.finishReason[slot],
+    columns.formatFailed[slot] === 1,
+  );
+}
+
+/** A failure first; then an answer cut at max tokens, readable or not; then an unreadable one. */
+export function outcome(
+  failed: boolean,
+  finishReason: FinishReason | null | undefined,
+  formatFailed: boolean,
+): LineStatus {
+  if (failed) return 'failed';
+  if (finishReason?.unified === 'length') return 'cut';
+  return formatFailed ? 'unreadable' : 'done';
 }
