@@ -4,7 +4,7 @@ import type { Result, ResultPage, ResultPageMeta } from './schema';
 /**
  * A page of results is stored as columns: typed arrays for the numbers and
  * flags, one array per output column, and the heavy metadata (raw input and
- * output) in a record of its own. IndexedDB hands back a million small
+ * output), one array per key, in a record of its own. IndexedDB hands back a million small
  * objects slowly and a few arrays fast, and the grid, searches and charts
  * never need the metadata. Slot i of every array is one result.
  */
@@ -28,7 +28,7 @@ export function encodePage(runId: string, page: number, results: readonly Result
     finishReason: [],
     outputs: {},
   };
-  const meta: ResultPageMeta = { runId, page, metadata: [] };
+  const meta: ResultPageMeta = { runId, page, metadata: {} };
   results.forEach((result, i) => {
     const tokens = tokensOf(result);
     columns.rowIndex[i] = result.rowIndex;
@@ -47,7 +47,10 @@ export function encodePage(runId: string, page: number, results: readonly Result
       columns.outputs[column] ??= new Array(n).fill(undefined);
       columns.outputs[column][i] = value;
     }
-    meta.metadata.push(result.metadata);
+    for (const [key, value] of Object.entries(result.metadata)) {
+      meta.metadata[key] ??= new Array(n).fill(undefined);
+      meta.metadata[key][i] = value;
+    }
   });
   return { columns, meta };
 }
@@ -69,8 +72,10 @@ export function resultAt(columns: ResultPage, i: number, meta?: ResultPageMeta):
     formatFailed: columns.formatFailed[i] === 1,
     outputs,
     modelName: columns.modelName[i],
-    metadata: meta?.metadata[i] ?? {},
+    metadata: {},
   };
+  for (const [key, values] of Object.entries(meta?.metadata ?? {}))
+    if (values[i] !== undefined) result.metadata[key] = values[i];
   if (columns.error[i] !== null) result.error = columns.error[i]!;
   if (columns.finishReason[i]) result.finishReason = columns.finishReason[i] as FinishReason;
   if (!Number.isNaN(columns.at[i])) result.at = columns.at[i];

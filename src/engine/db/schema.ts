@@ -135,11 +135,12 @@ export interface ResultPage {
   outputs: Record<string, unknown[]>;
 }
 
-/** The distilabel_metadata of a ResultPage's results, slot by slot: read for exports and details only. */
+/** The distilabel_metadata of a ResultPage's results, a column per key: read for exports and details only. */
 export interface ResultPageMeta {
   runId: string;
   page: number;
-  metadata: Record<string, unknown>[];
+  /** Metadata key -> its value in each slot (undefined where a result has none). */
+  metadata: Record<string, unknown[]>;
 }
 
 export class RetortDB extends Dexie {
