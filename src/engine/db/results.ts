@@ -114,9 +114,7 @@ export async function resultsInRange(runId: string, start: number, end: number):
 /** The keys of stored results for one page of rows: what a resumed run can skip. */
 export async function storedKeysOfPage(runId: string, page: number): Promise<Set<string>> {
   const stored = await db.resultPages.get([runId, page]);
-  const keys = new Set<string>();
-  stored?.rowIndex.forEach((row, i) => keys.add(`${row}:${stored.generation[i]}`));
-  return keys;
+  return new Set(Array.from(stored?.rowIndex ?? [], (row, i) => `${row}:${stored!.generation[i]}`));
 }
 
 /** Each stored page of a run's results, as columns without metadata, in page order, a few at a time. */
