@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { bindSpec } from '../tasks';
 import { transferAbortSignals } from './abortSignal';
 import { deleteDataset, sweepOrphanPages } from './db/datasets';
-import { clearFailedResults } from './db/results';
+import { markForRegeneration } from './db/results';
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
@@ -50,7 +50,7 @@ const commands = {
   cancelRun: runs.cancelRun,
   resumeInterrupted: runs.resumeInterrupted,
   async retryFailed(runId: string, secrets: Parameters<typeof runs.resumeRun>[1]) {
-    await clearFailedResults(runId);
+    await markForRegeneration(runId, 'failed');
     await runs.resumeRun(runId, secrets);
   },
   renameRun,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clearFailedResults } from '../../src/engine/db/results';
+import { markForRegeneration } from '../../src/engine/db/results';
 import type { RunSpec } from '../../src/engine/db/runs';
 import { db } from '../../src/engine/db/schema';
 import { runController } from '../../src/engine/run/controller';
@@ -132,7 +132,7 @@ describe('the run commands', () => {
 
     server.setOptions({ faults: [] });
     const before = server.requests.length;
-    expect(await clearFailedResults(id)).toBe(1);
+    expect(await markForRegeneration(id, 'failed')).toBe(1);
     await resumeRun(id, {});
     await expect.poll(() => statusOf(id)).toBe('completed');
     expect((await runOf(id)).counters).toMatchObject({ total: 20, done: 20, failed: 0 });

@@ -9,6 +9,10 @@ const counters = {
   failed: 20,
   formatFailed: 5,
   cut: 3,
+  good: 0,
+  bad: 0,
+  edited: 0,
+  deleted: 0,
   inputTokens: 40_000,
   outputTokens: 90_000,
 };

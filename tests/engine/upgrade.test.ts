@@ -114,7 +114,14 @@ describe('the version 2 upgrade', () => {
     expect(structured('labels-off')).toEqual([false, { labels: ['a'] }]);
     expect(structured('schema')).toEqual([true, { schema: '{}' }]);
     for (const run of Object.values(runs)) {
-      expect(run.counters).toEqual({ ...countersV1, cut: 0 });
+      expect(run.counters).toEqual({
+        ...countersV1,
+        cut: 0,
+        good: 0,
+        bad: 0,
+        edited: 0,
+        deleted: 0,
+      });
       expect(run.settings).toMatchObject(settingsV1);
     }
     // Nothing else is touched or lost.

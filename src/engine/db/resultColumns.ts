@@ -27,8 +27,10 @@ export function encodePage(runId: string, page: number, results: readonly Result
     error: [],
     finishReason: [],
     outputs: {},
+    judgement: [],
+    regenerating: new Uint8Array(n),
   };
-  const meta: ResultPageMeta = { runId, page, metadata: {} };
+  const meta: ResultPageMeta = { runId, page, metadata: {}, history: [] };
   results.forEach((result, i) => {
     const tokens = tokensOf(result);
     columns.rowIndex[i] = result.rowIndex;
@@ -42,6 +44,9 @@ export function encodePage(runId: string, page: number, results: readonly Result
     columns.modelName.push(result.modelName);
     columns.error.push(result.error ?? null);
     columns.finishReason.push(result.finishReason ?? null);
+    columns.judgement.push(result.judgement ?? null);
+    columns.regenerating[i] = result.regenerating ? 1 : 0;
+    meta.history.push(result.history ?? null);
     for (const [column, value] of Object.entries(result.outputs)) {
       // undefined where a result has no such output (a failed one), null where it read nothing.
       columns.outputs[column] ??= new Array(n).fill(undefined);
@@ -80,6 +85,9 @@ export function resultAt(columns: ResultPage, i: number, meta?: ResultPageMeta):
   if (columns.finishReason[i]) result.finishReason = columns.finishReason[i] as FinishReason;
   if (!Number.isNaN(columns.at[i])) result.at = columns.at[i];
   if (columns.promptShared[i]) result.promptShared = true;
+  if (columns.judgement[i]) result.judgement = columns.judgement[i]!;
+  if (columns.regenerating[i]) result.regenerating = true;
+  if (meta?.history[i]) result.history = meta.history[i]!;
   return result;
 }
 

@@ -2,6 +2,7 @@ import { inBatches, PAGES_PER_READ } from './pages';
 import { decodePage, encodePage, tokensOf } from './resultColumns';
 import {
   db,
+  type Judgement,
   PAGE_SIZE,
   type Result,
   type ResultPage,
@@ -23,7 +24,8 @@ export const pageOf = (rowIndex: number) => Math.floor(rowIndex / PAGE_SIZE);
 /**
  * Stores a batch of results and adds them to the run's counters in one
  * transaction. A result already stored for the same (row, generation) is
- * replaced, never duplicated; the counters take back what it had counted.
+ * replaced, never duplicated; the counters take back what it had counted. One
+ * that was being regenerated goes into the new result's history instead.
  */
 export async function storeResults(
   runId: string,
@@ -44,6 +46,9 @@ export async function storeResults(
       const merged = merge(stored[i], byPage.get(page)!, (old, added) => {
         if (old) count(counters, old, -1);
         count(counters, added, +1);
+        if (!old?.regenerating) return added;
+        const { history = [], regenerating: _, ...replaced } = old;
+        return { ...added, history: [...history, replaced] };
       });
       return encodePage(runId, page, merged);
     });
@@ -70,19 +75,16 @@ function writePages(encoded: ReturnType<typeof encodePage>[]): Promise<unknown> 
 
 /**
  * `added` merged into `stored` (both in row then generation order): an added
- * result replaces the stored one of its key. `each` sees every added result
- * with the one it replaces.
+ * result replaces the stored one of its key, as `replace` makes it from the
+ * two (it sees every added result with the one it replaces).
  */
 function merge(
   stored: readonly Result[],
   added: readonly Result[],
-  each: (old: Result | undefined, added: Result) => void,
+  replace: (old: Result | undefined, added: Result) => Result,
 ): Result[] {
   const byKey = new Map(stored.map((result) => [keyOf(result), result]));
-  for (const result of added) {
-    each(byKey.get(keyOf(result)), result);
-    byKey.set(keyOf(result), result);
-  }
+  for (const result of added) byKey.set(keyOf(result), replace(byKey.get(keyOf(result)), result));
   return [...byKey.values()].sort(inOrder);
 }
 
@@ -91,7 +93,9 @@ const keyOf = (result: Pick<Result, 'rowIndex' | 'generation'>) =>
 
 const inOrder = (a: Result, b: Result) => a.rowIndex - b.rowIndex || a.generation - b.generation;
 
+/** Adds (or takes back) what a result counts for; one being regenerated counts as pending. */
 function count(counters: RunCounters, result: Result, sign: 1 | -1): void {
+  if (result.regenerating) return;
   if (result.status === 'failed') counters.failed += sign;
   else counters.done += sign;
   // An answer cut at Max new tokens is counted as cut, whether or not it could be read.
@@ -100,6 +104,10 @@ function count(counters: RunCounters, result: Result, sign: 1 | -1): void {
   const stats = tokensOf(result);
   if (!result.promptShared) counters.inputTokens += sign * stats.input;
   counters.outputTokens += sign * stats.output;
+  const judgement = result.judgement;
+  if (judgement?.rating) counters[judgement.rating] += sign;
+  if (judgement?.edits && Object.keys(judgement.edits).length > 0) counters.edited += sign;
+  if (judgement?.deleted) counters.deleted += sign;
 }
 
 /** The results of rows [start, end) of a run, whole, in row then generation order. */
@@ -114,7 +122,13 @@ export async function resultsInRange(runId: string, start: number, end: number):
 /** The keys of stored results for one page of rows: what a resumed run can skip. */
 export async function storedKeysOfPage(runId: string, page: number): Promise<Set<string>> {
   const stored = await db.resultPages.get([runId, page]);
-  return new Set(Array.from(stored?.rowIndex ?? [], (row, i) => `${row}:${stored!.generation[i]}`));
+  const keys = new Set<string>();
+  for (let slot = 0; slot < (stored?.rowIndex.length ?? 0); slot++) {
+    // One being regenerated is pending again.
+    if (!stored!.regenerating[slot])
+      keys.add(`${stored!.rowIndex[slot]}:${stored!.generation[slot]}`);
+  }
+  return keys;
 }
 
 /** Each stored page of a run's results, as columns without metadata, in page order, a few at a time. */
@@ -135,33 +149,122 @@ export async function resultPagesBetween(
   return new Map(pages.map((page) => [page.page, page]));
 }
 
-/** Deletes the failed results of a run so that a resume tries them again; how many there were. */
-export async function clearFailedResults(runId: string): Promise<number> {
+/** Which generations of a run: (row, generation) pairs. */
+export type ResultKey = Pick<Result, 'rowIndex' | 'generation'>;
+
+/**
+ * Changes stored results in one transaction with the run's counters: `change`
+ * gets each of them (those of `keys`, or every one of the run) and gives back
+ * the result to store, or undefined to leave it. Returns the results as they
+ * were before the change.
+ */
+async function rewrite(
+  runId: string,
+  keys: readonly ResultKey[] | 'all',
+  change: (result: Result) => Result | undefined,
+): Promise<Result[]> {
   return db.transaction('rw', db.runs, db.resultPages, db.resultMeta, async () => {
     const run = await db.runs.get(runId);
-    if (!run) return 0;
-    const keys = (await pagesFrom(runId, -Infinity).primaryKeys()) as PageKey[];
-    const pages = await readPages(keys);
+    if (!run) return [];
+    const wanted = keys === 'all' ? undefined : new Set(keys.map(keyOf));
+    const pageKeys =
+      keys === 'all'
+        ? ((await pagesFrom(runId, -Infinity).primaryKeys()) as PageKey[])
+        : [...new Set(keys.map((k) => pageOf(k.rowIndex)))].map((page): PageKey => [runId, page]);
+    const pages = await readPages(pageKeys);
     const counters = { ...run.counters };
-    let cleared = 0;
-    const changed = keys.flatMap(([, page], i) => {
-      const failed = pages[i].filter((r) => r.status === 'failed');
-      if (failed.length === 0) return [];
-      for (const result of failed) count(counters, result, -1);
-      cleared += failed.length;
-      return [
-        encodePage(
-          runId,
-          page,
-          pages[i].filter((r) => r.status !== 'failed'),
-        ),
-      ];
+    const before: Result[] = [];
+    const changed = pageKeys.flatMap(([, page], i) => {
+      let touched = false;
+      const results = pages[i].map((result) => {
+        if (wanted && !wanted.has(keyOf(result))) return result;
+        const next = change(result);
+        if (!next) return result;
+        touched = true;
+        before.push(result);
+        count(counters, result, -1);
+        count(counters, next, +1);
+        return next;
+      });
+      return touched ? [encodePage(runId, page, results)] : [];
     });
-    if (cleared === 0) return 0;
+    if (changed.length === 0) return [];
     await writePages(changed);
     await db.runs.update(runId, { counters, updated: Date.now() });
-    return cleared;
+    return before;
   });
+}
+
+/**
+ * Marks generations to be made again: each counts as pending until a run
+ * stores its new answer, which then keeps this one in its history. Returns
+ * how many were marked (a generation with no result yet is pending already).
+ */
+export async function markForRegeneration(
+  runId: string,
+  keys: readonly ResultKey[] | 'failed',
+): Promise<number> {
+  const marked = await rewrite(runId, keys === 'failed' ? 'all' : keys, (result) =>
+    result.regenerating || (keys === 'failed' && result.status !== 'failed')
+      ? undefined
+      : { ...result, regenerating: true },
+  );
+  return marked.length;
+}
+
+/** A change to judgements: a field set to null is removed, an edit set to null goes back to the model's. */
+export interface JudgementChange {
+  rating?: 'good' | 'bad' | null;
+  comment?: string | null;
+  edits?: Record<string, unknown>;
+  deleted?: boolean;
+}
+
+/**
+ * Applies a change to the judgements of these generations, beside their
+ * results (never over the model's answer). Returns the judgements they had,
+ * key by key, for Undo (restoreJudgements).
+ */
+export async function judge(
+  runId: string,
+  keys: readonly ResultKey[],
+  change: JudgementChange,
+): Promise<(ResultKey & { judgement?: Judgement })[]> {
+  const before = await rewrite(runId, keys, (result) => {
+    const judgement = changed(result.judgement, change);
+    return { ...result, judgement };
+  });
+  return before.map(({ rowIndex, generation, judgement }) => ({ rowIndex, generation, judgement }));
+}
+
+/** Puts judgements back as they were (what judge returned). */
+export async function restoreJudgements(
+  runId: string,
+  previous: readonly (ResultKey & { judgement?: Judgement })[],
+): Promise<void> {
+  const byKey = new Map(previous.map((p) => [keyOf(p), p.judgement]));
+  await rewrite(runId, previous, (result) => {
+    const judgement = byKey.get(keyOf(result));
+    const { judgement: _, ...rest } = result;
+    return judgement ? { ...rest, judgement } : rest;
+  });
+}
+
+function changed(judgement: Judgement | undefined, change: JudgementChange): Judgement {
+  const next: Judgement = { ...judgement, at: Date.now() };
+  if (change.rating !== undefined) next.rating = change.rating ?? undefined;
+  if (change.comment !== undefined) next.comment = change.comment?.trim() || undefined;
+  if (change.deleted !== undefined) next.deleted = change.deleted || undefined;
+  if (change.edits) {
+    const edits = { ...next.edits };
+    for (const [column, value] of Object.entries(change.edits)) {
+      if (value === null) delete edits[column];
+      else edits[column] = value;
+    }
+    next.edits = Object.keys(edits).length > 0 ? edits : undefined;
+  }
+  // Fields left undefined are dropped, so an emptied judgement stores nothing but its time.
+  return JSON.parse(JSON.stringify(next));
 }
 
 /** Deletes every result of a run; the run store calls it, in its own transaction. */

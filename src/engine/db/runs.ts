@@ -42,7 +42,19 @@ export async function createRun(spec: RunSpec, total: number): Promise<Run> {
 }
 
 function emptyCounters(total: number): RunCounters {
-  return { total, done: 0, failed: 0, formatFailed: 0, cut: 0, inputTokens: 0, outputTokens: 0 };
+  return {
+    total,
+    done: 0,
+    failed: 0,
+    formatFailed: 0,
+    cut: 0,
+    good: 0,
+    bad: 0,
+    edited: 0,
+    deleted: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
 }
 
 export async function setRunStatus(

@@ -35,6 +35,11 @@ export interface RunCounters {
   formatFailed: number;
   /** Answers cut at Max new tokens (finish reason `length`), readable or not. */
   cut: number;
+  /** The person's judgements: generations rated good or bad, edited, deleted. */
+  good: number;
+  bad: number;
+  edited: number;
+  deleted: number;
   inputTokens: number;
   outputTokens: number;
 }
@@ -107,6 +112,24 @@ export interface Result {
    * run's input tokens (and cost) count them once.
    */
   promptShared?: boolean;
+  /** What the person made of it: kept beside the model's answer, never over it. */
+  judgement?: Judgement;
+  /** Sent again (Regenerate): it counts as pending until its new answer replaces it. */
+  regenerating?: boolean;
+  /** The answers this generation had before it was regenerated, oldest first. */
+  history?: Omit<Result, 'history' | 'regenerating'>[];
+}
+
+/** A person's judgement of one generation. */
+export interface Judgement {
+  rating?: 'good' | 'bad';
+  comment?: string;
+  /** Output column -> the person's value, shown and exported in place of the model's. */
+  edits?: Record<string, unknown>;
+  /** Left out of every export until restored. */
+  deleted?: boolean;
+  /** When it last changed (ms since the epoch). */
+  at: number;
 }
 
 /**
@@ -133,6 +156,8 @@ export interface ResultPage {
   finishReason: (FinishReason | null)[];
   /** Output column -> its value in each slot. */
   outputs: Record<string, unknown[]>;
+  judgement: (Judgement | null)[];
+  regenerating: Uint8Array;
 }
 
 /** The distilabel_metadata of a ResultPage's results, a column per key: read for exports and details only. */
@@ -141,6 +166,7 @@ export interface ResultPageMeta {
   page: number;
   /** Metadata key -> its value in each slot (undefined where a result has none). */
   metadata: Record<string, unknown[]>;
+  history: (Result['history'] | null)[];
 }
 
 export class RetortDB extends Dexie {
@@ -219,7 +245,7 @@ const STRUCTURED_IN_VERSION_1 = [
 
 /**
  * Version 2: structured output is a run setting, not a task parameter, and
- * runs count answers cut at Max new tokens. A version 1 run keeps what it asked for.
+ * runs count answers cut at Max new tokens and the person's judgements. A version 1 run keeps what it asked for.
  */
 function upgradeRunToVersion2(run: Run): void {
   const { structuredOutput, ...taskParams } = (run.taskParams ?? {}) as Record<string, unknown>;
@@ -228,7 +254,8 @@ function upgradeRunToVersion2(run: Run): void {
     typeof structuredOutput === 'boolean'
       ? structuredOutput
       : STRUCTURED_IN_VERSION_1.includes(run.taskId);
-  run.counters.cut ??= 0;
+  // Version 1 counted none of these.
+  run.counters = { ...run.counters, cut: 0, good: 0, bad: 0, edited: 0, deleted: 0 };
 }
 
 /** The one database of the app; the worker and the UI open the same one. */

@@ -1,0 +1,126 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  judge,
+  markForRegeneration,
+  restoreJudgements,
+  storedKeysOfPage,
+  storeResults,
+} from '../../src/engine/db/results';
+import { createRun } from '../../src/engine/db/runs';
+import { db, type Result } from '../../src/engine/db/schema';
+import { defaultRunSettings } from '../../src/engine/task';
+import { clearDatabase, prompts, storeDataset, storedResults } from './fixtures';
+
+/**
+ * The storage rules of a person's judgement: it sits beside the model's
+ * result and never over it, a regenerated answer keeps the old one in its
+ * history, and the run's counters always match what is stored.
+ */
+beforeEach(clearDatabase);
+
+const answer = (rowIndex: number, text: string, over: Partial<Result> = {}) => ({
+  rowIndex,
+  generation: 0,
+  status: 'done' as const,
+  formatFailed: false,
+  outputs: { generation: text },
+  modelName: 'model-a',
+  metadata: {
+    raw_output_text_generation: text,
+    statistics_text_generation: { input_tokens: 4, output_tokens: 2 },
+  },
+  ...over,
+});
+
+async function runOfThree() {
+  const run = await createRun(
+    {
+      datasetId: await storeDataset(prompts(3)),
+      taskId: 'text_generation',
+      taskParams: {},
+      settings: defaultRunSettings,
+      provider: { provider: 'openai', baseURL: 'http://127.0.0.1:1/v1', model: 'model-a' },
+      sampling: {},
+      concurrency: 1,
+    },
+    3,
+  );
+  await storeResults(
+    run.id,
+    [
+      answer(0, 'Red.'),
+      answer(1, 'Blue.'),
+      answer(2, '', { status: 'failed', outputs: {}, error: 'HTTP 500' }),
+    ].map((r) => ({ ...r, runId: run.id })),
+  );
+  return run.id;
+}
+
+const counters = async (runId: string) => (await db.runs.get(runId))!.counters;
+const first = { rowIndex: 0, generation: 0 };
+const second = { rowIndex: 1, generation: 0 };
+
+describe('a judgement', () => {
+  it('keeps an edit beside the model’s answer, never over it, and Undo puts it back', async () => {
+    const runId = await runOfThree();
+    const before = await judge(runId, [first], { edits: { generation: 'Crimson.' } });
+    const [edited] = await storedResults(runId);
+    expect(edited.outputs).toEqual({ generation: 'Red.' });
+    expect(edited.metadata.raw_output_text_generation).toBe('Red.');
+    expect(edited.judgement).toMatchObject({ edits: { generation: 'Crimson.' } });
+    expect(await counters(runId)).toMatchObject({ edited: 1, done: 2, failed: 1 });
+
+    await restoreJudgements(runId, before);
+    const [restored] = await storedResults(runId);
+    expect(restored.judgement).toBeUndefined();
+    expect(restored.outputs).toEqual({ generation: 'Red.' });
+    expect(await counters(runId)).toMatchObject({ edited: 0 });
+  });
+
+  it('counts ratings as they change, with a comment, and deletions until restored', async () => {
+    const runId = await runOfThree();
+    await judge(runId, [first, second], { rating: 'good' });
+    await judge(runId, [second], { rating: 'bad', comment: '  Too short.  ' });
+    expect(await counters(runId)).toMatchObject({ good: 1, bad: 1 });
+    expect((await storedResults(runId))[1].judgement).toMatchObject({
+      rating: 'bad',
+      comment: 'Too short.',
+    });
+    await judge(runId, [second], { rating: null, comment: null });
+    expect((await storedResults(runId))[1].judgement).toEqual({ at: expect.any(Number) });
+
+    await judge(runId, [first, second], { deleted: true });
+    expect(await counters(runId)).toMatchObject({ deleted: 2, good: 1, bad: 0 });
+    await judge(runId, [first], { deleted: false });
+    expect(await counters(runId)).toMatchObject({ deleted: 1 });
+  });
+});
+
+describe('regenerating', () => {
+  it('makes a generation pending, then keeps the replaced answer, judged, in its history', async () => {
+    const runId = await runOfThree();
+    await judge(runId, [first], { rating: 'bad', comment: 'Wrong colour.' });
+    expect(await markForRegeneration(runId, [first])).toBe(1);
+    expect(await counters(runId)).toMatchObject({ done: 1, bad: 0 });
+    expect([...(await storedKeysOfPage(runId, 0))]).toEqual(['1:0', '2:0']);
+
+    await storeResults(runId, [{ ...answer(0, 'Green.'), runId }]);
+    const [regenerated] = await storedResults(runId);
+    expect(regenerated.outputs).toEqual({ generation: 'Green.' });
+    expect(regenerated.judgement).toBeUndefined();
+    expect(regenerated.regenerating).toBeUndefined();
+    expect(regenerated.history).toMatchObject([
+      { outputs: { generation: 'Red.' }, judgement: { rating: 'bad', comment: 'Wrong colour.' } },
+    ]);
+    expect(await counters(runId)).toMatchObject({ done: 2, failed: 1, bad: 0, inputTokens: 12 });
+  });
+
+  it('marks only the failed generations for Retry failed', async () => {
+    const runId = await runOfThree();
+    expect(await markForRegeneration(runId, 'failed')).toBe(1);
+    expect(await counters(runId)).toMatchObject({ done: 2, failed: 0 });
+    expect([...(await storedKeysOfPage(runId, 0))]).toEqual(['0:0', '1:0']);
+    // Marking again changes nothing.
+    expect(await markForRegeneration(runId, 'failed')).toBe(0);
+  });
+});
