@@ -98,7 +98,7 @@ test('import and export of 1M rows', async () => {
     page.evaluate(
       async ([id, rows]) => {
         const started = performance.now();
-        const out = await window.bench.engine.exportRun(id, 'csv', 'rows');
+        const out = await window.bench.engine.exportRun(id, { format: 'csv' });
         if (!out.ok) throw new Error(out.error.message);
         return { rows, ms: performance.now() - started, bytes: out.value.file.size };
       },

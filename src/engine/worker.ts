@@ -7,7 +7,7 @@ import { markForRegeneration } from './db/results';
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
-import { type ExportFormat, type ExportShape, exportRun } from './io/exportRun';
+import { type ExportRequest, exportRun } from './io/exportRun';
 import { importFile } from './io/import';
 import {
   addModelFile,
@@ -66,11 +66,10 @@ const commands = {
   },
   exportRun: async (
     runId: string,
-    format: ExportFormat,
-    shape: ExportShape,
+    request: ExportRequest,
     onProgress?: (rows: number) => unknown,
     signal?: AbortSignal,
-  ) => exportRun(await boundRun(runId), format, shape, onProgress, signal),
+  ) => exportRun(await boundRun(runId), request, onProgress, signal),
   datasetFromRun: async (runId: string, signal?: AbortSignal) =>
     datasetFromRun(await boundRun(runId), signal),
   combineRuns: async (runIds: string[], signal?: AbortSignal) =>

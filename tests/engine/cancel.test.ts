@@ -75,7 +75,7 @@ describe('cancelling', () => {
     const second = await completedRun(datasetId);
     const aborted = AbortSignal.abort();
     for (const command of [
-      () => exportRun(first, 'csv', 'rows', undefined, aborted),
+      () => exportRun(first, { format: 'csv', shape: 'rows' }, undefined, aborted),
       () => datasetFromRun(first, aborted),
       () => combineRuns([first, second], aborted),
     ]) {
@@ -84,7 +84,12 @@ describe('cancelling', () => {
       });
     }
     expect(await db.datasets.count()).toBe(1);
-    const { file } = await exportRun(first, 'csv', 'rows', undefined, new AbortController().signal);
+    const { file } = await exportRun(
+      first,
+      { format: 'csv', shape: 'rows' },
+      undefined,
+      new AbortController().signal,
+    );
     expect((await file.text()).split('\r\n').filter(Boolean)).toHaveLength(301);
   });
 

@@ -182,10 +182,10 @@ describe('chains of runs', () => {
       (await datasetFromRun(await boundRun(first.id))).id,
       'model-b',
     );
-    const { file } = await exportRun(await boundRun(second.id), 'csv');
+    const { file } = await exportRun(await boundRun(second.id), { format: 'csv' });
     const [header, row] = (await file.text()).split('\r\n');
-    expect(header).toBe('instruction,generation,model_name,distilabel_metadata');
-    expect(row).toMatch(/^one,\[model-b\] echo: one,model-b,/);
+    expect(header).toBe('instruction,generation,rating,comment,model_name,distilabel_metadata');
+    expect(row).toMatch(/^one,\[model-b\] echo: one,,,model-b,/);
   });
 
   it('turns a full disk while making a dataset of runs into a storage error', async () => {
@@ -210,9 +210,9 @@ describe('chains of runs', () => {
 
   it('refuses a DPO export of rows that have no ratings, naming what is missing', async () => {
     const run = await completedRun(await twoPrompts(), 'model-a');
-    await expect(exportRun(await boundRun(run.id), 'jsonl', 'dpo')).rejects.toThrow(
-      /lack generations, ratings/,
-    );
+    await expect(
+      exportRun(await boundRun(run.id), { format: 'jsonl', shape: 'dpo' }),
+    ).rejects.toThrow(/lack generations, ratings/);
   });
 });
 

@@ -8,8 +8,9 @@ import {
 } from '../../src/engine/db/results';
 import { createRun } from '../../src/engine/db/runs';
 import { db, type Result } from '../../src/engine/db/schema';
+import { exportRun } from '../../src/engine/io/exportRun';
 import { defaultRunSettings } from '../../src/engine/task';
-import { clearDatabase, prompts, storeDataset, storedResults } from './fixtures';
+import { boundRun, clearDatabase, prompts, storeDataset, storedResults } from './fixtures';
 
 /**
  * The storage rules of a person's judgement: it sits beside the model's
@@ -122,5 +123,90 @@ describe('regenerating', () => {
     expect([...(await storedKeysOfPage(runId, 0))]).toEqual(['0:0', '1:0']);
     // Marking again changes nothing.
     expect(await markForRegeneration(runId, 'failed')).toBe(0);
+  });
+});
+
+describe('the exports of a judged run', () => {
+  /** A run of two generations a row over three rows, every answer stored. */
+  async function twoEach() {
+    const run = await createRun(
+      {
+        datasetId: await storeDataset(prompts(3)),
+        taskId: 'text_generation',
+        taskParams: {},
+        settings: { ...defaultRunSettings, numGenerations: 2 },
+        provider: { provider: 'openai', baseURL: 'http://127.0.0.1:1/v1', model: 'model-a' },
+        sampling: {},
+        concurrency: 1,
+      },
+      6,
+    );
+    await storeResults(
+      run.id,
+      [0, 1, 2].flatMap((row) =>
+        [0, 1].map((generation) => ({
+          ...answer(row, `answer ${row}.${generation}`),
+          generation,
+          runId: run.id,
+        })),
+      ),
+    );
+    return run.id;
+  }
+
+  const rowsOf = async (runId: string, request: Parameters<typeof exportRun>[1]) => {
+    const { file, skipped } = await exportRun(await boundRun(runId), request);
+    const text = await file.text();
+    return {
+      rows: text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+      skipped,
+    };
+  };
+
+  it('carries edits, ratings and comments, keeps the raw output, and leaves deleted rows out', async () => {
+    const runId = await twoEach();
+    await judge(runId, [first], { edits: { generation: 'edited answer' }, rating: 'good' });
+    await judge(runId, [{ rowIndex: 0, generation: 1 }], { rating: 'bad', comment: 'Vague.' });
+    await judge(runId, [second, { rowIndex: 2, generation: 1 }], { deleted: true });
+    const { rows, skipped } = await rowsOf(runId, { format: 'jsonl' });
+    expect(rows.map((r) => [r.instruction, r.generation, r.rating, r.comment])).toEqual([
+      ['prompt 0', 'edited answer', 'good', null],
+      ['prompt 0', 'answer 0.1', 'bad', 'Vague.'],
+      ['prompt 1', 'answer 1.1', null, null],
+      ['prompt 2', 'answer 2.0', null, null],
+    ]);
+    expect(rows[0].distilabel_metadata.raw_output_text_generation).toBe('answer 0.0');
+    expect(skipped).toBe('2 rows were left out: 2 deleted.');
+
+    const good = await rowsOf(runId, { format: 'jsonl', onlyGood: true });
+    expect(good.rows.map((r) => r.generation)).toEqual(['edited answer']);
+    expect(good.skipped).toBe('5 rows were left out: 3 not rated good, 2 deleted.');
+  });
+
+  it('pairs a row’s good and bad generations as DPO pairs, the person’s edit included', async () => {
+    const runId = await twoEach();
+    await judge(runId, [first], { rating: 'good', edits: { generation: 'the better answer' } });
+    await judge(runId, [{ rowIndex: 0, generation: 1 }], { rating: 'bad' });
+    await judge(runId, [second], { rating: 'good' });
+    const { rows, skipped } = await rowsOf(runId, { format: 'jsonl', shape: 'dpo' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      prompt: 'prompt 0',
+      chosen: [
+        { role: 'user', content: 'prompt 0' },
+        { role: 'assistant', content: 'the better answer' },
+      ],
+      chosen_rating: 'good',
+      chosen_model: 'model-a',
+      rejected: [
+        { role: 'user', content: 'prompt 0' },
+        { role: 'assistant', content: 'answer 0.1' },
+      ],
+      rejected_rating: 'bad',
+    });
+    expect(skipped).toBe('2 rows were left out: 2 with fewer than two readable ratings.');
   });
 });

@@ -88,16 +88,18 @@ describe('a view of a run', () => {
       'row:instruction',
       'row:constructor',
       'run:generation',
+      'run:rating',
+      'run:comment',
       'run:model_name',
     ]);
     const lines = await viewLines(state.id, 0, 10);
     expect(lines.map((l) => [l.rowIndex, l.generation, l.status, l.cells])).toEqual([
-      [0, 0, 'done', ['Name a colour.', 'own value', 'Red.', 'model-a']],
-      [0, 1, 'done', ['Name a colour.', 'own value', 'Blue.', 'model-a']],
-      [1, 0, 'cut', ['Name a fruit.', '', 'An app', 'model-a']],
-      [1, 1, 'unreadable', ['Name a fruit.', '', '', 'model-a']],
-      [2, 0, 'failed', ['Name a prime.', '', '', 'model-a']],
-      [2, 1, 'pending', ['Name a prime.', '', '', '']],
+      [0, 0, 'done', ['Name a colour.', 'own value', 'Red.', '', '', 'model-a']],
+      [0, 1, 'done', ['Name a colour.', 'own value', 'Blue.', '', '', 'model-a']],
+      [1, 0, 'cut', ['Name a fruit.', '', 'An app', '', '', 'model-a']],
+      [1, 1, 'unreadable', ['Name a fruit.', '', '', '', '', 'model-a']],
+      [2, 0, 'failed', ['Name a prime.', '', '', '', '', 'model-a']],
+      [2, 1, 'pending', ['Name a prime.', '', '', '', '', '']],
     ]);
   });
 
@@ -162,13 +164,15 @@ describe('a view of a run', () => {
     const state = await view({ datasetId, runId, compareRunId: other, show: 'all' });
     expect(state.columns.map((c) => `${c.from}:${c.name}`).slice(2)).toEqual([
       'run:generation',
+      'run:rating',
+      'run:comment',
       'run:model_name',
       'compare:generation',
       'compare:model_name',
     ]);
     const [first, second] = await viewLines(state.id, 0, 2);
-    expect(first.cells.slice(2)).toEqual(['Red.', 'model-a', 'Green.', 'model-b']);
-    expect([second.compareStatus, second.cells[4]]).toEqual(['pending', '']);
+    expect(first.cells.slice(2)).toEqual(['Red.', '', '', 'model-a', 'Green.', 'model-b']);
+    expect([second.compareStatus, second.cells[6]]).toEqual(['pending', '']);
   });
 
   it('shows a dataset before any run, and clips long cells', async () => {

@@ -181,7 +181,14 @@ describe('output rows', () => {
     const rows = outputRows({ text: 'a cat' }, generations, ['score'], false);
     expect(rows.map((r) => r.score)).toEqual([5, null, 3]);
     expect(rows.every((r) => r.model_name === 'test-model' && r.text === 'a cat')).toBe(true);
-    expect(Object.keys(rows[0])).toEqual(['text', 'score', 'model_name', 'distilabel_metadata']);
+    expect(Object.keys(rows[0])).toEqual([
+      'text',
+      'score',
+      'rating',
+      'comment',
+      'model_name',
+      'distilabel_metadata',
+    ]);
   });
 
   it('groups 3 generations, one unreadable, into list columns in one row', () => {
@@ -191,7 +198,14 @@ describe('output rows', () => {
     expect(row.model_name).toBe('test-model');
     const metadata = row.distilabel_metadata as Record<string, unknown>[];
     expect(metadata.map((m) => m.raw_output_scorer)).toEqual(['Score: 5', 'no idea', 'score: 3']);
-    expect(Object.keys(row)).toEqual(['text', 'score', 'model_name', 'distilabel_metadata']);
+    expect(Object.keys(row)).toEqual([
+      'text',
+      'score',
+      'rating',
+      'comment',
+      'model_name',
+      'distilabel_metadata',
+    ]);
   });
 
   it('keeps the error of a failed generation in its metadata', () => {

@@ -54,7 +54,7 @@ async function storedRun(
 }
 
 async function jsonl(run: Run, shape: 'dpo' | 'sft') {
-  const { file, skipped } = await exportRun(await boundRun(run.id), 'jsonl', shape);
+  const { file, skipped } = await exportRun(await boundRun(run.id), { format: 'jsonl', shape });
   const lines = (await file.text()).trimEnd().split('\n');
   return { objects: lines.map((line) => JSON.parse(line) as Row), skipped };
 }
@@ -73,6 +73,8 @@ describe('SFT export of a run', () => {
       'instruction',
       'system_prompt',
       'generation',
+      'rating',
+      'comment',
       'model_name',
       'distilabel_metadata',
       'prompt',
@@ -87,7 +89,7 @@ describe('SFT export of a run', () => {
       { role: 'assistant', content: 'b' },
     ]);
 
-    const { file } = await exportRun(await boundRun(run.id), 'csv', 'sft');
+    const { file } = await exportRun(await boundRun(run.id), { format: 'csv', shape: 'sft' });
     expect((await file.text()).split('\r\n')[0]).toBe(columns.join(','));
   });
 
@@ -129,7 +131,9 @@ describe('SFT export of a run', () => {
       [{ generation: null }],
       [{ generation: 'b' }],
     ]);
-    await expect(exportRun(await boundRun(run.id), 'jsonl', 'sft')).rejects.toThrow(
+    await expect(
+      exportRun(await boundRun(run.id), { format: 'jsonl', shape: 'sft' }),
+    ).rejects.toThrow(
       'No row of this run gives an SFT conversation: 2 rows were left out: 1 without a generation (empty, or it failed), 1 without an instruction (it is missing, empty or not text). A conversation needs an instruction and a generation that is not empty: resume the run',
     );
   });
@@ -163,8 +167,10 @@ describe('DPO export of a run', () => {
 
     // Parquet reads the rows twice; the rows left out are counted once, and progress counts pairs.
     const progress: number[] = [];
-    const parquet = await exportRun(await boundRun(run.id), 'parquet', 'dpo', (rows) =>
-      progress.push(rows),
+    const parquet = await exportRun(
+      await boundRun(run.id),
+      { format: 'parquet', shape: 'dpo' },
+      (rows) => progress.push(rows),
     );
     expect(parquet.skipped).toBe(skipped);
     expect(progress.at(-1)).toBe(1);
@@ -179,7 +185,9 @@ describe('DPO export of a run', () => {
       [[rated([1, 2])]],
       { inputMapping: { instruction: 'prompt_text' } },
     );
-    await expect(exportRun(await boundRun(run.id), 'jsonl', 'dpo')).rejects.toThrow(
+    await expect(
+      exportRun(await boundRun(run.id), { format: 'jsonl', shape: 'dpo' }),
+    ).rejects.toThrow(
       /lack instruction \(mapped to "prompt_text", which they do not have\)\. Start the run with the column that holds the prompts mapped onto "instruction"\./,
     );
   });
@@ -194,7 +202,9 @@ describe('DPO export of a run', () => {
       'ultrafeedback_honesty',
       [[rated([4, 4])], [rated([null, 3])], [rated([1, 2])]],
     );
-    await expect(exportRun(await boundRun(run.id), 'jsonl', 'dpo')).rejects.toThrow(
+    await expect(
+      exportRun(await boundRun(run.id), { format: 'jsonl', shape: 'dpo' }),
+    ).rejects.toThrow(
       /^No row of this run gives a DPO pair: 3 rows were left out: 1 with ratings that all tie \(a tie teaches no preference\), 1 with fewer than two readable ratings, 1 without an instruction .*\. A pair needs an instruction and at least two generations with different readable ratings: rate more/,
     );
   });

@@ -11,11 +11,15 @@ const FORMAT_NAMES: Record<ExportFormat, string> = {
   parquet: 'Parquet',
 };
 
-/** Downloads of the selected run: its rows as made, or reshaped for a trainer; with progress and Cancel. */
+/**
+ * Downloads of the selected run: its rows as made (with the person's edits and
+ * ratings), or reshaped for a trainer; with progress and Cancel.
+ */
 export function ExportPanel({ run }: { run: Run }) {
   const [error, setError] = useState<unknown>(null);
   const [exporting, setExporting] = useState<{ format: ExportFormat; rows: number } | null>(null);
   const [shape, setShape] = useState<ExportShape>('rows');
+  const [onlyGood, setOnlyGood] = useState(false);
   // What the last download left out (ties, missing ratings...), or that it was cancelled.
   const [note, setNote] = useState<string>();
   const command = useCancellable();
@@ -31,7 +35,7 @@ export function ExportPanel({ run }: { run: Run }) {
     };
     try {
       const outcome = await command.start((signal) =>
-        engine.exportRun(run.id, format, shape, callback(onProgress), signal),
+        engine.exportRun(run.id, { format, shape, onlyGood }, callback(onProgress), signal),
       );
       if (outcome.cancelled) return setNote('Export cancelled.');
       const { file, fileName, skipped } = outcome.value;
@@ -58,6 +62,14 @@ export function ExportPanel({ run }: { run: Run }) {
             <option value="dpo">DPO pairs (prompt, chosen, rejected)</option>
             <option value="sft">SFT conversations (prompt, messages)</option>
           </select>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={onlyGood}
+            onChange={(e) => setOnlyGood(e.target.checked)}
+          />
+          <span>Only rows rated good</span>
         </label>
         {(['csv', 'jsonl', 'parquet'] as const).map((format) => (
           <button

@@ -90,21 +90,23 @@ export const dpoFormat: TrainingFormat = {
     const ratings = asArray(value('ratings'));
     // Only readable ratings of existing generations take part; an unreadable one is never a 0.
     const rated = ratings
-      .map((rating, index) => ({ rating, index }))
+      .map((rating, index) => ({ rating, score: scoreOf(rating), index }))
       .filter(
-        (r): r is { rating: number; index: number } =>
-          typeof r.rating === 'number' && typeof generations[r.index] === 'string',
+        (r): r is { rating: unknown; score: number; index: number } =>
+          r.score !== null && typeof generations[r.index] === 'string',
       );
     if (rated.length < 2) return { skipped: 'with fewer than two readable ratings' };
     // The first best and the first worst, as distilabel's max()/min() pick them.
-    const chosen = rated.reduce((best, r) => (r.rating > best.rating ? r : best));
-    const rejected = rated.reduce((worst, r) => (r.rating < worst.rating ? r : worst));
-    if (chosen.rating === rejected.rating) {
+    const chosen = rated.reduce((best, r) => (r.score > best.score ? r : best));
+    const rejected = rated.reduce((worst, r) => (r.score < worst.score ? r : worst));
+    if (chosen.score === rejected.score) {
       return { skipped: 'with ratings that all tie (a tie teaches no preference)' };
     }
     const prompt = promptMessages(instruction, value('system_prompt'));
     const models = value('generation_models');
-    const modelOf = (index: number) => (Array.isArray(models) ? (models[index] ?? null) : null);
+    // A list names each answer's model; one name (a run's own generations) names them all.
+    const modelOf = (index: number) =>
+      Array.isArray(models) ? (models[index] ?? null) : typeof models === 'string' ? models : null;
     const pair: Row = {
       ...row,
       prompt: instruction,
@@ -158,6 +160,12 @@ export const sftFormat: TrainingFormat = {
 };
 
 export const trainingFormats = [dpoFormat, sftFormat] as const;
+
+/** A model's score, or a person's rating (good above bad); null for none. */
+function scoreOf(rating: unknown): number | null {
+  if (typeof rating === 'number') return rating;
+  return rating === 'good' ? 1 : rating === 'bad' ? 0 : null;
+}
 
 /** Reads a format input from the column that holds it. */
 function reader(row: Row, columns: FormatColumns): (input: string) => unknown {

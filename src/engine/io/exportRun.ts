@@ -6,7 +6,7 @@ import {
   trainingFormats,
 } from '../formats/trainingFormats';
 import type { BoundRun } from '../run/boundRun';
-import { runColumns, runOutputRows } from '../run/outputRows';
+import { judgementColumns, runColumns, runOutputRows } from '../run/outputRows';
 import type { Row } from '../task';
 import { type ExportFormat, exportRows } from './export';
 
@@ -22,14 +22,22 @@ export interface ExportedRun {
   skipped?: string;
 }
 
+/** What to export: the format, the shape, and whether only the generations rated good. */
+export interface ExportRequest {
+  format: ExportFormat;
+  shape?: ExportShape;
+  onlyGood?: boolean;
+}
+
 /**
- * A run's rows as a file, read from IndexedDB a page at a time; `onProgress`
- * hears how many rows of the file are written so far, and `signal` cancels it.
+ * A run's rows as a file, read from IndexedDB a page at a time, with the
+ * person's edits and ratings; `onProgress` hears how many rows of the file are
+ * written so far, and `signal` cancels it. Deleted generations, and with
+ * `onlyGood` those not rated good, are left out, and the answer says how many.
  */
 export async function exportRun(
   { run, dataset, bound }: BoundRun,
-  format: ExportFormat,
-  shape: ExportShape = 'rows',
+  { format, shape = 'rows', onlyGood = false }: ExportRequest,
   onProgress?: (rows: number) => void,
   signal?: AbortSignal,
 ): Promise<ExportedRun> {
@@ -38,32 +46,40 @@ export async function exportRun(
     datasetName: dataset.name,
     taskId: shape === 'rows' ? run.taskId : `${run.taskId}-${shape}`,
   };
-  if (shape === 'rows')
-    return exportRows(
-      format,
-      () => runOutputRows(run, bound, { signal }),
-      columns,
-      names,
-      onProgress,
-    );
+  const skipped = new Map<string, number>();
+  const leftOut = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+  const outcome = (file: { file: Blob; fileName: string }) =>
+    skipped.size > 0 ? { ...file, skipped: describeSkipped(skipped) } : file;
+  if (shape === 'rows') {
+    const rows = () => {
+      // Parquet reads the rows twice: each pass counts afresh.
+      skipped.clear();
+      return runOutputRows(run, bound, { onlyGood, onLeftOut: leftOut, signal });
+    };
+    return outcome(await exportRows(format, rows, columns, names, onProgress));
+  }
 
   const training = trainingFormats.find((f) => f.id === shape)!;
-  const sources = formatColumns(bound, training);
+  // Where the person rated a run's generations good and bad, DPO pairs are theirs.
+  const byPerson = training.id === 'dpo' && run.counters.good > 0 && run.counters.bad > 0;
+  const sources = byPerson
+    ? { ...formatColumns(bound, training), ...personRatings(bound) }
+    : formatColumns(bound, training);
   requireInputs(training, sources, columns);
-  const skipped = new Map<string, number>();
   let written = 0;
   const reshaped = async function* () {
-    // Parquet reads the rows twice: each pass counts afresh.
     skipped.clear();
     written = 0;
     // A trainer wants one example per answer: rows are read one per generation,
-    // even when the run grouped them into lists.
-    for await (const rows of runOutputRows(run, bound, { groupGenerations: false, signal })) {
+    // even when the run grouped them into lists; pairs of the person's ratings
+    // are made from a row's generations together.
+    const options = { groupGenerations: byPerson, onlyGood, onLeftOut: leftOut, signal };
+    for await (const rows of runOutputRows(run, bound, options)) {
       const results = await Promise.all(rows.map((row) => training.format(row, sources)));
       const out: Row[] = [];
       for (const result of results) {
         if ('rows' in result) out.push(...result.rows);
-        else skipped.set(result.skipped, (skipped.get(result.skipped) ?? 0) + 1);
+        else leftOut(result.skipped);
       }
       written += out.length;
       yield out;
@@ -76,7 +92,13 @@ export async function exportRun(
   ];
   const exported = await exportRows(format, reshaped, outputColumns, names, onProgress);
   if (written === 0) throw nothingToExport(training, skipped);
-  return skipped.size > 0 ? { ...exported, skipped: describeSkipped(skipped) } : exported;
+  return outcome(exported);
+}
+
+/** A run's own answers, rated by the person, as the DPO format reads generations and their ratings. */
+function personRatings(bound: BoundTask): FormatColumns {
+  const ratings = judgementColumns(bound.outputs).rating;
+  return { generations: bound.outputs[0], ratings, generation_models: 'model_name' };
 }
 
 /**
@@ -122,7 +144,7 @@ function nothingToExport(training: TrainingFormat, skipped: Map<string, number>)
   );
 }
 
-/** "3 rows were left out: 2 with ..., 1 with ...." */
+/** "3 rows were left out: 2 deleted, 1 with ...." */
 function describeSkipped(skipped: Map<string, number>): string {
   const total = [...skipped.values()].reduce((sum, n) => sum + n, 0);
   const reasons = [...skipped].map(([reason, count]) => `${count} ${reason}`);

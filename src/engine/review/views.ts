@@ -6,7 +6,7 @@ import { type Dataset, db, PAGE_SIZE, type Result, type ResultPage } from '../db
 import { inputError } from '../errors';
 import type { FinishReason } from '../llm/types';
 import { type BoundRun, loadRun } from '../run/boundRun';
-import { runColumns } from '../run/outputRows';
+import { judgementColumns, runColumns } from '../run/outputRows';
 import type { Row } from '../task';
 import { cellText, clipped } from './cells';
 import { matcher } from './matcher';
@@ -38,6 +38,8 @@ export interface ViewColumn {
   name: string;
   /** Where its cells come from: the dataset row, the run's generation, or the compared run's. */
   from: 'row' | 'run' | 'compare';
+  /** A column of the person's judgement of the run's generation, not of the model's answer. */
+  judgement?: 'rating' | 'comment';
 }
 
 /** A view as the page knows it; `length` grows while a search streams in. */
@@ -59,6 +61,10 @@ export interface GridLine {
   generation?: number;
   status?: LineStatus;
   compareStatus?: LineStatus;
+  /** The person's rating, and the columns (by index) whose value is the person's edit. */
+  rating?: 'good' | 'bad';
+  edited?: number[];
+  deleted?: boolean;
   /** By the view's columns, clipped. */
   cells: string[];
 }
@@ -207,9 +213,16 @@ async function loadSource(spec: ViewSpec, bind: BindTask): Promise<Source> {
     return { dataset, perRow: 1, columns };
   }
   const written = new Set([...run.bound.outputs, 'model_name']);
+  const judged = judgementColumns(run.bound.outputs);
+  const judgementOf = (name: string) =>
+    name === judged.rating ? 'rating' : name === judged.comment ? 'comment' : undefined;
   const columns = runColumns(dataset, run.bound)
     .filter((name) => name !== 'distilabel_metadata')
-    .map((name): ViewColumn => ({ name, from: written.has(name) ? 'run' : 'row' }));
+    .map((name): ViewColumn => {
+      const judgement = judgementOf(name);
+      if (judgement) return { name, from: 'run', judgement };
+      return { name, from: written.has(name) ? 'run' : 'row' };
+    });
   if (compare)
     for (const name of [...compare.bound.outputs, 'model_name'])
       columns.push({ name, from: 'compare' });
@@ -332,23 +345,31 @@ function lineOf(source: Source, data: PageData, rowIndex: number, generation: nu
   const { result, compared } = resultsAt(source, data, rowIndex, generation);
   const cells = source.columns.map((c) => cellText(shownValue(c, row, result, compared)));
   if (!source.run) return { rowIndex, cells };
+  const judgement = result && result.columns.judgement[result.slot];
+  const edited = source.columns.flatMap((c, index) =>
+    c.from === 'run' && judgement?.edits && Object.hasOwn(judgement.edits, c.name) ? [index] : [],
+  );
   return {
     rowIndex,
     generation,
     status: statusAt(result),
     compareStatus: source.compare ? statusAt(compared) : undefined,
+    rating: judgement?.rating,
+    edited: edited.length > 0 ? edited : undefined,
+    deleted: judgement?.deleted,
     cells,
   };
 }
 
 /** What a line shows in a column. */
 function shownValue(
-  { name, from }: ViewColumn,
+  column: ViewColumn,
   row: Row,
   result: Found | undefined,
   compared: Found | undefined,
 ): unknown {
-  return from === 'row' ? ownValue(row, name) : outputOf(from === 'run' ? result : compared, name);
+  if (column.from === 'row') return ownValue(row, column.name);
+  return outputOf(column.from === 'run' ? result : compared, column);
 }
 
 /** A row's own value for a column: never one a plain object inherits. */
@@ -356,11 +377,15 @@ function ownValue(row: Row, column: string): unknown {
   return Object.hasOwn(row, column) ? row[column] : undefined;
 }
 
-function outputOf(result: Found | undefined, column: string): unknown {
+/** A run's value in a column: the person's judgement or edit where there is one, else the model's. */
+function outputOf(result: Found | undefined, { name, judgement: judged }: ViewColumn): unknown {
   if (!result) return undefined;
   const { columns, slot } = result;
-  if (column === 'model_name') return columns.modelName[slot];
-  return Object.hasOwn(columns.outputs, column) ? columns.outputs[column][slot] : undefined;
+  const judgement = columns.judgement[slot];
+  if (judged) return judgement?.[judged];
+  if (name === 'model_name') return columns.modelName[slot];
+  if (judgement?.edits && Object.hasOwn(judgement.edits, name)) return judgement.edits[name];
+  return Object.hasOwn(columns.outputs, name) ? columns.outputs[name][slot] : undefined;
 }
 
 /** What became of a stored result, or `pending` for none. */

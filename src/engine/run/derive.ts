@@ -4,7 +4,7 @@ import { type Dataset, PAGE_SIZE } from '../db/schema';
 import { inputError } from '../errors';
 import type { Row } from '../task';
 import type { BoundRun } from './boundRun';
-import { groupByRow, runOutputRows } from './outputRows';
+import { groupByRow, judgementColumns, runOutputRows } from './outputRows';
 
 /**
  * Chains of runs: a run's results become a dataset of their own, and runs of
@@ -12,16 +12,19 @@ import { groupByRow, runOutputRows } from './outputRows';
  * ready for a judge such as UltraFeedback.
  */
 
-/** A run's output rows as a new dataset (without distilabel_metadata, which stays with the run). */
+/** A run's output rows as a new dataset, with the person's edits, without deleted rows, metadata or ratings. */
 export function datasetFromRun(
   { run, dataset, bound }: BoundRun,
   signal?: AbortSignal,
 ): Promise<Dataset> {
+  const judged = judgementColumns(bound.outputs);
+  const stayWithRun = ['distilabel_metadata', judged.rating, judged.comment];
   return importRows(
     { name: `${dataset.name} · ${bound.task.label}`, source: `run ${run.id}` },
     async (sink) => {
       for await (const rows of runOutputRows(run, bound, { signal })) {
-        await sink.add(rows.map(({ distilabel_metadata: _, ...row }) => row));
+        // The metadata and the person's judgement stay with the run.
+        await sink.add(rows.map((row) => withoutColumns(row, stayWithRun)));
       }
     },
     signal,
@@ -71,4 +74,8 @@ export async function combineRuns(runs: BoundRun[], signal?: AbortSignal): Promi
     },
     signal,
   );
+}
+
+function withoutColumns(row: Row, columns: readonly string[]): Row {
+  return Object.fromEntries(Object.entries(row).filter(([column]) => !columns.includes(column)));
 }
