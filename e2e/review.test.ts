@@ -73,6 +73,8 @@ test('every row of a 2,000-row run can be reached, filtered, searched, opened, c
       `row-${ROWS}`,
       `prompt ${ROWS - 1}`,
       `[test-model] echo: prompt ${ROWS - 1}`,
+      '', // rating
+      '', // comment
       'test-model',
     ]);
   // The page holds the lines in sight, not two thousand.
@@ -86,7 +88,7 @@ test('every row of a 2,000-row run can be reached, filtered, searched, opened, c
   const firstFailed = grid(page).locator('[role=row][aria-rowindex="1"]');
   await expect
     .poll(() => cellsOf(firstFailed))
-    .toEqual(['8 failed', 'row-8', 'prompt 7', '', 'test-model']);
+    .toEqual(['8 failed', 'row-8', 'prompt 7', '', '', '', 'test-model']);
 
   // A regular expression over every cell: prompts 1900 to 1999 have answers that end so.
   await show.selectOption({ label: `All rows (${ROWS.toLocaleString('en-US')})` });

@@ -95,7 +95,7 @@ export function RunControls({
       </button>
       {run && status === 'completed' && run.counters.failed > 0 && (
         <button type="button" onClick={act(() => engine.retryFailed(run.id, secrets()))}>
-          Retry {run.counters.failed} failed
+          Retry failed ({run.counters.failed})
         </button>
       )}
     </div>

@@ -3,12 +3,13 @@ import * as Comlink from 'comlink';
 import { bindSpec } from '../tasks';
 import { transferAbortSignals } from './abortSignal';
 import { deleteDataset, sweepOrphanPages } from './db/datasets';
-import { markForRegeneration } from './db/results';
+import { type JudgementChange, judge, type ResultKey, restoreJudgements } from './db/results';
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
 import { type ExportRequest, exportRun } from './io/exportRun';
 import { importFile } from './io/import';
+import type { Secrets } from './llm/createModel';
 import {
   addModelFile,
   deleteCachedModel,
@@ -23,7 +24,14 @@ import type { LocalProviderConfig } from './llm/types';
 import { detectWebGPU } from './llm/webgpu';
 import { rowDetails } from './review/details';
 import { runStatistics } from './review/statistics';
-import { closeView, openView, type ViewSpec, type ViewState, viewLines } from './review/views';
+import {
+  closeView,
+  openView,
+  type ViewSpec,
+  type ViewState,
+  viewKeys,
+  viewLines,
+} from './review/views';
 import { loadRun } from './run/boundRun';
 import { runController } from './run/controller';
 import { combineRuns, datasetFromRun } from './run/derive';
@@ -49,10 +57,26 @@ const commands = {
   resumeRun: runs.resumeRun,
   cancelRun: runs.cancelRun,
   resumeInterrupted: runs.resumeInterrupted,
-  async retryFailed(runId: string, secrets: Parameters<typeof runs.resumeRun>[1]) {
-    await markForRegeneration(runId, 'failed');
-    await runs.resumeRun(runId, secrets);
-  },
+  /** Makes every failed generation of the run again. */
+  retryFailed: (runId: string, secrets: Secrets) =>
+    runs.regenerate(runId, 'failed', undefined, secrets),
+  /**
+   * Makes the generations picked again, with the form's settings now: keys
+   * (the selected lines), or every line of an open view (a filter or a search).
+   */
+  regenerate: (
+    runId: string,
+    picked: { keys: ResultKey[] } | { viewId: string },
+    spec: RunSpec,
+    secrets: Secrets,
+  ) =>
+    runs.regenerate(runId, 'keys' in picked ? picked.keys : viewKeys(picked.viewId), spec, secrets),
+  judge: (
+    runId: string,
+    picked: { keys: ResultKey[] } | { viewId: string },
+    change: JudgementChange,
+  ) => judge(runId, 'keys' in picked ? picked.keys : viewKeys(picked.viewId), change),
+  restoreJudgements,
   renameRun,
   async deleteRun(runId: string) {
     await runs.cancelRun(runId);

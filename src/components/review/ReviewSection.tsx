@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Run } from '../../engine/db/schema';
-import type { Show, ViewSpec } from '../../engine/review/views';
+import type { GridLine, Show, ViewSpec } from '../../engine/review/views';
 import { engine } from '../../engineClient';
 import { useForm } from '../../state/form';
 import { compareWith, pickRun, setSearch, setShow, useReview } from '../../state/review';
@@ -9,8 +9,9 @@ import { rowCount } from '../format';
 import { useDataset, useRuns } from '../queries';
 import { runLabel } from '../runLabel';
 import { ErrorAlert, Section } from '../Section';
+import { BulkActions, useSelection } from './Bulk';
 import { ExportPanel } from './ExportPanel';
-import { RowDetails } from './RowDetails';
+import { type JudgeAction, RowDetails } from './RowDetails';
 import { RowsGrid } from './RowsGrid';
 import { useView } from './useView';
 
@@ -157,7 +158,23 @@ const SHOWN: { show: Show; label: string; count: (run: Run) => number }[] = [
     label: 'No result yet',
     count: (r) => r.counters.total - r.counters.done - r.counters.failed,
   },
+  { show: 'edited', label: 'Edited', count: (r) => r.counters.edited },
+  { show: 'good', label: 'Rated good', count: (r) => r.counters.good },
+  { show: 'bad', label: 'Rated bad', count: (r) => r.counters.bad },
+  {
+    show: 'unrated',
+    label: 'Not rated',
+    count: (r) => r.counters.done + r.counters.failed - r.counters.good - r.counters.bad,
+  },
+  { show: 'deleted', label: 'Deleted', count: (r) => r.counters.deleted },
 ];
+
+/** The last change to judgements, and what they were before it: Undo puts it back. */
+interface Undo {
+  label: string;
+  runId: string;
+  previous: Awaited<ReturnType<typeof engine.judge>>;
+}
 
 /** The grid with its filter and search, Row details, the charts and the exports. */
 function Workspace({
@@ -172,7 +189,9 @@ function Workspace({
   const show = useReview((s) => s.show);
   const search = useReview((s) => s.search);
   const [typed, setTyped] = useState(search);
-  const [open, setOpen] = useState<number | null>(null);
+  const [open, setOpen] = useState<GridLine | null>(null);
+  const [undo, setUndo] = useState<Undo>();
+  const [error, setError] = useState<unknown>(null);
   const spec: ViewSpec = {
     datasetId,
     runId: run?.id,
@@ -180,7 +199,22 @@ function Workspace({
     show: run ? show : 'all',
     search: search.trim() || undefined,
   };
-  const view = useView(spec, (run?.updated ?? 0) + (compared?.updated ?? 0));
+  const version = (run?.updated ?? 0) + (compared?.updated ?? 0);
+  const view = useView(spec, version);
+  const selection = useSelection(view.state?.id);
+
+  const onJudge: JudgeAction = async (keys, change, label) => {
+    if (!run) return;
+    const previous = await engine.judge(run.id, { keys }, change);
+    setUndo({ label, runId: run.id, previous });
+  };
+  /** The next or previous line of the view, in Row details. */
+  const move = (delta: 1 | -1) => {
+    if (!open || !view.state) return;
+    const position = open.position + delta;
+    if (position < 0 || position >= view.state.length) return;
+    engine.viewLines(view.state.id, position, 1).then(([line]) => line && setOpen(line), setError);
+  };
 
   // Typing searches once it pauses; Enter searches at once.
   useEffect(() => {
@@ -224,18 +258,48 @@ function Workspace({
       </div>
       <ViewLine view={view} />
       <ErrorAlert error={view.error} />
+      {run && (
+        <BulkActions
+          run={run}
+          viewId={view.state?.id}
+          shown={view.state?.length ?? 0}
+          selection={selection}
+          onJudge={onJudge}
+          onError={setError}
+        />
+      )}
+      {undo && undo.runId === run?.id && (
+        <div className="actions">
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setUndo(undefined);
+              engine.restoreJudgements(undo.runId, undo.previous).catch(setError);
+            }}
+          >
+            Undo the last {undo.label}
+          </button>
+        </div>
+      )}
+      <ErrorAlert error={error} />
       {view.state && (
         <RowsGrid
           state={view.state}
           linesIn={view.linesIn}
-          onOpen={(line) => setOpen(line.rowIndex)}
+          onOpen={setOpen}
+          selection={run ? selection : undefined}
         />
       )}
       {open !== null && (
         <RowDetails
           datasetId={datasetId}
           runIds={[run?.id, compared?.id].filter((id): id is string => id !== undefined)}
-          rowIndex={open}
+          rowIndex={open.rowIndex}
+          generation={open.generation ?? 0}
+          version={version}
+          onJudge={onJudge}
+          onMove={move}
           onClose={() => setOpen(null)}
         />
       )}

@@ -32,10 +32,13 @@ export function RowsGrid({
   state,
   linesIn,
   onOpen,
+  selection,
 }: {
   state: ViewState;
   linesIn: (start: number, end: number) => (GridLine | undefined)[];
   onOpen: (line: GridLine) => void;
+  /** Lines picked for a bulk action (a run's only); a shift-click picks a range. */
+  selection?: Selection;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -121,7 +124,7 @@ export function RowsGrid({
                 id={`line-${item.index}`}
                 aria-rowindex={item.index + 1}
                 aria-selected={item.index === current}
-                className={`grid-row line ${line?.status ?? ''}${item.index === current ? ' active' : ''}`}
+                className={`grid-row line ${line?.status ?? ''}${line?.deleted ? ' deleted' : ''}${item.index === current ? ' active' : ''}`}
                 style={{
                   gridTemplateColumns: template,
                   transform: `translateY(${item.start}px)`,
@@ -133,10 +136,27 @@ export function RowsGrid({
                 }}
               >
                 <div role="gridcell" className="grid-cell place">
+                  {selection && line && (
+                    <input
+                      type="checkbox"
+                      aria-label="Select row"
+                      checked={selection.has(line)}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        selection.toggle(line, e.shiftKey);
+                      }}
+                      onChange={() => {}}
+                    />
+                  )}
                   {line ? placeOf(line) : '…'}
                 </div>
                 {columns.map(({ column, index }) => (
-                  <div role="gridcell" key={columnKey(column)} className="grid-cell">
+                  <div
+                    role="gridcell"
+                    key={columnKey(column)}
+                    className={`grid-cell${line?.edited?.includes(index) ? ' edited' : ''}`}
+                    title={line?.edited?.includes(index) ? 'Edited by you' : undefined}
+                  >
                     {line?.cells[index]}
                   </div>
                 ))}
@@ -149,11 +169,24 @@ export function RowsGrid({
   );
 }
 
-/** "12", "12 · 2" for a row's second generation, and what became of it when not done. */
+/**
+ * "12", "12 · 2" for a row's second generation, then what became of it when
+ * not done, and what the person made of it.
+ */
 function placeOf(line: GridLine): string {
   const place = `${line.rowIndex + 1}${line.generation ? ` · ${line.generation + 1}` : ''}`;
-  const word = line.status ? STATUS_WORDS[line.status] : '';
-  return word ? `${place} ${word}` : place;
+  const words = [
+    line.status ? STATUS_WORDS[line.status] : '',
+    line.rating ?? '',
+    line.deleted ? 'deleted' : '',
+  ].filter(Boolean);
+  return [place, ...words].join(' ');
+}
+
+/** Which lines are picked for a bulk action. */
+export interface Selection {
+  has(line: GridLine): boolean;
+  toggle(line: GridLine, range: boolean): void;
 }
 
 /** A column's name and a handle that resizes it, by pointer or by arrow keys. */

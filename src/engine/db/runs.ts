@@ -1,4 +1,4 @@
-import type { EngineErrorData } from '../errors';
+import { type EngineErrorData, inputError } from '../errors';
 import { deleteResultsOf } from './results';
 import { db, type Run, type RunCounters, type RunStatus } from './schema';
 
@@ -63,6 +63,32 @@ export async function setRunStatus(
   error?: EngineErrorData,
 ): Promise<void> {
   await db.runs.update(runId, { status, error, activity: undefined, updated: Date.now() });
+}
+
+/**
+ * Gives a run the settings the form has now (a changed prompt template, model
+ * or sampling), so that what it regenerates is made with them. The dataset,
+ * the task and the generations per row stay the run's: its results are theirs.
+ */
+export async function updateRunSpec(runId: string, spec: RunSpec): Promise<void> {
+  const run = await db.runs.get(runId);
+  if (!run) return;
+  const same =
+    spec.datasetId === run.datasetId &&
+    spec.taskId === run.taskId &&
+    spec.settings.numGenerations === run.settings.numGenerations;
+  if (!same)
+    throw inputError(
+      'Regenerating keeps the run’s dataset, task and generations per row. Pick those again under Task, or start a new run.',
+    );
+  const fields = Object.fromEntries(
+    SPEC_FIELDS.map((field) => [field, spec[field]]),
+  ) as Partial<Run>;
+  await db.runs.update(runId, {
+    ...fields,
+    settings: { ...spec.settings, groupGenerations: run.settings.groupGenerations },
+    updated: Date.now(),
+  });
 }
 
 /** A name the person gives a run, shown in the Run list; an empty one goes back to the default. */

@@ -18,8 +18,18 @@ import { matcher } from './matcher';
  * cross to it.
  */
 
-/** Which lines to show, by what became of their generation. */
-export type Show = 'all' | 'failed' | 'unreadable' | 'cut' | 'pending';
+/** Which lines to show: by what became of their generation, or what the person made of it. */
+export type Show =
+  | 'all'
+  | 'failed'
+  | 'unreadable'
+  | 'cut'
+  | 'pending'
+  | 'edited'
+  | 'good'
+  | 'bad'
+  | 'unrated'
+  | 'deleted';
 
 /** A generation's outcome as the grid marks it; `pending` has no result yet. */
 export type LineStatus = 'pending' | 'done' | 'failed' | 'unreadable' | 'cut';
@@ -180,7 +190,7 @@ async function scan(
       for (let generation = 0; generation < source.perRow; generation++) {
         const { result, compared } = resultsAt(source, data, rowIndex, generation);
         // The outcome first: it costs nothing, and a filter rules most lines out.
-        if (show !== 'all' && (source.run ? statusAt(result) : 'done') !== show) continue;
+        if (show !== 'all' && !(source.run && shows(show, result))) continue;
         if (
           test &&
           !source.columns.some((c) => test(cellText(shownValue(c, row, result, compared))))
@@ -345,7 +355,7 @@ function lineOf(source: Source, data: PageData, rowIndex: number, generation: nu
   const { result, compared } = resultsAt(source, data, rowIndex, generation);
   const cells = source.columns.map((c) => cellText(shownValue(c, row, result, compared)));
   if (!source.run) return { rowIndex, cells };
-  const judgement = result && result.columns.judgement[result.slot];
+  const judgement = result?.columns.judgement[result.slot];
   const edited = source.columns.flatMap((c, index) =>
     c.from === 'run' && judgement?.edits && Object.hasOwn(judgement.edits, c.name) ? [index] : [],
   );
@@ -386,6 +396,35 @@ function outputOf(result: Found | undefined, { name, judgement: judged }: ViewCo
   if (name === 'model_name') return columns.modelName[slot];
   if (judgement?.edits && Object.hasOwn(judgement.edits, name)) return judgement.edits[name];
   return Object.hasOwn(columns.outputs, name) ? columns.outputs[name][slot] : undefined;
+}
+
+/** Whether a line with this result is one `show` picks. */
+function shows(show: Show, result: Found | undefined): boolean {
+  const judgement = result?.columns.judgement[result.slot];
+  switch (show) {
+    case 'edited':
+      return Boolean(judgement?.edits);
+    case 'good':
+    case 'bad':
+      return judgement?.rating === show;
+    case 'unrated':
+      return result !== undefined && !judgement?.rating;
+    case 'deleted':
+      return Boolean(judgement?.deleted);
+    default:
+      return statusAt(result) === show;
+  }
+}
+
+/** Every line of a view as (row, generation) keys: what Regenerate does to a whole view. */
+export function viewKeys(viewId: string): { rowIndex: number; generation: number }[] {
+  const view = views.get(viewId);
+  if (!view) throw inputError('This view was closed. Choose the run again to see its rows.');
+  const { perRow } = view.source;
+  return Array.from({ length: view.state.length }, (_, position) => {
+    const key = view.keys ? view.keys[position] : position;
+    return { rowIndex: Math.floor(key / perRow), generation: key % perRow };
+  });
 }
 
 /** What became of a stored result, or `pending` for none. */

@@ -1,5 +1,6 @@
 import type { BindTask, BoundTask } from '../bound';
-import { createRun, type RunSpec, setRunStatus } from '../db/runs';
+import { markForRegeneration, type ResultKey } from '../db/results';
+import { createRun, type RunSpec, setRunStatus, updateRunSpec } from '../db/runs';
 import { db, type Run } from '../db/schema';
 import { EngineError, inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
@@ -55,6 +56,29 @@ export function runController(bind: BindTask) {
     if (!run) throw inputError('That run no longer exists.');
     await setRunStatus(runId, 'running');
     void launch(runId, secrets);
+  }
+
+  /**
+   * Makes these generations again (or every failed one), in the same run: with
+   * `spec`, the form's settings now (a better prompt, another model), checked
+   * as a new run would be. Their current answers stay in their history.
+   */
+  async function regenerate(
+    runId: string,
+    keys: readonly ResultKey[] | 'failed',
+    spec: RunSpec | undefined,
+    secrets: Secrets,
+  ): Promise<number> {
+    const running = active.get(runId);
+    if (running && !running.stopping)
+      throw inputError('The run is going: pause it, or let it finish, then regenerate.');
+    if (spec) {
+      await check(spec);
+      await updateRunSpec(runId, spec);
+    }
+    const marked = await markForRegeneration(runId, keys);
+    if (marked > 0) await resumeRun(runId, secrets);
+    return marked;
   }
 
   /** Runs left 'running' by a closed or reloaded tab, taken up again. */
@@ -120,6 +144,7 @@ export function runController(bind: BindTask) {
     startRun,
     pauseRun: (runId: string) => stop(runId, 'paused'),
     resumeRun,
+    regenerate,
     cancelRun: (runId: string) => stop(runId, 'cancelled'),
     resumeInterrupted,
     cancelRunsOf,
