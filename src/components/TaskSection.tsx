@@ -1,11 +1,14 @@
 import { useMemo } from 'react';
+import { toErrorData } from '../engine/errors';
 import type { Prompt, Task } from '../engine/task';
 import { setMapping, setStructured, setTask, useForm } from '../state/form';
+import { useReview } from '../state/review';
 import { selectBoundTask, selectTaskSpec } from '../state/selectors';
 import { taskById, tasks } from '../tasks';
+import { FewShotFields, useFewShotExamples } from './FewShotFields';
 import { NumberField } from './NumberField';
 import { ParamsForm } from './ParamsForm';
-import { useDataset, useFirstRows } from './queries';
+import { useDataset, useFirstRows, useLatestRun } from './queries';
 import { Section } from './Section';
 
 export function TaskSection() {
@@ -15,17 +18,18 @@ export function TaskSection() {
   const dataset = useDataset(form.data.datasetId);
   const firstRow = useFirstRows(form.data.datasetId, 1)?.[0];
   const structuredOutput = selectTaskSpec(form).settings.structuredOutput;
-  // The same check the worker makes at Run: settings, mapped inputs, the first row's prompt.
-  const bound = useMemo(() => selectBoundTask(form), [form]);
-  const check = useMemo(
-    () =>
-      !bound.ok
-        ? { problems: [bound.problem] }
-        : dataset
-          ? bound.value.check(dataset.columns, firstRow)
-          : { problems: [] },
-    [bound, dataset, firstRow],
+  const latestRun = useLatestRun(form.data.datasetId);
+  const pickedRun = useReview((s) =>
+    form.data.datasetId ? s.picked[form.data.datasetId] : undefined,
   );
+  const fewShot = useFewShotExamples(form);
+  // The same check the worker makes at Run: settings, mapped inputs, examples, the first row's prompt.
+  const bound = useMemo(() => selectBoundTask(form, fewShot.examples), [form, fewShot.examples]);
+  const check = useMemo(() => {
+    if (!bound.ok) return { problems: [bound.problem] };
+    if (fewShot.error) return { problems: [toErrorData(fewShot.error).message] };
+    return dataset ? bound.value.check(dataset.columns, firstRow) : { problems: [] };
+  }, [bound, fewShot.error, dataset, firstRow]);
   const inputs = bound.ok ? bound.value.inputs : [];
 
   return (
@@ -55,6 +59,9 @@ export function TaskSection() {
           />
           <span>Ask for a JSON answer (structured output, when the provider can enforce it)</span>
         </label>
+      )}
+      {dataset && task.fewShot && (
+        <FewShotFields form={form} shownRunId={pickedRun ?? latestRun?.id} />
       )}
       {dataset && inputs.length > 0 && (
         <fieldset className="mapping">
@@ -111,6 +118,7 @@ export function TaskSection() {
         <PromptPreview
           prompt={check.preview}
           calls={bound.ok ? bound.value.callsPerGeneration : 1}
+          examples={bound.ok ? bound.value.examples.length : 0}
         />
       )}
     </Section>
@@ -118,12 +126,21 @@ export function TaskSection() {
 }
 
 /** The first row's first call, as it will be sent; a chain says how many calls follow. */
-function PromptPreview({ prompt, calls }: { prompt: Prompt; calls: number }) {
+function PromptPreview({
+  prompt,
+  calls,
+  examples,
+}: {
+  prompt: Prompt;
+  calls: number;
+  examples: number;
+}) {
   return (
     <details className="preview" open>
       <summary>
         Prompt for the first row
         {calls > 1 ? ` (the first of up to ${calls} calls per generation)` : ''}
+        {examples > 0 ? `, with ${examples} rated ${examples === 1 ? 'example' : 'examples'}` : ''}
       </summary>
       {'raw' in prompt ? (
         <div className="message raw">

@@ -15,6 +15,11 @@ export interface TaskSpec {
   taskId: string;
   taskParams: unknown;
   settings: RunSettings;
+  /**
+   * The few-shot examples `settings.fewShot` names, read when the run starts
+   * (run/examples.ts) and kept with it: a resumed run sends the same ones.
+   */
+  examples?: Row[];
 }
 
 /** A problem that stops a run before it starts, and the first row's prompt when there is none. */
@@ -32,6 +37,8 @@ export interface BoundTask<T extends Task = Task> {
   readonly task: T;
   readonly params: unknown;
   readonly settings: RunSettings;
+  /** The few-shot examples its prompts carry: none unless the task takes them and the run has some. */
+  readonly examples: readonly Row[];
   readonly inputs: readonly TaskInput[];
   readonly outputs: readonly string[];
   /** Model calls one generation makes at most: 1 for a prompt task. */
@@ -67,6 +74,8 @@ export function bindTask<T extends Task>(task: T, spec: Omit<TaskSpec, 'taskId'>
   const inputs = typeof task.inputs === 'function' ? task.inputs(params) : task.inputs;
   const outputs = typeof task.outputs === 'function' ? task.outputs(params) : task.outputs;
   const columnFor = (input: string) => settings.inputMapping[input] || input;
+  const fewShot = task.fewShot ? settings.fewShot : undefined;
+  const examples = (fewShot && spec.examples) || [];
 
   const mapRow = (row: Row): Row => {
     const mapped: Row = { ...row };
@@ -80,7 +89,7 @@ export function bindTask<T extends Task>(task: T, spec: Omit<TaskSpec, 'taskId'>
   const preview = (row: Row): Prompt => {
     const mapped = mapRow(row);
     return task.kind === 'prompt'
-      ? { messages: task.formatInput(mapped, params) }
+      ? { messages: task.formatInput(mapped, params, examples) }
       : task.preview(mapped, params);
   };
 
@@ -98,6 +107,7 @@ export function bindTask<T extends Task>(task: T, spec: Omit<TaskSpec, 'taskId'>
     task,
     params,
     settings,
+    examples,
     inputs,
     outputs,
     callsPerGeneration: task.kind === 'chain' ? task.callsPerGeneration(params) : 1,
@@ -107,6 +117,11 @@ export function bindTask<T extends Task>(task: T, spec: Omit<TaskSpec, 'taskId'>
     jsonSchema: (row) => (settings.structuredOutput ? task.jsonSchema?.(params, row) : undefined),
     check(columns, firstRow) {
       const problems = [...missingInputs(columns), ...reservedOutputs(outputs)];
+      // Examples asked for and read, and none found: say so rather than send none.
+      if (fewShot && spec.examples?.length === 0)
+        problems.push(
+          'No generation of the run picked for examples is rated good (and kept). Rate some Good under Results, or turn off Use rated rows as examples.',
+        );
       if (problems.length > 0 || firstRow === undefined) return { problems };
       try {
         return { problems, preview: preview(firstRow) };

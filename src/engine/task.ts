@@ -58,12 +58,18 @@ interface TaskInfo<P extends AnyParams> {
   jsonSchema?(params: z.infer<P>, row?: Row): Record<string, unknown> | undefined;
   /** Structured output is on unless the person turns it off: the answer is JSON by design. */
   structuredByDefault?: boolean;
+  /** Takes rows the person rated good as few-shot examples (RunSettings.fewShot). */
+  fewShot?: boolean;
 }
 
 export interface PromptTask<P extends AnyParams = AnyParams> extends TaskInfo<P> {
   kind: 'prompt';
-  /** The row (already mapped onto the task's input names) as chat messages. */
-  formatInput(row: Row, params: z.infer<P>): ChatMessage[];
+  /**
+   * The row (already mapped onto the task's input names) as chat messages.
+   * A few-shot task gets the examples of the run, each a row of its inputs and
+   * outputs by name; it puts them where its template says, else as earlier turns.
+   */
+  formatInput(row: Row, params: z.infer<P>, examples?: readonly Row[]): ChatMessage[];
   /**
    * The answer as output columns. A column that cannot be read with confidence
    * is null; a throw means nothing could be read and is handled like an empty answer.
@@ -108,6 +114,14 @@ export interface RunSettings {
   inputMapping: Record<string, string>;
   /** Send the task's JSON schema to backends that can enforce it. */
   structuredOutput: boolean;
+  /** Rows rated good in an earlier run, put into the prompt as examples (tasks with `fewShot`). */
+  fewShot?: FewShot;
+}
+
+/** Where a run's few-shot examples come from: up to `count` generations rated good in a run. */
+export interface FewShot {
+  fromRunId: string;
+  count: number;
 }
 
 export const defaultRunSettings: RunSettings = {

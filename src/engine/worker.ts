@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { bindSpec } from '../tasks';
 import { transferAbortSignals } from './abortSignal';
+import type { TaskSpec } from './bound';
 import { deleteDataset, sweepOrphanPages } from './db/datasets';
 import { type JudgementChange, judge, type ResultKey, restoreJudgements } from './db/results';
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
@@ -36,6 +37,7 @@ import { loadRun } from './run/boundRun';
 import { runController } from './run/controller';
 import { combineRuns, datasetFromRun } from './run/derive';
 import { estimateRun } from './run/estimate';
+import { withExamples } from './run/examples';
 
 /**
  * The engine's one API, exposed with Comlink, and the one place where the
@@ -51,7 +53,11 @@ const commands = {
   importFile,
   listModels,
   checkRun: runs.checkRun,
-  estimateRun: (spec: RunSpec, signal?: AbortSignal) => estimateRun(spec, bindSpec(spec), signal),
+  estimateRun: async (spec: RunSpec, signal?: AbortSignal) =>
+    estimateRun(spec, bindSpec(await withExamples(spec, bindSpec)), signal),
+  /** The few-shot examples a run of this spec would carry now, for the form's preview. */
+  examplesFor: async (spec: TaskSpec & { datasetId: string }) =>
+    (await withExamples(spec, bindSpec)).examples,
   startRun: runs.startRun,
   pauseRun: runs.pauseRun,
   resumeRun: runs.resumeRun,

@@ -27,6 +27,8 @@ export interface TaskSlice {
   inputMapping: Record<string, string>;
   numGenerations: number;
   groupGenerations: boolean;
+  /** Use rated rows as examples, for the tasks that take them: how many, and from which run. */
+  fewShot: { on: boolean; count: number; fromRunId?: string };
 }
 
 /** Where the llama.cpp provider takes its GGUF from; every source's fields are kept. */
@@ -81,6 +83,7 @@ export const initialForm: FormState = {
     inputMapping: {},
     numGenerations: 1,
     groupGenerations: false,
+    fewShot: { on: false, count: 3 },
   },
   provider: {
     selected: 'wllama',
@@ -189,6 +192,7 @@ export function migrateForm(state: unknown, version: number): FormState {
       inputMapping: flat.inputMapping ?? {},
       numGenerations: flat.numGenerations ?? 1,
       groupGenerations: flat.groupGenerations ?? false,
+      fewShot: base.task.fewShot,
     },
     provider: {
       selected: flat.provider ?? base.provider.selected,
@@ -238,6 +242,10 @@ export function setStructured(taskId: string, on: boolean): void {
   useForm.setState(({ task }) => ({
     task: { ...task, structured: { ...task.structured, [taskId]: on } },
   }));
+}
+
+export function setFewShot(patch: Partial<TaskSlice['fewShot']>): void {
+  useForm.setState(({ task }) => ({ task: { ...task, fewShot: { ...task.fewShot, ...patch } } }));
 }
 
 export function setMapping(input: string, column: string): void {

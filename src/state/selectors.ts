@@ -77,6 +77,7 @@ function ggufSource(gguf: GgufForm): Checked<ModelSource> {
 
 /** The task the form describes, with the engine's settings around it. */
 export function selectTaskSpec({ task }: FormState): TaskSpec {
+  const { on, count, fromRunId = '' } = task.fewShot;
   return {
     taskId: task.taskId,
     taskParams: task.params[task.taskId] ?? {},
@@ -90,14 +91,21 @@ export function selectTaskSpec({ task }: FormState): TaskSpec {
       ),
       structuredOutput:
         task.structured[task.taskId] ?? taskById(task.taskId)?.structuredByDefault ?? false,
+      fewShot: on && taskById(task.taskId)?.fewShot ? { fromRunId, count } : undefined,
     },
   };
 }
 
-/** The form's task bound to its settings, or why its settings are invalid. */
-export function selectBoundTask(form: FormState): Checked<BoundTask> {
+/**
+ * The form's task bound to its settings, with the few-shot examples the
+ * worker read for them (examplesFor), or why its settings are invalid.
+ */
+export function selectBoundTask(
+  form: FormState,
+  examples?: TaskSpec['examples'],
+): Checked<BoundTask> {
   try {
-    return ok(bindSpec(selectTaskSpec(form)));
+    return ok(bindSpec({ ...selectTaskSpec(form), examples }));
   } catch (error) {
     return problem((error as Error).message);
   }

@@ -15,8 +15,9 @@ const template = (defaultTemplate: string) =>
     .describe('Prompt template (Jinja; {{ column }} inserts a column)');
 const systemPrompt = z.string().default('').describe('System prompt');
 
-/** The person's template over their columns, with their system prompt. */
+/** The person's template over their columns, with their system prompt; rated rows can be its examples. */
 const ownPrompt = {
+  fewShot: true,
   system: (p: { systemPrompt: string }) => p.systemPrompt,
   template: (p: { template: string }) => p.template,
 };

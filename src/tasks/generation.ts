@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { ChatMessage } from '../engine/llm/types';
 import type { PromptTask } from '../engine/task';
+import { withExampleTurns } from './fewShot';
 import { structuredTemplate } from './generation.prompt';
 import { readJsonFields, readObjectSchema, schemaColumns, schemaParam } from './jsonFields';
 import { promptTask, textColumn } from './promptTask';
@@ -12,7 +14,10 @@ const chatParams = z.object({
     .describe('System prompt (used when a conversation has none of its own)'),
 });
 
-/** distilabel's ChatGeneration: the next assistant turn of a conversation. */
+/**
+ * distilabel's ChatGeneration: the next assistant turn of a conversation.
+ * Examples come first, each conversation with its answer.
+ */
 export const chatGeneration: PromptTask<typeof chatParams> = {
   kind: 'prompt',
   id: 'chat_generation',
@@ -23,11 +28,16 @@ export const chatGeneration: PromptTask<typeof chatParams> = {
   params: chatParams,
   inputs: [{ name: 'messages', description: 'The conversation: {"role", "content"} messages' }],
   outputs: ['generation'],
-  formatInput(row, p) {
+  fewShot: true,
+  formatInput(row, p, examples = []) {
     const messages = messagesOf(row, 'messages');
-    return p.systemPrompt && messages[0].role !== 'system'
-      ? [{ role: 'system', content: p.systemPrompt }, ...messages]
-      : messages;
+    const withSystem: ChatMessage[] =
+      p.systemPrompt && messages[0].role !== 'system'
+        ? [{ role: 'system', content: p.systemPrompt }, ...messages]
+        : messages;
+    return withExampleTurns(withSystem, examples, (example) => messagesOf(example, 'messages'), [
+      'generation',
+    ]);
   },
   formatOutput: (text) => ({ generation: text }),
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AnyParams, PromptTask, Row, TaskInput } from '../engine/task';
 import { renderTemplate, templateVariables } from '../engine/template';
+import { withExampleTurns } from './fewShot';
 import { chat, listOf, textOf } from './rows';
 
 /** A column a fixed template reads under its own name: what it holds, and how it is read. */
@@ -49,12 +50,17 @@ export interface PromptTaskConfig<P extends AnyParams>
   derived?: Record<string, (params: Params<P>, row: Row) => unknown>;
 }
 
+/** The template variable that holds a few-shot task's examples: a list of rows. */
+export const EXAMPLES_VARIABLE = 'examples';
+
 /**
  * The shape most tasks share: a row rendered into a system prompt and a user
  * prompt. A fixed template sees its columns, the task's settings under their
  * own names, and the derived values; its placeholders are checked against
  * those when the catalog loads, as distilabel's `_validate_templates` does,
- * so a misspelt one fails at once rather than on some row.
+ * so a misspelt one fails at once rather than on some row. A few-shot task's
+ * template sees its examples as `examples`; one that does not use them gets
+ * them as earlier turns.
  */
 export function promptTask<P extends AnyParams = NoSettings>(
   config: PromptTaskConfig<P>,
@@ -70,16 +76,27 @@ export function promptTask<P extends AnyParams = NoSettings>(
     kind: 'prompt',
     params: params ?? (noSettings as unknown as P),
     inputs: columns ? columnInputs : (inputs ?? []),
-    formatInput(row, params) {
-      const values = columns ? variablesOf(row, params) : row;
-      const systemText =
-        typeof system === 'function'
-          ? system(params, row)
-          : system && renderTemplate(system, values);
+    formatInput(row, params, examples = []) {
       const source = typeof template === 'string' ? template : template(params);
-      return chat(systemText || undefined, renderTemplate(source, values));
+      if (!task.fewShot || examples.length === 0) return messagesOf(row, params, source);
+      if (templateVariables(source).includes(EXAMPLES_VARIABLE))
+        return messagesOf({ ...row, [EXAMPLES_VARIABLE]: examples }, params, source);
+      const outputs = typeof task.outputs === 'function' ? task.outputs(params) : task.outputs;
+      return withExampleTurns(
+        messagesOf(row, params, source),
+        examples,
+        (example) => messagesOf(example, params, source),
+        outputs,
+      );
     },
   };
+
+  function messagesOf(row: Row, params: Params<P>, source: string) {
+    const values = columns ? variablesOf(row, params) : row;
+    const systemText =
+      typeof system === 'function' ? system(params, row) : system && renderTemplate(system, values);
+    return chat(systemText || undefined, renderTemplate(source, values));
+  }
 
   function variablesOf(row: Row, params: Params<P>): Record<string, unknown> {
     const values: Record<string, unknown> = { ...params };
@@ -106,10 +123,12 @@ function checkPlaceholders<P extends AnyParams>(config: PromptTaskConfig<P>): vo
   }
 }
 
-/** A person's template's inputs: each column it reads. */
+/** A person's template's inputs: each column it reads (its few-shot examples are no column). */
 export function templateInputs(source: string): TaskInput[] {
-  return templateVariables(source).map((name) => ({
-    name,
-    description: 'Used by the prompt template',
-  }));
+  return templateVariables(source)
+    .filter((name) => name !== EXAMPLES_VARIABLE)
+    .map((name) => ({
+      name,
+      description: 'Used by the prompt template',
+    }));
 }

@@ -27,6 +27,7 @@ export const textGeneration = promptTask({
     },
   ],
   outputs: ['generation'],
+  fewShot: true,
   system: (p, row) =>
     (typeof row.system_prompt === 'string' && row.system_prompt) || p.systemPrompt,
   template: (p) => p.template,

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { TaskSpec } from '../../src/engine/bound';
 import {
   judge,
   markForRegeneration,
@@ -9,7 +10,9 @@ import {
 import { createRun } from '../../src/engine/db/runs';
 import { db, type Result } from '../../src/engine/db/schema';
 import { exportRun } from '../../src/engine/io/exportRun';
+import { withExamples } from '../../src/engine/run/examples';
 import { defaultRunSettings } from '../../src/engine/task';
+import { bindSpec } from '../../src/tasks';
 import { boundRun, clearDatabase, prompts, storeDataset, storedResults } from './fixtures';
 
 /**
@@ -208,5 +211,48 @@ describe('the exports of a judged run', () => {
       rejected_rating: 'bad',
     });
     expect(skipped).toBe('2 rows were left out: 2 with fewer than two readable ratings.');
+  });
+});
+
+describe('rated rows as examples', () => {
+  const specOf = async (
+    runId: string,
+    count = 3,
+    taskId = 'text_generation',
+  ): Promise<TaskSpec & { datasetId: string }> => {
+    const run = (await db.runs.get(runId))!;
+    return {
+      datasetId: run.datasetId,
+      taskId,
+      taskParams: {},
+      settings: { ...defaultRunSettings, fewShot: { fromRunId: runId, count } },
+    };
+  };
+
+  it('are the first generations rated good and kept, with the person’s edits, as rows of inputs and outputs', async () => {
+    const runId = await runOfThree();
+    await judge(runId, [second], { rating: 'good' });
+    await judge(runId, [first], { rating: 'good', edits: { generation: 'Crimson.' } });
+    const { examples } = await withExamples(await specOf(runId), bindSpec);
+    expect(examples).toEqual([
+      { instruction: 'prompt 0', generation: 'Crimson.' },
+      { instruction: 'prompt 1', generation: 'Blue.' },
+    ]);
+    expect((await withExamples(await specOf(runId, 1), bindSpec)).examples).toHaveLength(1);
+
+    // A deleted one is no example; a rated bad one neither.
+    await judge(runId, [first], { deleted: true });
+    await judge(runId, [second], { rating: 'bad' });
+    expect((await withExamples(await specOf(runId), bindSpec)).examples).toEqual([]);
+  });
+
+  it('are none for a task that takes no examples, and an error from a run whose task writes other columns', async () => {
+    const runId = await runOfThree();
+    await judge(runId, [first], { rating: 'good' });
+    const judging = await withExamples(await specOf(runId, 3, 'ultrafeedback_honesty'), bindSpec);
+    expect(judging.examples).toBeUndefined();
+    await expect(withExamples(await specOf(runId, 3, 'custom_json'), bindSpec)).rejects.toThrow(
+      'The run picked for examples has no "name", "summary"',
+    );
   });
 });

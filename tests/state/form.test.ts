@@ -145,6 +145,7 @@ describe('a form kept by an earlier version', () => {
         inputMapping: { instruction: 'q' },
         numGenerations: 3,
         groupGenerations: true,
+        fewShot: { on: false, count: 3 },
       },
       provider: {
         selected: 'openai',

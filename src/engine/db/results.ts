@@ -1,5 +1,5 @@
 import { inBatches, PAGES_PER_READ } from './pages';
-import { decodePage, encodePage, tokensOf } from './resultColumns';
+import { decodePage, encodePage, resultAt, tokensOf } from './resultColumns';
 import {
   db,
   type Judgement,
@@ -134,6 +134,24 @@ export async function storedKeysOfPage(runId: string, page: number): Promise<Set
 /** Each stored page of a run's results, as columns without metadata, in page order, a few at a time. */
 export function iterateResultPages(runId: string): AsyncGenerator<ResultPage> {
   return inBatches((from) => pagesFrom(runId, from).limit(PAGES_PER_READ).toArray());
+}
+
+/**
+ * The first `limit` generations of a run the person rated good and kept, in
+ * row order, without metadata: a run's few-shot examples.
+ */
+export async function ratedGood(runId: string, limit: number): Promise<Result[]> {
+  const found: Result[] = [];
+  for await (const page of iterateResultPages(runId)) {
+    for (let slot = 0; slot < page.rowIndex.length && found.length < limit; slot++) {
+      const judgement = page.judgement[slot];
+      if (judgement?.rating !== 'good' || judgement.deleted) continue;
+      if (page.failed[slot] || page.regenerating[slot]) continue;
+      found.push(resultAt(page, slot));
+    }
+    if (found.length >= limit) break;
+  }
+  return found;
 }
 
 /** A run's stored result pages [from, to), as columns without metadata, by page number. */

@@ -10,6 +10,7 @@ const SPEC_FIELDS = [
   'taskId',
   'taskParams',
   'settings',
+  'examples',
   'provider',
   'sampling',
   'concurrency',

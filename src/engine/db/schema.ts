@@ -78,6 +78,8 @@ export interface Run {
   taskId: string;
   taskParams: unknown;
   settings: RunSettings;
+  /** The few-shot examples its prompts carry (settings.fewShot), as read when it started. */
+  examples?: Row[];
   provider: ProviderConfig;
   sampling: SamplingOptions;
   concurrency: number;

@@ -1,10 +1,11 @@
-import type { BindTask, BoundTask } from '../bound';
+import type { BindTask } from '../bound';
 import { markForRegeneration, type ResultKey } from '../db/results';
 import { createRun, type RunSpec, setRunStatus, updateRunSpec } from '../db/runs';
 import { db, type Run } from '../db/schema';
 import { EngineError, inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
 import type { LanguageModel } from '../llm/types';
+import { withExamples } from './examples';
 import { executeRun } from './runner';
 
 /** A run this worker is executing: how to stop it, and its end (after the requests in flight). */
@@ -24,20 +25,21 @@ export function runController(bind: BindTask) {
 
   /**
    * Checks a run before anything is stored: the task's settings, its inputs
-   * against the dataset's columns and the first row's prompt, as the form does.
+   * against the dataset's columns and the first row's prompt, as the form
+   * does. Returns the spec with its few-shot examples read, as the run keeps it.
    */
-  async function check(spec: RunSpec): Promise<BoundTask> {
+  async function check(spec: RunSpec): Promise<RunSpec> {
     const dataset = await db.datasets.get(spec.datasetId);
     if (!dataset) throw inputError('Import or pick a dataset first.');
-    const bound = bind(spec);
+    const checked = await withExamples(spec, bind);
     const first = (await db.rowPages.get([dataset.id, 0]))?.rows[0];
-    const { problems } = bound.check(dataset.columns, first);
+    const { problems } = bind(checked).check(dataset.columns, first);
     if (problems.length > 0) throw inputError(problems.join(' '));
-    return bound;
+    return checked;
   }
 
-  async function startRun(spec: RunSpec, secrets: Secrets): Promise<string> {
-    await check(spec);
+  async function startRun(form: RunSpec, secrets: Secrets): Promise<string> {
+    const spec = await check(form);
     // A local model is loaded before the run exists: a file that is no model leaves no run behind.
     const model = await createModel(spec.provider, secrets, new AbortController().signal);
     const dataset = await db.datasets.get(spec.datasetId);
@@ -72,10 +74,7 @@ export function runController(bind: BindTask) {
     const running = active.get(runId);
     if (running && !running.stopping)
       throw inputError('The run is going: pause it, or let it finish, then regenerate.');
-    if (spec) {
-      await check(spec);
-      await updateRunSpec(runId, spec);
-    }
+    if (spec) await updateRunSpec(runId, await check(spec));
     const marked = await markForRegeneration(runId, keys);
     if (marked > 0) await resumeRun(runId, secrets);
     return marked;

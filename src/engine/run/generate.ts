@@ -22,7 +22,7 @@ export function generator(
   }
   return async (item) => {
     const row = bound.mapRow(item.row);
-    const messages = bound.task.formatInput(row, bound.params);
+    const messages = bound.task.formatInput(row, bound.params, bound.examples);
     const n = item.generations.length;
     const answer = await call({ messages }, n, { jsonSchema: bound.jsonSchema(row) });
     return Array.from({ length: n }, (_, i) =>
