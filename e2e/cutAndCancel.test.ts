@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { browserAppAndServer, exportJsonl, useOpenAI } from './support';
+import { browserAppAndServer, chooseOpenAI, exportJsonl } from './support';
 
 /**
  * Two things the engine now tells apart or stops: answers cut at Max new
@@ -40,7 +40,7 @@ test('answers cut at max tokens are shown and exported as cut, not as unreadable
     .getByLabel('Import dataset')
     .setInputFiles(csv('questions.csv', 'instruction\nWhy is the sky blue?\nName a prime.\n'));
   await page.getByText('2 rows · columns: instruction').waitFor();
-  await useOpenAI(page, env.server.url, 'test-model');
+  await chooseOpenAI(page, env.server.url, 'test-model');
   // The loopback server counts words as tokens: its echo answers are longer than 4.
   await page.getByRole('spinbutton', { name: 'Max new tokens' }).fill('4');
   await page.getByRole('button', { name: 'Run', exact: true }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { browserAppAndServer, useOpenAI } from './support';
+import { browserAppAndServer, chooseOpenAI } from './support';
 
 /** Bad input gets a clear error, in an alert, and loses nothing. */
 const env = browserAppAndServer();
@@ -32,7 +32,7 @@ test('a template variable that is no column is named before the run, and Run sto
   await alert.waitFor();
   expect(await alert.textContent()).toContain('question');
 
-  await useOpenAI(page, env.server.url, 'test-model');
+  await chooseOpenAI(page, env.server.url, 'test-model');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: 'Map one of its columns' }).nth(1).waitFor();
   expect(await page.getByRole('status', { name: 'Run status' }).count()).toBe(0);
@@ -70,7 +70,7 @@ test('a refused key fails the run and says so; an unreachable endpoint says what
   await page.getByLabel('Import dataset').setInputFiles(file('p.csv', 'instruction\nhello\n'));
   await page.getByText('1 row · columns: instruction').waitFor();
 
-  await useOpenAI(page, env.server.url, 'test-model');
+  await chooseOpenAI(page, env.server.url, 'test-model');
   env.server.setOptions({ requireKey: 'sk-right' });
   await page.getByRole('textbox', { name: 'API key' }).fill('sk-wrong-secret');
   await page.getByRole('button', { name: 'Run', exact: true }).click();

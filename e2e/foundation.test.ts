@@ -3,7 +3,7 @@ import Papa from 'papaparse';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestServer } from '../tests/server/openaiServer';
-import { launchChromium, runProgress, serveApp, useOpenAI } from './support';
+import { chooseOpenAI, launchChromium, runProgress, serveApp } from './support';
 
 /**
  * The foundation, as a person would use it: import an awkward CSV, run Text
@@ -73,7 +73,7 @@ test('import, run with 2 generations, reload mid-run, finish and export the CSV 
   expect(await page.getByRole('textbox', { name: 'Prompt template' }).inputValue()).toBe(
     '{{ instruction }}',
   );
-  await useOpenAI(page, server.url, 'test-model');
+  await chooseOpenAI(page, server.url, 'test-model');
   await page.getByRole('spinbutton', { name: 'Generations per row' }).fill('2');
   await page.getByRole('spinbutton', { name: 'Concurrency' }).fill('2');
   await page.getByRole('button', { name: 'Run' }).click();

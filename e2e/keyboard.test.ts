@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../tests/server/openaiServer';
-import { launchChromium, serveApp, useOpenAI } from './support';
+import { chooseOpenAI, launchChromium, serveApp } from './support';
 
 /** A first visit driven from the keyboard: the sample file, then Run, Pause and Resume. */
 let browser: Browser;
@@ -35,7 +35,7 @@ test('a newcomer tries the sample file, and the keyboard focus follows Run, Paus
   await page.getByText('5 rows · columns: instruction').waitFor();
   expect(await page.getByRole('combobox', { name: 'Dataset' }).inputValue()).not.toBe('');
 
-  await useOpenAI(page, server.url, 'test-model');
+  await chooseOpenAI(page, server.url, 'test-model');
   await page.getByRole('spinbutton', { name: 'Concurrency' }).fill('1');
 
   const status = page.getByRole('status', { name: 'Run status' });

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type AnswerRequest, defaultAnswer, startTestServer } from '../tests/server/openaiServer';
-import { exportJsonl, launchChromium, serveApp, useOpenAI } from './support';
+import { chooseOpenAI, exportJsonl, launchChromium, serveApp } from './support';
 
 /**
  * The classic preference recipe, end to end in the UI: two models answer the
@@ -48,7 +48,7 @@ test('two models, combined, rated by UltraFeedback, exported as DPO pairs', asyn
     .getByLabel('Import dataset')
     .setInputFiles({ name: 'prompts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByText('3 rows · columns: instruction').waitFor();
-  await useOpenAI(page, server.url);
+  await chooseOpenAI(page, server.url);
   const status = page.getByRole('status', { name: 'Run status' });
 
   for (const model of ['test-model', 'test-model-b']) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../tests/server/openaiServer';
-import { launchChromium, runProgress, serveApp, useOpenAI } from './support';
+import { chooseOpenAI, launchChromium, runProgress, serveApp } from './support';
 
 /**
  * A 300-row run through the UI against a server that is slow and faulty
@@ -86,7 +86,7 @@ test('a faulty 300-row run, reloaded three times, exports every answer once, in 
     .setInputFiles({ name: 'prompts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByText(`${ROWS} rows · columns: id, instruction`).waitFor();
   await page.getByRole('combobox', { name: 'Task' }).selectOption({ label: 'Text generation' });
-  await useOpenAI(page, server.url, 'test-model');
+  await chooseOpenAI(page, server.url, 'test-model');
   await page.getByRole('spinbutton', { name: 'Generations per row' }).fill(String(GENERATIONS));
   await page.getByRole('spinbutton', { name: 'Concurrency' }).fill('4');
   await page.getByRole('button', { name: 'Run' }).click();

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { browserAppAndServer, exportJsonl, useOpenAI } from './support';
+import { browserAppAndServer, chooseOpenAI, exportJsonl } from './support';
 
 /**
  * The review workspace on a 2,000-row run against the loopback server, some of
@@ -21,7 +21,7 @@ const cellsOf = (row: Locator) => row.getByRole('gridcell').allTextContents();
 
 /** Starts a run and waits for it, not the one before it, to complete. */
 async function runToCompletion(page: Page) {
-  const runs = page.getByRole('combobox', { name: 'Run' }).locator('option');
+  const runs = page.getByRole('combobox', { name: 'Run', exact: true }).locator('option');
   const before = await runs.count();
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect.poll(() => runs.count()).toBe(before + 1);
@@ -54,7 +54,7 @@ test('every row of a 2,000-row run can be reached, filtered, searched, opened, c
   // Before any run, the grid shows the dataset itself.
   await expect.poll(() => rowCount(page)).toBe(ROWS);
 
-  await useOpenAI(page, env.server.url, 'test-model');
+  await chooseOpenAI(page, env.server.url, 'test-model');
   await page.getByRole('spinbutton', { name: 'Concurrency' }).fill('6');
   await page.getByText('Limits, retries and prices').click();
   await page.getByRole('spinbutton', { name: 'Retries' }).fill('0');
@@ -130,7 +130,7 @@ test('every row of a 2,000-row run can be reached, filtered, searched, opened, c
   // A second run with another model: both runs stay reachable, each exported as its own.
   await page.getByRole('combobox', { name: 'Model' }).fill('test-model-b');
   await runToCompletion(page);
-  const runs = page.getByRole('combobox', { name: 'Run' });
+  const runs = page.getByRole('combobox', { name: 'Run', exact: true });
   const labels = await runs.locator('option').allTextContents();
   expect(labels).toHaveLength(2);
   expect(labels[0]).toContain('test-model-b');

@@ -92,7 +92,7 @@ export async function runProgress(page: Page): Promise<{ now: number; max: numbe
 }
 
 /** Chooses the OpenAI-compatible provider with a base URL and, when given, a model id. */
-export async function useOpenAI(page: Page, baseURL: string, model?: string): Promise<void> {
+export async function chooseOpenAI(page: Page, baseURL: string, model?: string): Promise<void> {
   await page
     .getByRole('combobox', { name: 'Provider' })
     .selectOption({ label: 'OpenAI-compatible API' });
@@ -100,13 +100,18 @@ export async function useOpenAI(page: Page, baseURL: string, model?: string): Pr
   if (model !== undefined) await page.getByRole('combobox', { name: 'Model' }).fill(model);
 }
 
-/** Presses Export JSONL and reads the downloaded file's rows (the context must accept downloads). */
-export async function exportJsonl(page: Page): Promise<Record<string, unknown>[]> {
+/** Presses a button that downloads a file and reads the file as text (the context must accept downloads). */
+export async function downloadText(page: Page, button: string): Promise<string> {
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export JSONL' }).click(),
+    page.getByRole('button', { name: button }).click(),
   ]);
-  const text = await readFile((await download.path())!, 'utf8');
+  return readFile((await download.path())!, 'utf8');
+}
+
+/** Presses Export JSONL and reads the downloaded file's rows. */
+export async function exportJsonl(page: Page): Promise<Record<string, unknown>[]> {
+  const text = await downloadText(page, 'Export JSONL');
   return text
     .trim()
     .split('\n')
