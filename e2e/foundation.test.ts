@@ -105,6 +105,8 @@ test('import, run with 2 generations, reload mid-run, finish and export the CSV 
     'instruction',
     'topic',
     'generation',
+    'rating',
+    'comment',
     'model_name',
     'distilabel_metadata',
   ]);
@@ -113,6 +115,8 @@ test('import, run with 2 generations, reload mid-run, finish and export the CSV 
     [0, 1].map((g) => ({
       ...row,
       generation: answerFor(row.instruction, g),
+      rating: '',
+      comment: '',
       model_name: 'test-model',
     })),
   );
