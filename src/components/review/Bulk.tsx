@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { ResultKey } from '../../engine/db/results';
 import type { Run } from '../../engine/db/schema';
 import type { GridLine } from '../../engine/review/views';
@@ -84,6 +84,7 @@ export function BulkActions({
   selection,
   onJudge,
   onError,
+  children,
 }: {
   run: Run;
   viewId: string | undefined;
@@ -91,6 +92,8 @@ export function BulkActions({
   selection: ReturnType<typeof useSelection>;
   onJudge: JudgeAction;
   onError: (error: unknown) => void;
+  /** Shown at the end of the row of actions (Undo). */
+  children?: ReactNode;
 }) {
   const [note, setNote] = useState<string>();
   const count = selection.keys.length;
@@ -162,6 +165,7 @@ export function BulkActions({
         >
           Regenerate all {shown.toLocaleString()} lines shown
         </button>
+        {children}
       </div>
       {note && (
         <p className="muted" role="status">

@@ -266,21 +266,20 @@ function Workspace({
           selection={selection}
           onJudge={onJudge}
           onError={setError}
-        />
-      )}
-      {undo && undo.runId === run?.id && (
-        <div className="actions">
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              setUndo(undefined);
-              engine.restoreJudgements(undo.runId, undo.previous).catch(setError);
-            }}
-          >
-            Undo the last {undo.label}
-          </button>
-        </div>
+        >
+          {undo && undo.runId === run.id && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setUndo(undefined);
+                engine.restoreJudgements(undo.runId, undo.previous).catch(setError);
+              }}
+            >
+              Undo the last {undo.label}
+            </button>
+          )}
+        </BulkActions>
       )}
       <ErrorAlert error={error} />
       {view.state && (

@@ -120,7 +120,7 @@ export function RowDetails({
               {run.generations.length === 0 && <p className="muted">No result yet.</p>}
               {run.generations.map((g) => (
                 <GenerationDetails
-                  key={`${g.generation}:${g.judgement?.at ?? 0}:${g.at ?? 0}`}
+                  key={`${g.generation}:${g.at ?? 0}`}
                   result={g}
                   outputs={run.outputs}
                   judge={

@@ -171,13 +171,12 @@ export function RowsGrid({
 
 /**
  * "12", "12 · 2" for a row's second generation, then what became of it when
- * not done, and what the person made of it.
+ * not done, and whether the person deleted it (its rating has a column).
  */
 function placeOf(line: GridLine): string {
   const place = `${line.rowIndex + 1}${line.generation ? ` · ${line.generation + 1}` : ''}`;
   const words = [
     line.status ? STATUS_WORDS[line.status] : '',
-    line.rating ?? '',
     line.deleted ? 'deleted' : '',
   ].filter(Boolean);
   return [place, ...words].join(' ');

@@ -71,8 +71,7 @@ export interface GridLine {
   generation?: number;
   status?: LineStatus;
   compareStatus?: LineStatus;
-  /** The person's rating, and the columns (by index) whose value is the person's edit. */
-  rating?: 'good' | 'bad';
+  /** The columns (by index) whose value is the person's edit; whether the person deleted it. */
   edited?: number[];
   deleted?: boolean;
   /** By the view's columns, clipped. */
@@ -364,7 +363,6 @@ function lineOf(source: Source, data: PageData, rowIndex: number, generation: nu
     generation,
     status: statusAt(result),
     compareStatus: source.compare ? statusAt(compared) : undefined,
-    rating: judgement?.rating,
     edited: edited.length > 0 ? edited : undefined,
     deleted: judgement?.deleted,
     cells,
