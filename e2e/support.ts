@@ -46,6 +46,9 @@ export function launchChromium(
   });
 }
 
+/** The build the browser tests serve: dist/, or another output directory named by RETORT_DIST. */
+export const distDir = process.env.RETORT_DIST ?? 'dist';
+
 /**
  * Serves the production build (dist/, made by `npm run build`) on a free localhost port,
  * and `files` (path -> bytes, e.g. a model) beside it.
@@ -53,11 +56,12 @@ export function launchChromium(
 export async function serveApp(
   files: Record<string, Uint8Array> = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  if (!existsSync('dist/index.html'))
+  if (!existsSync(`${distDir}/index.html`))
     throw new Error(
-      'dist/ is missing: run `npm run build` before the browser tests (npm test does).',
+      `${distDir}/ is missing: run \`npm run build\` before the browser tests (npm test does).`,
     );
   const server: PreviewServer = await preview({
+    build: { outDir: distDir },
     preview: { host: '127.0.0.1', port: 0, strictPort: false },
     logLevel: 'error',
     plugins: [serveFiles(files)],
