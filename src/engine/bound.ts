@@ -1,4 +1,5 @@
 import { toErrorData } from './errors';
+import { listNames, shortName } from './names';
 import {
   ENGINE_COLUMNS,
   type Prompt,
@@ -99,8 +100,8 @@ export function bindTask<T extends Task>(task: T, spec: Omit<TaskSpec, 'taskId'>
       .map((input) => {
         const column = columnFor(input.name);
         return column === input.name
-          ? `The task needs a column "${input.name}", and the dataset has none. Map one of its columns (${listed(columns)}) onto "${input.name}".`
-          : `"${input.name}" is mapped to the column "${column}", which the dataset does not have.`;
+          ? `The task needs a column "${input.name}", and the dataset has none. Map one of its columns (${listNames(columns)}) onto "${input.name}".`
+          : `"${input.name}" is mapped to the column "${shortName(column)}", which the dataset does not have.`;
       });
 
   return {
@@ -140,10 +141,4 @@ function reservedOutputs(outputs: readonly string[]): string[] {
       (c) =>
         `"${c}" is a column Retort writes on every row: rename that output (a schema field or regex group).`,
     );
-}
-
-/** A dataset's columns for a message: a long list is cut, not dumped whole. */
-function listed(columns: readonly string[]): string {
-  const shown = columns.slice(0, 12).join(', ');
-  return columns.length > 12 ? `${shown} and ${columns.length - 12} more` : shown;
 }
