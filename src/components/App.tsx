@@ -2,7 +2,17 @@ import { DataSection } from './DataSection';
 import { ModelSection } from './ModelSection';
 import { RunSection } from './RunSection';
 import { ReviewSection } from './review/ReviewSection';
+import { SectionBoundary } from './SectionBoundary';
 import { TaskSection } from './TaskSection';
+
+/** The flow, in order; each step's failure to draw stays inside it (SectionBoundary). */
+const STEPS = [
+  { title: 'Data', Content: DataSection },
+  { title: 'Task', Content: TaskSection },
+  { title: 'Model', Content: ModelSection },
+  { title: 'Run', Content: RunSection },
+  { title: 'Results', Content: ReviewSection },
+];
 
 export function App() {
   return (
@@ -15,11 +25,11 @@ export function App() {
         </p>
       </header>
       <main>
-        <DataSection />
-        <TaskSection />
-        <ModelSection />
-        <RunSection />
-        <ReviewSection />
+        {STEPS.map(({ title, Content }, i) => (
+          <SectionBoundary key={title} step={i + 1} title={title}>
+            <Content />
+          </SectionBoundary>
+        ))}
       </main>
     </>
   );

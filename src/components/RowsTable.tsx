@@ -1,4 +1,4 @@
-import type { Row } from '../engine/task';
+import { cell, type Row } from '../engine/task';
 
 /** A small read-only table; long cells are clipped and shown whole on hover. */
 export function RowsTable({
@@ -29,7 +29,7 @@ export function RowsTable({
             // biome-ignore lint/suspicious/noArrayIndexKey: see above
             <tr key={i}>
               {columns.map((c) => {
-                const text = cellText(row[c]);
+                const text = cellText(cell(row, c));
                 return (
                   <td key={c} title={text.length > 120 ? text : undefined}>
                     {text.length > 120 ? `${text.slice(0, 120)}…` : text}

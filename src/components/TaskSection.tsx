@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { toErrorData } from '../engine/errors';
-import type { Prompt, Task } from '../engine/task';
+import { cell, type Prompt, type Task } from '../engine/task';
 import { setMapping, setStructured, setTask, useForm } from '../state/form';
 import { useReview } from '../state/review';
 import { selectBoundTask, selectTaskSpec } from '../state/selectors';
@@ -73,7 +73,7 @@ export function TaskSection() {
                 {input.optional ? ' (optional)' : ''}
               </span>
               <select
-                value={slice.inputMapping[input.name] ?? ''}
+                value={cell(slice.inputMapping, input.name) ?? ''}
                 onChange={(e) => setMapping(input.name, e.target.value)}
               >
                 <option value="">

@@ -1,6 +1,7 @@
 import { toErrorData } from './errors';
 import { listNames, shortName } from './names';
 import {
+  cell,
   ENGINE_COLUMNS,
   type Prompt,
   type PromptTask,
@@ -74,7 +75,7 @@ export function bindTask<T extends Task>(task: T, spec: Omit<TaskSpec, 'taskId'>
   const { settings } = spec;
   const inputs = typeof task.inputs === 'function' ? task.inputs(params) : task.inputs;
   const outputs = typeof task.outputs === 'function' ? task.outputs(params) : task.outputs;
-  const columnFor = (input: string) => settings.inputMapping[input] || input;
+  const columnFor = (input: string) => cell(settings.inputMapping, input) || input;
   const fewShot = task.fewShot ? settings.fewShot : undefined;
   const examples = (fewShot && spec.examples) || [];
 

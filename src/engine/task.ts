@@ -15,6 +15,15 @@ import type { ChatMessage } from './llm/types';
  * like and how many calls a generation makes.
  */
 export type Row = Record<string, unknown>;
+
+/**
+ * A row's value in a column, read from its own properties only: a file may
+ * name a column `constructor` or `__proto__`, and a row without that column
+ * must read as empty, never as Object's inherited members.
+ */
+export function cell<T = unknown>(row: Readonly<Record<string, T>>, column: string): T | undefined {
+  return Object.hasOwn(row, column) ? row[column] : undefined;
+}
 export type Outputs = Record<string, unknown>;
 
 export interface TaskInput {

@@ -15,6 +15,12 @@ export type ProviderId = 'openai' | 'webllm' | 'wllama';
 
 export interface DataSlice {
   datasetId?: string;
+  /**
+   * A selected dataset the page failed to show: it stays selected (so the
+   * person can read what failed and delete it) but is not remembered, so a
+   * reload never opens on it again.
+   */
+  failedId?: string;
 }
 
 export interface TaskSlice {
@@ -116,13 +122,13 @@ export const useForm = create<FormState>()(
     migrate: (state, version) => migrateForm(state, version),
     // Slices missing from an older or damaged record take their defaults.
     merge: (persisted, current) => mergeSlices(persisted, current),
-    partialize: (state) =>
-      state.provider.openai.rememberKey
-        ? state
-        : {
-            ...state,
-            provider: { ...state.provider, openai: { ...state.provider.openai, apiKey: '' } },
-          },
+    partialize: (state) => ({
+      ...state,
+      data: state.data.datasetId === state.data.failedId ? {} : { datasetId: state.data.datasetId },
+      provider: state.provider.openai.rememberKey
+        ? state.provider
+        : { ...state.provider, openai: { ...state.provider.openai, apiKey: '' } },
+    }),
   }),
 );
 
@@ -223,6 +229,11 @@ export function migrateForm(state: unknown, version: number): FormState {
 /** Form updates are plain functions, one family per slice, so non-React code can call them too. */
 export function setData(patch: Partial<DataSlice>): void {
   useForm.setState((s) => ({ data: { ...s.data, ...patch } }));
+}
+
+/** The selected dataset could not be shown: keep it selected for now, forget it on reload. */
+export function forgetFailedDataset(): void {
+  useForm.setState((s) => ({ data: { ...s.data, failedId: s.data.datasetId } }));
 }
 
 export function setTask(patch: Partial<TaskSlice>): void {

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../engine/llm/types';
-import type { Row } from '../engine/task';
+import { cell, type Row } from '../engine/task';
 
 /**
  * Few-shot examples, the default way: each example is an earlier exchange, its
@@ -25,8 +25,10 @@ export function withExampleTurns(
 /** An example's answer as the model would have written it: the text of a single output, else JSON. */
 export function answerOf(example: Row, outputs: readonly string[]): string {
   if (outputs.length === 1) {
-    const value = example[outputs[0]];
+    const value = cell(example, outputs[0]);
     return typeof value === 'string' ? value : JSON.stringify(value ?? null);
   }
-  return JSON.stringify(Object.fromEntries(outputs.map((name) => [name, example[name] ?? null])));
+  return JSON.stringify(
+    Object.fromEntries(outputs.map((name) => [name, cell(example, name) ?? null])),
+  );
 }

@@ -1,12 +1,12 @@
 import { inputError } from '../engine/errors';
 import type { ChatMessage } from '../engine/llm/types';
-import type { Row } from '../engine/task';
+import { cell, type Row } from '../engine/task';
 
 /** Reads task inputs from a row, with messages that say which column is wrong and how. */
 
 /** A text input; numbers and booleans become text, a missing value is an error. */
 export function textOf(row: Row, name: string): string {
-  const value = row[name];
+  const value = cell(row, name);
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw inputError(`The input "${name}" must be text, and this row has ${describe(value)}.`);
@@ -14,7 +14,7 @@ export function textOf(row: Row, name: string): string {
 
 /** An optional text input: undefined when the row has no value for it. */
 export function optionalTextOf(row: Row, name: string): string | undefined {
-  const value = row[name];
+  const value = cell(row, name);
   if (value === undefined || value === null || value === '') return undefined;
   return textOf(row, name);
 }
@@ -24,7 +24,7 @@ export function optionalTextOf(row: Row, name: string): string | undefined {
  * With `length`, the list must have exactly that many items.
  */
 export function listOf(row: Row, name: string, length?: number): string[] {
-  let value = row[name];
+  let value = cell(row, name);
   if (typeof value === 'string' && value.trim().startsWith('[')) {
     try {
       value = JSON.parse(value);
@@ -51,7 +51,7 @@ const ROLES = new Set(['system', 'user', 'assistant']);
 
 /** A conversation input: a list of `{role, content}` (or its JSON text) ending with the user. */
 export function messagesOf(row: Row, name: string): ChatMessage[] {
-  let value = row[name];
+  let value = cell(row, name);
   if (typeof value === 'string' && value.trim().startsWith('[')) {
     try {
       value = JSON.parse(value);

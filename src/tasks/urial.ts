@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EngineError } from '../engine/errors';
 import type { ChatMessage } from '../engine/llm/types';
-import type { Row } from '../engine/task';
+import { cell, type Row } from '../engine/task';
 import { promptTask } from './promptTask';
 import { messagesOf, optionalTextOf } from './rows';
 import { examples, template } from './urial.prompt';
@@ -46,7 +46,7 @@ export const urial = promptTask({
     conversation: {
       description: 'Or a conversation ending with a user turn',
       optional: true,
-      read: (row, name) => row[name],
+      read: cell,
     },
   },
   outputs: ['generation'],

@@ -2,6 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { memo, useEffect, useRef, useState } from 'react';
 import type { Run } from '../../engine/db/schema';
 import type { Bin, RunStatistics } from '../../engine/review/statistics';
+import { cell } from '../../engine/task';
 import { engine } from '../../engineClient';
 import { money } from '../format';
 import { runLabel } from '../runLabel';
@@ -246,7 +247,7 @@ function Chart({
               // biome-ignore lint/suspicious/noArrayIndexKey: a chart's rows have no identity of their own.
               <tr key={i}>
                 {columns.map((c) => (
-                  <td key={c}>{shown(c, row[c])}</td>
+                  <td key={c}>{shown(c, cell(row, c))}</td>
                 ))}
               </tr>
             ))}

@@ -26,11 +26,11 @@ export function encodePage(runId: string, page: number, results: readonly Result
     modelName: [],
     error: [],
     finishReason: [],
-    outputs: {},
+    outputs: plainRecord(),
     judgement: [],
     regenerating: new Uint8Array(n),
   };
-  const meta: ResultPageMeta = { runId, page, metadata: {}, history: [] };
+  const meta: ResultPageMeta = { runId, page, metadata: plainRecord(), history: [] };
   results.forEach((result, i) => {
     const tokens = tokensOf(result);
     columns.rowIndex[i] = result.rowIndex;
@@ -66,7 +66,7 @@ export function decodePage(columns: ResultPage, meta?: ResultPageMeta): Result[]
 }
 
 export function resultAt(columns: ResultPage, i: number, meta?: ResultPageMeta): Result {
-  const outputs: Record<string, unknown> = {};
+  const outputs = plainRecord<unknown>();
   for (const [column, values] of Object.entries(columns.outputs))
     if (values[i] !== undefined) outputs[column] = values[i];
   const result: Result = {
@@ -77,7 +77,7 @@ export function resultAt(columns: ResultPage, i: number, meta?: ResultPageMeta):
     formatFailed: columns.formatFailed[i] === 1,
     outputs,
     modelName: columns.modelName[i],
-    metadata: {},
+    metadata: plainRecord(),
   };
   for (const [key, values] of Object.entries(meta?.metadata ?? {}))
     if (values[i] !== undefined) result.metadata[key] = values[i];
@@ -100,4 +100,12 @@ export function tokensOf(result: Pick<Result, 'metadata'>): { input: number; out
     }
   }
   return { input: 0, output: 0 };
+}
+
+/**
+ * An object keyed by names a person chose (output columns, metadata keys)
+ * with no prototype: a name like `constructor` or `__proto__` is a key like any other.
+ */
+function plainRecord<T>(): Record<string, T> {
+  return Object.create(null);
 }

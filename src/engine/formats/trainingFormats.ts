@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../llm/types';
-import type { Row } from '../task';
+import { cell, type Row } from '../task';
 
 /**
  * distilabel's FormatTextGenerationDPO and FormatTextGenerationSFT: reshape
@@ -169,7 +169,7 @@ function scoreOf(rating: unknown): number | null {
 
 /** Reads a format input from the column that holds it. */
 function reader(row: Row, columns: FormatColumns): (input: string) => unknown {
-  return (input) => row[columns[input] ?? input];
+  return (input) => cell(row, columns[input] ?? input);
 }
 
 function promptMessages(instruction: string, systemPrompt: unknown): ChatMessage[] {

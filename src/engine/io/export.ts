@@ -1,6 +1,6 @@
 import { type BasicType, ByteWriter, parquetWriteRows } from 'hyparquet-writer';
 import Papa from 'papaparse';
-import type { Row } from '../task';
+import { cell, type Row } from '../task';
 import { type FileSink, openFileSink } from './fileSink';
 
 /**
@@ -85,7 +85,7 @@ async function exportCSV(
   sink.write(Papa.unparse([columns], { newline: CSV_NEWLINE }) + CSV_NEWLINE);
   for await (const batch of counted(rows(), onRows)) {
     if (batch.length === 0) continue;
-    const cells = batch.map((row) => columns.map((column) => csvCell(row[column])));
+    const cells = batch.map((row) => columns.map((column) => csvCell(cell(row, column))));
     sink.write(Papa.unparse(cells, { newline: CSV_NEWLINE }) + CSV_NEWLINE);
   }
 }
@@ -144,7 +144,7 @@ async function exportParquet(
   for await (const batch of rows()) {
     for (const row of batch) {
       for (const column of columns) {
-        const kind = kindOf(row[column]);
+        const kind = kindOf(cell(row, column));
         if (kind) kinds.set(column, mergeKinds(kinds.get(column), kind));
       }
     }
@@ -192,7 +192,7 @@ async function* checked(
 ): AsyncGenerator<Row> {
   for await (const row of rows) {
     for (const column of columns) {
-      const kind = kindOf(row[column]);
+      const kind = kindOf(cell(row, column));
       const typed = kinds.get(column);
       // A column typed from nulls alone is written as STRING.
       const fits = typed ? mergeKinds(typed, kind ?? typed) === typed : !kind || kind === 'string';
@@ -233,7 +233,7 @@ async function* picked(batches: AsyncIterable<Row[]>, columns: string[]): AsyncG
 }
 
 function pick(row: Row, columns: string[]): Row {
-  return Object.fromEntries(columns.map((column) => [column, row[column] ?? null]));
+  return Object.fromEntries(columns.map((column) => [column, cell(row, column) ?? null]));
 }
 
 /** `<dataset>-<task>.<ext>`, each part lower-cased, with runs of anything but letters and digits as one dash. */
