@@ -3,11 +3,13 @@ import * as Comlink from 'comlink';
 import { bindSpec } from '../tasks';
 import { transferAbortSignals } from './abortSignal';
 import type { TaskSpec } from './bound';
-import { deleteDataset, sweepOrphanPages } from './db/datasets';
+import { sweepOrphanPages } from './db/datasets';
+import { deleteUndoably, undoDelete } from './db/deletions';
 import { type JudgementChange, judge, type ResultKey, restoreJudgements } from './db/results';
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
+import { backUp, restore } from './io/backupFile';
 import { type ExportRequest, exportRun } from './io/exportRun';
 import { importFile } from './io/import';
 import type { Secrets } from './llm/createModel';
@@ -88,12 +90,21 @@ const commands = {
     await runs.cancelRun(runId);
     await deleteRun(runId);
   },
+  /** Deletes a dataset and its runs; undoDeleteDataset brings them back for a few seconds. */
   async deleteDataset(datasetId: string) {
-    await runs.cancelRunsOf(datasetId);
-    const ids = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
-    for (const runId of ids) await deleteRun(runId);
-    await deleteDataset(datasetId);
+    // Its runs going on stop paused: Undo brings them back to be resumed.
+    const going = await db.runs
+      .where('datasetId')
+      .equals(datasetId)
+      .filter((run) => run.status === 'running')
+      .primaryKeys();
+    await Promise.all(going.map((runId) => runs.pauseRun(runId)));
+    return deleteUndoably(datasetId);
   },
+  undoDeleteDataset: undoDelete,
+  /** Every dataset, run and judgement as one file (io/backupFile.ts). */
+  backUp,
+  restoreBackup: restore,
   exportRun: async (
     runId: string,
     request: ExportRequest,

@@ -1,14 +1,14 @@
-import Dexie from 'dexie';
+import Dexie, { type Table } from 'dexie';
 import { storageError } from '../errors';
 import type { Row } from '../task';
 import { inBatches, PAGES_PER_READ } from './pages';
-import { type Dataset, db, PAGE_SIZE, type RowPage } from './schema';
+import { type Dataset, db, PAGE_SIZE, type RowPage, type Run } from './schema';
 
 /**
  * Full pages written per transaction while importing: one big bulkPut is far
  * faster than one per page, and 8,000 rows waiting in memory stay small.
  */
-const PAGES_PER_WRITE = 8;
+export const PAGES_PER_WRITE = 8;
 
 /** Where a parser puts rows while it streams. Await each add before the next. */
 export interface RowSink {
@@ -136,32 +136,85 @@ export async function deleteDataset(id: string): Promise<void> {
   });
 }
 
-function deletePages(datasetId: string): Promise<number> {
+export function deletePages(datasetId: string): Promise<number> {
   return db.rowPages
     .where('[datasetId+page]')
     .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
     .delete();
 }
 
+/** A dataset's record and its runs' records, taken out of the store while their pages stay. */
+export interface SetAside {
+  dataset: Dataset;
+  runs: Run[];
+}
+
 /**
- * Deletes pages that belong to no dataset: what an import leaves when its tab
- * is closed midway. Imports hold the import lock shared, so the sweep, which
- * needs it alone, never runs while any tab imports.
+ * Takes a dataset's record and its runs' records out of the store, in one
+ * transaction, and returns them: the dataset and its runs disappear from every
+ * list at once, while their pages, which nothing points to now, stay for
+ * putBack. Hold the import lock (holdImportLock) first, or a sweep may take
+ * those pages. Undefined when there is no such dataset.
+ */
+export function setAside(datasetId: string): Promise<SetAside | undefined> {
+  return db.transaction('rw', db.datasets, db.runs, async () => {
+    const dataset = await db.datasets.get(datasetId);
+    if (!dataset) return undefined;
+    const runs = await db.runs.where('datasetId').equals(datasetId).toArray();
+    await db.runs.bulkDelete(runs.map((run) => run.id));
+    await db.datasets.delete(datasetId);
+    return { dataset, runs };
+  });
+}
+
+/** Stores what setAside took out, as it was, in one transaction. */
+export async function putBack({ dataset, runs }: SetAside): Promise<void> {
+  await db.transaction('rw', db.datasets, db.runs, async () => {
+    await db.runs.bulkAdd(runs);
+    await db.datasets.add(dataset);
+  });
+}
+
+/**
+ * Deletes pages that belong to nothing: rows of no dataset (what an import
+ * leaves when its tab is closed midway) and results of no run (what a
+ * restore leaves so). Imports, restores and deletions that can be undone hold
+ * the import lock shared while they keep such pages, so the sweep, which
+ * needs it alone, never runs while any tab has one under way.
  */
 export async function sweepOrphanPages(): Promise<number> {
   let deleted = 0;
   await withImportLock('exclusive', async () => {
-    const datasets = new Set(await db.datasets.toCollection().primaryKeys());
-    const keys = await db.rowPages.toCollection().primaryKeys();
-    const orphans = keys.filter(([datasetId]) => !datasets.has(datasetId));
-    await db.rowPages.bulkDelete(orphans);
-    deleted = orphans.length;
+    // Read together: a run started meanwhile has its record in the same snapshot as its results.
+    const tables = [db.datasets, db.runs, db.rowPages, db.resultPages, db.resultMeta];
+    const orphans = await db.transaction('r', tables, async () => {
+      const datasets = new Set(await db.datasets.toCollection().primaryKeys());
+      const runs = new Set(await db.runs.toCollection().primaryKeys());
+      return Promise.all([
+        orphansOf(db.rowPages, datasets),
+        orphansOf(db.resultPages, runs),
+        orphansOf(db.resultMeta, runs),
+      ]);
+    });
+    await db.rowPages.bulkDelete(orphans[0]);
+    await db.resultPages.bulkDelete(orphans[1]);
+    await db.resultMeta.bulkDelete(orphans[2]);
+    deleted = orphans.flat().length;
   });
   return deleted;
 }
 
+/** The keys of a table's pages whose owner (a dataset or run id, first in the key) is not in `owners`. */
+async function orphansOf(
+  table: Table<unknown, [string, number]>,
+  owners: Set<string>,
+): Promise<[string, number][]> {
+  const keys = await table.toCollection().primaryKeys();
+  return keys.filter(([owner]) => !owners.has(owner));
+}
+
 /** Web Locks span tabs and workers; where there are none (Node tests), the body just runs. */
-function withImportLock<T>(mode: LockMode, body: () => Promise<T>): Promise<T> {
+export function withImportLock<T>(mode: LockMode, body: () => Promise<T>): Promise<T> {
   const locks = globalThis.navigator?.locks;
   if (!locks) return body();
   // A sweep gives way to any import under way; an import waits for a sweep to end.
@@ -169,4 +222,15 @@ function withImportLock<T>(mode: LockMode, body: () => Promise<T>): Promise<T> {
   return locks.request('retort-import', options, (lock) =>
     lock ? body() : Promise.resolve(undefined as T),
   );
+}
+
+/**
+ * Takes the import lock shared and keeps it until the returned function is
+ * called: for pages that must outlive the command that keeps them (a deletion
+ * waiting for Undo). A closed tab lets go of it.
+ */
+export function holdImportLock(): Promise<() => void> {
+  return new Promise((held) => {
+    void withImportLock('shared', () => new Promise<void>((release) => held(release)));
+  });
 }
