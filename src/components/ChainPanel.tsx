@@ -6,6 +6,7 @@ import { useRuns } from './queries';
 import { runLabel } from './runLabel';
 import { ErrorAlert } from './Section';
 import { useCancellable } from './useCancellable';
+import { useScoped } from './useScoped';
 
 /**
  * Chains of runs: a run's results as a new dataset, or the answers of several
@@ -15,7 +16,7 @@ import { useCancellable } from './useCancellable';
 export function ChainPanel({ run }: { run: Run }) {
   const runs = useRuns(run.datasetId);
   const [picked, setPicked] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useScoped<unknown>(run.id);
   const command = useCancellable();
 
   async function derive(make: (signal: AbortSignal) => Promise<{ id: string }>) {

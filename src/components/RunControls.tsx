@@ -1,10 +1,18 @@
 import { useRef, useState } from 'react';
+import type { RunSpec } from '../engine/db/runs';
 import type { Run } from '../engine/db/schema';
 import type { RunEstimate } from '../engine/run/estimate';
 import { engine } from '../engineClient';
-import { useForm } from '../state/form';
+import { type FormState, useForm } from '../state/form';
 import { pickRun } from '../state/review';
-import { type Checked, selectRunSpec, selectSecrets } from '../state/selectors';
+import {
+  type Checked,
+  changedProvider,
+  changedSpec,
+  selectRunSpec,
+  selectSecrets,
+} from '../state/selectors';
+import { describeProvider } from './runLabel';
 import { useFocusKept } from './useFocusKept';
 
 /** The form's run spec, or its problem thrown as the error to show. */
@@ -19,12 +27,16 @@ export function RunControls({
   datasetId,
   onError,
   onEstimate,
+  onNote,
 }: {
   run: Run | undefined;
   datasetId: string | undefined;
   onError: (error: unknown) => void;
-  onEstimate: (estimate: { datasetId: string; figures: RunEstimate }) => void;
+  onEstimate: (estimate: RunEstimate) => void;
+  /** What a command did that the status does not say (resuming with new settings). */
+  onNote: (note: string | undefined) => void;
 }) {
+  const form = useForm();
   // Starting waits for a local model to load; a second click must not start a second run.
   const [starting, setStarting] = useState(false);
   const status = run?.status;
@@ -35,6 +47,7 @@ export function RunControls({
 
   const act = (command: () => Promise<unknown>) => () => {
     onError(null);
+    onNote(undefined);
     Promise.resolve().then(command).catch(onError);
   };
   const secrets = () => selectSecrets(useForm.getState());
@@ -72,12 +85,28 @@ export function RunControls({
         </button>
       )}
       {run && resumable && (
-        <button type="button" data-next="" onClick={act(() => engine.resumeRun(run.id, secrets()))}>
+        <button
+          type="button"
+          data-next=""
+          onClick={act(() => {
+            const provider = status === 'failed' ? changedProvider(form, run) : undefined;
+            onNote(provider && `Resuming with the new settings: ${describeProvider(provider)}.`);
+            return engine.resumeRun(run.id, secrets(), provider);
+          })}
+        >
           Resume
         </button>
       )}
       {run && (active || status === 'paused') && (
-        <button type="button" className="secondary" onClick={act(() => engine.cancelRun(run.id))}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={act(async () => {
+            const kept = run.counters.done + run.counters.failed;
+            const question = `Cancel this run? It cannot be resumed afterwards; the ${kept.toLocaleString()} generations made so far stay.`;
+            if (confirm(question)) await engine.cancelRun(run.id);
+          })}
+        >
           Cancel
         </button>
       )}
@@ -87,17 +116,61 @@ export function RunControls({
         disabled={!datasetId}
         aria-describedby={datasetId ? undefined : 'run-needs-data'}
         onClick={act(async () => {
-          const runSpec = spec();
-          onEstimate({ datasetId: runSpec.datasetId, figures: await engine.estimateRun(runSpec) });
+          onEstimate(await engine.estimateRun(spec()));
         })}
       >
         Estimate tokens and cost
       </button>
       {run && status === 'completed' && run.counters.failed > 0 && (
-        <button type="button" onClick={act(() => engine.retryFailed(run.id, secrets()))}>
-          Retry failed ({run.counters.failed})
-        </button>
+        <RetryFailed
+          run={run}
+          form={form}
+          onClick={(spec) => act(() => engine.retryFailed(run.id, secrets(), spec))()}
+        />
       )}
     </div>
+  );
+}
+
+/**
+ * Retry failed: the failures a retry may mend; after a change of task or
+ * model, every failure, with the new settings. When every failure lasts
+ * (HTTP 400, a row the task cannot read) the button says what it waits for.
+ */
+function RetryFailed({
+  run,
+  form,
+  onClick,
+}: {
+  run: Run;
+  form: FormState;
+  onClick: (spec: RunSpec | undefined) => void;
+}) {
+  const { failed, lasting = 0 } = run.counters;
+  const spec = changedSpec(form, run);
+  if (spec)
+    return (
+      <button type="button" onClick={() => onClick(spec)}>
+        Retry failed with the new settings ({failed.toLocaleString()})
+      </button>
+    );
+  const retryable = failed - lasting;
+  return (
+    <>
+      <button
+        type="button"
+        disabled={retryable === 0}
+        aria-describedby={lasting > 0 ? 'retry-lasting' : undefined}
+        onClick={() => onClick(undefined)}
+      >
+        Retry failed ({retryable.toLocaleString()})
+      </button>
+      {lasting > 0 && (
+        <span id="retry-lasting" className="muted">
+          {lasting.toLocaleString()} failed with an error a retry meets again: change the task or
+          model, then retry them.
+        </span>
+      )}
+    </>
   );
 }

@@ -1,8 +1,11 @@
+import { useEffect, useState } from 'react';
+import type { FailureReason } from '../engine/db/results';
 import type { Run } from '../engine/db/schema';
-import type { ProviderConfig } from '../engine/llm/types';
 import { progressOf } from '../engine/run/progress';
+import { engine } from '../engineClient';
 import { taskLabel } from '../tasks';
 import { formatDuration, money } from './format';
+import { describeProvider } from './runLabel';
 import { ErrorAlert } from './Section';
 
 /** A run's progress: the bar, its status, its counts, and what it is doing now. */
@@ -22,12 +25,17 @@ export function RunProgress({ run }: { run: Run }) {
       >
         <div className="bar" style={{ width: `${percent}%` }} />
       </div>
-      <p role="status" aria-label="Run status" className={`status ${run.status}`}>
+      <p
+        role="status"
+        aria-label="Run status"
+        className={`status ${run.status}${failed > 0 ? ' with-failures' : ''}`}
+      >
         {statusText(run)}
       </p>
       {run.status === 'failed' && (
-        <ErrorAlert error="The run stopped. Mend what the status above says, then press Resume: only the generations without a result are sent again." />
+        <ErrorAlert error="The run stopped. Mend what the status above says (the Base URL, model or key under Model), then press Resume: it sends only the generations without a result, with the model settings now in the form." />
       )}
+      {failed > 0 && run.status !== 'running' && <FailureReasons run={run} />}
       <p className="muted">
         {finished.toLocaleString()} of {total.toLocaleString()} generations ·{' '}
         {done.toLocaleString()} done · {failed.toLocaleString()} failed ·{' '}
@@ -85,14 +93,41 @@ function statusText(run: Run): string {
     case 'failed':
       return `Failed: ${run.error?.message ?? 'the run stopped on an error.'}`;
     case 'completed':
-      return 'Completed';
+      return run.counters.failed > 0
+        ? `Completed with ${run.counters.failed.toLocaleString()} failed`
+        : 'Completed';
     default:
       return run.status[0].toUpperCase() + run.status.slice(1);
   }
 }
 
-function describeProvider(provider: ProviderConfig): string {
-  return provider.provider === 'openai'
-    ? `${provider.model} at ${provider.baseURL}`
-    : provider.model;
+/** Why generations failed, the most frequent reasons first, and which a retry cannot mend. */
+function FailureReasons({ run }: { run: Run }) {
+  const [reasons, setReasons] = useState<FailureReason[]>();
+  const { failed } = run.counters;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read again when the failures change (a retry).
+  useEffect(() => {
+    let current = true;
+    engine.failureReasons(run.id).then(
+      (found) => current && setReasons(found),
+      () => current && setReasons(undefined),
+    );
+    return () => {
+      current = false;
+    };
+  }, [run.id, failed]);
+  if (!reasons?.length) return null;
+  return (
+    <div className="failures">
+      <p className="muted">Why generations failed:</p>
+      <ul aria-label="Failure reasons">
+        {reasons.map((reason) => (
+          <li key={reason.message}>
+            {reason.count.toLocaleString()} × {reason.message}
+            {reason.lasting && ' (a retry meets the same error: change the task or model first)'}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }

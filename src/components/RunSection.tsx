@@ -1,22 +1,28 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { RunEstimate } from '../engine/run/estimate';
 import { engine } from '../engineClient';
 import { useForm } from '../state/form';
-import { selectSecrets } from '../state/selectors';
+import { selectRunSpec, selectSecrets } from '../state/selectors';
 import { money } from './format';
 import { useLatestRun } from './queries';
 import { RunControls } from './RunControls';
 import { RunProgress } from './RunProgress';
+import { RunStorageWarning } from './RunStorageWarning';
 import { ErrorAlert, Section } from './Section';
+import { useScoped } from './useScoped';
 
 export function RunSection() {
   const datasetId = useForm((s) => s.data.datasetId);
   const run = useLatestRun(datasetId);
-  const [error, setError] = useState<unknown>(null);
-  // What the estimate was made for: shown only while the dataset is the same.
-  const [estimate, setEstimate] = useState<{ datasetId: string; figures: RunEstimate }>();
+  // An estimate or an error belongs to the form it was made for (dataset, task,
+  // model, limits): a change to any of them takes it away.
+  const spec = useForm((s) => JSON.stringify(selectRunSpec(s)));
+  const [estimate, setEstimate] = useScoped<RunEstimate>(spec);
+  const [error, setError] = useScoped<unknown>(`${spec}|${run?.id}`);
+  const [note, setNote] = useScoped<string>(run?.id ?? '');
 
   // A reload or a crash leaves runs marked running: take them up again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per page load, not again when the form changes.
   useEffect(() => {
     engine.resumeInterrupted(selectSecrets(useForm.getState())).catch(setError);
   }, []);
@@ -28,14 +34,21 @@ export function RunSection() {
         datasetId={datasetId}
         onError={setError}
         onEstimate={setEstimate}
+        onNote={setNote}
       />
+      {note && (
+        <p className="muted" role="status">
+          {note}
+        </p>
+      )}
       {!datasetId && (
         <p id="run-needs-data" className="muted">
           Import a dataset under Data (step 1) to run.
         </p>
       )}
+      <RunStorageWarning datasetId={datasetId} />
       <ErrorAlert error={error} />
-      {estimate && estimate.datasetId === datasetId && <EstimateLine estimate={estimate.figures} />}
+      {estimate && <EstimateLine estimate={estimate} />}
       {run && <RunProgress run={run} />}
     </Section>
   );

@@ -1,7 +1,17 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
+import type { Dataset } from '../engine/db/schema';
 import { toErrorData } from '../engine/errors';
+import { shortName } from '../engine/names';
 import { cell, type Prompt, type Task } from '../engine/task';
-import { setMapping, setStructured, setTask, useForm } from '../state/form';
+import {
+  dropMappings,
+  generationsOf,
+  setGenerations,
+  setMapping,
+  setStructured,
+  setTask,
+  useForm,
+} from '../state/form';
 import { useReview } from '../state/review';
 import { selectBoundTask, selectTaskSpec } from '../state/selectors';
 import { taskById, tasks } from '../tasks';
@@ -10,6 +20,7 @@ import { NumberField } from './NumberField';
 import { ParamsForm } from './ParamsForm';
 import { useDataset, useFirstRows, useLatestRun } from './queries';
 import { Section } from './Section';
+import { useScoped } from './useScoped';
 
 export function TaskSection() {
   const form = useForm();
@@ -31,6 +42,8 @@ export function TaskSection() {
     return dataset ? bound.value.check(dataset.columns, firstRow) : { problems: [] };
   }, [bound, fewShot.error, dataset, firstRow]);
   const inputs = bound.ok ? bound.value.inputs : [];
+  const generations = generationsOf(slice);
+  const dropped = useStaleMappingsDropped(dataset);
 
   return (
     <Section step={2} title="Task">
@@ -62,6 +75,11 @@ export function TaskSection() {
       )}
       {dataset && task.fewShot && (
         <FewShotFields form={form} shownRunId={pickedRun ?? latestRun?.id} />
+      )}
+      {dropped && (
+        <p className="muted" role="status">
+          {dropped}
+        </p>
       )}
       {dataset && inputs.length > 0 && (
         <fieldset className="mapping">
@@ -96,14 +114,14 @@ export function TaskSection() {
           label="Generations per row"
           min={1}
           max={64}
-          value={slice.numGenerations}
-          onChange={(v) => setTask({ numGenerations: clampInt(v ?? 1, 1, 64) })}
+          value={generations.count}
+          onChange={(v) => setGenerations({ count: clampInt(v ?? 1, 1, 64) })}
         />
         <label className="check">
           <input
             type="checkbox"
-            checked={slice.groupGenerations}
-            onChange={(e) => setTask({ groupGenerations: e.target.checked })}
+            checked={generations.group}
+            onChange={(e) => setGenerations({ group: e.target.checked })}
           />
           <span>Group generations into lists (one row per input)</span>
         </label>
@@ -158,6 +176,28 @@ function PromptPreview({
       )}
     </details>
   );
+}
+
+/**
+ * A mapping to a column the selected dataset lacks (left from another
+ * dataset) is dropped, since the form offers no way to pick it, and said.
+ */
+function useStaleMappingsDropped(dataset: Dataset | undefined): string | undefined {
+  const mapping = useForm((s) => s.task.inputMapping);
+  const [dropped, setDropped] = useScoped<string>(dataset?.id ?? '');
+  useEffect(() => {
+    if (!dataset) return;
+    const stale = Object.entries(mapping).filter(
+      ([, column]) => column && !dataset.columns.includes(column),
+    );
+    if (stale.length === 0) return;
+    dropMappings(stale.map(([input]) => input));
+    const listed = stale.map(([input, column]) => `${input} from "${shortName(column)}"`);
+    setDropped(
+      `Dropped the mapping of ${listed.join(', ')}: "${shortName(dataset.name)}" has no such column.`,
+    );
+  }, [dataset, mapping, setDropped]);
+  return dropped;
 }
 
 function groups(): [string, Task[]][] {

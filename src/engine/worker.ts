@@ -5,7 +5,13 @@ import { transferAbortSignals } from './abortSignal';
 import type { TaskSpec } from './bound';
 import { sweepOrphanPages } from './db/datasets';
 import { deleteUndoably, undoDelete } from './db/deletions';
-import { type JudgementChange, judge, type ResultKey, restoreJudgements } from './db/results';
+import {
+  failureReasons,
+  type JudgementChange,
+  judge,
+  type ResultKey,
+  restoreJudgements,
+} from './db/results';
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
@@ -65,9 +71,12 @@ const commands = {
   resumeRun: runs.resumeRun,
   cancelRun: runs.cancelRun,
   resumeInterrupted: runs.resumeInterrupted,
-  /** Makes every failed generation of the run again. */
-  retryFailed: (runId: string, secrets: Secrets) =>
-    runs.regenerate(runId, 'failed', undefined, secrets),
+  /**
+   * Makes the run's failed generations again: those a retry may mend, or,
+   * with `spec` (the person changed the task or model), every one with the new settings.
+   */
+  retryFailed: (runId: string, secrets: Secrets, spec?: RunSpec) =>
+    runs.regenerate(runId, spec ? 'failed' : 'retryable', spec, secrets),
   /**
    * Makes the generations picked again, with the form's settings now: keys
    * (the selected lines), or every line of an open view (a filter or a search).
@@ -85,6 +94,7 @@ const commands = {
     change: JudgementChange,
   ) => judge(runId, 'keys' in picked ? picked.keys : viewKeys(picked.viewId), change),
   restoreJudgements,
+  failureReasons,
   renameRun,
   async deleteRun(runId: string) {
     await runs.cancelRun(runId);

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { Pricing, RunLimits } from '../engine/db/schema';
 import type { ModelSource, SamplingOptions } from '../engine/llm/types';
+import { cell } from '../engine/task';
 
 /**
  * UI state only: what the person has chosen in the form, in slices (data,
@@ -12,6 +13,13 @@ import type { ModelSource, SamplingOptions } from '../engine/llm/types';
  * person asks for it to be remembered.
  */
 export type ProviderId = 'openai' | 'webllm' | 'wllama';
+
+export interface Generations {
+  count: number;
+  group: boolean;
+}
+
+const DEFAULT_GENERATIONS: Generations = { count: 1, group: false };
 
 export interface DataSlice {
   datasetId?: string;
@@ -31,8 +39,11 @@ export interface TaskSlice {
   structured: Record<string, boolean>;
   /** task input name -> dataset column ('' for the column of the input's name) */
   inputMapping: Record<string, string>;
-  numGenerations: number;
-  groupGenerations: boolean;
+  /**
+   * Each task's generations per row and grouping, where the person set them:
+   * a judge must not inherit the 2 generations set for text generation.
+   */
+  generations: Record<string, Partial<Generations>>;
   /** Use rated rows as examples, for the tasks that take them: how many, and from which run. */
   fewShot: { on: boolean; count: number; fromRunId?: string };
 }
@@ -87,8 +98,7 @@ export const initialForm: FormState = {
     params: {},
     structured: {},
     inputMapping: {},
-    numGenerations: 1,
-    groupGenerations: false,
+    generations: {},
     fewShot: { on: false, count: 3 },
   },
   provider: {
@@ -113,7 +123,7 @@ export const initialForm: FormState = {
   limits: { concurrency: 4, timeoutSeconds: 120, maxRetries: 4, pricing: {} },
 };
 
-const FORM_VERSION = 3;
+const FORM_VERSION = 4;
 
 export const useForm = create<FormState>()(
   persist(() => initialForm, {
@@ -173,13 +183,30 @@ interface FlatForm {
   pricing: Partial<Pricing>;
 }
 
+/** The task slice as version 3 kept it: one number of generations for every task. */
+type TaskSliceVersion3 = Omit<TaskSlice, 'generations'> & {
+  numGenerations?: number;
+  groupGenerations?: boolean;
+};
+
 /**
  * A form kept by an older version, in today's slices. Version 1 had no
  * providerChosen (who used it has chosen); before version 3 the fields were
- * flat, and structured output was a parameter of some tasks.
+ * flat, and structured output was a parameter of some tasks; before version 4
+ * generations per row were one setting for all tasks (now they belong to the task then chosen).
  */
 export function migrateForm(state: unknown, version: number): FormState {
   if (version >= FORM_VERSION) return state as FormState;
+  const sliced = (version < 3 ? fromFlat(state, version) : state) as FormState & {
+    task: TaskSliceVersion3;
+  };
+  const { numGenerations, groupGenerations, ...task } = sliced.task;
+  const kept = { count: numGenerations ?? 1, group: groupGenerations ?? false };
+  const set = kept.count !== DEFAULT_GENERATIONS.count || kept.group !== DEFAULT_GENERATIONS.group;
+  return { ...sliced, task: { ...task, generations: set ? { [task.taskId]: kept } : {} } };
+}
+
+function fromFlat(state: unknown, version: number) {
   const flat = (state ?? {}) as Partial<FlatForm>;
   const params: TaskSlice['params'] = {};
   const structured: TaskSlice['structured'] = {};
@@ -255,6 +282,21 @@ export function setStructured(taskId: string, on: boolean): void {
   }));
 }
 
+/** The chosen task's generations per row and grouping: what the person set for it, else one, ungrouped. */
+export function generationsOf(task: TaskSlice): Generations {
+  return { ...DEFAULT_GENERATIONS, ...cell(task.generations, task.taskId) };
+}
+
+/** Sets generations per row or grouping for the chosen task only. */
+export function setGenerations(patch: Partial<Generations>): void {
+  useForm.setState(({ task }) => ({
+    task: {
+      ...task,
+      generations: { ...task.generations, [task.taskId]: { ...generationsOf(task), ...patch } },
+    },
+  }));
+}
+
 export function setFewShot(patch: Partial<TaskSlice['fewShot']>): void {
   useForm.setState(({ task }) => ({ task: { ...task, fewShot: { ...task.fewShot, ...patch } } }));
 }
@@ -262,6 +304,18 @@ export function setFewShot(patch: Partial<TaskSlice['fewShot']>): void {
 export function setMapping(input: string, column: string): void {
   useForm.setState(({ task }) => ({
     task: { ...task, inputMapping: { ...task.inputMapping, [input]: column } },
+  }));
+}
+
+/** Forgets the columns these inputs were mapped to: they read the column of their own name again. */
+export function dropMappings(inputs: readonly string[]): void {
+  useForm.setState(({ task }) => ({
+    task: {
+      ...task,
+      inputMapping: Object.fromEntries(
+        Object.entries(task.inputMapping).filter(([input]) => !inputs.includes(input)),
+      ),
+    },
   }));
 }
 

@@ -1,6 +1,6 @@
 import type { BoundTask, TaskSpec } from '../engine/bound';
 import type { RunSpec } from '../engine/db/runs';
-import type { Pricing } from '../engine/db/schema';
+import type { Pricing, Run } from '../engine/db/schema';
 import type { Secrets } from '../engine/llm/createModel';
 import {
   ggufName,
@@ -9,7 +9,7 @@ import {
   type ProviderConfig,
 } from '../engine/llm/types';
 import { bindSpec, taskById } from '../tasks';
-import type { FormState, GgufForm } from './form';
+import { type FormState, type GgufForm, generationsOf } from './form';
 
 /**
  * What a run needs, read from the form. The selectors never throw: what is
@@ -82,8 +82,8 @@ export function selectTaskSpec({ task }: FormState): TaskSpec {
     taskId: task.taskId,
     taskParams: task.params[task.taskId] ?? {},
     settings: {
-      numGenerations: task.numGenerations,
-      groupGenerations: task.groupGenerations,
+      numGenerations: generationsOf(task).count,
+      groupGenerations: generationsOf(task).group,
       addRawInput: true,
       addRawOutput: true,
       inputMapping: Object.fromEntries(
@@ -138,4 +138,41 @@ export function selectSecrets(form: FormState): Secrets {
 function pricingOf({ inputPerMillion, outputPerMillion }: Partial<Pricing>): Pricing | undefined {
   if (inputPerMillion === undefined && outputPerMillion === undefined) return undefined;
   return { inputPerMillion: inputPerMillion ?? 0, outputPerMillion: outputPerMillion ?? 0 };
+}
+
+/**
+ * The model settings the form now gives, when they differ from the run's:
+ * a failed run is resumed with them (a mended Base URL, model id or file).
+ */
+export function changedProvider(form: FormState, run: Run): ProviderConfig | undefined {
+  const provider = selectProvider(form);
+  return provider.ok && !sameValue(provider.value, run.provider) ? provider.value : undefined;
+}
+
+/**
+ * The form's run spec, when its task or model differ from the run's: a
+ * failure that lasts (HTTP 400, a row the template cannot read) may then pass.
+ */
+export function changedSpec(form: FormState, run: Run): RunSpec | undefined {
+  const spec = selectRunSpec(form);
+  if (!spec.ok) return undefined;
+  const fields = (r: Pick<Run, 'taskId' | 'taskParams' | 'settings' | 'provider' | 'sampling'>) => [
+    r.taskId,
+    r.taskParams,
+    r.settings,
+    r.provider,
+    r.sampling,
+  ];
+  return sameValue(fields(spec.value), fields(run)) ? undefined : spec.value;
+}
+
+/** Deep equality of plain data, whatever the order of object keys. */
+function sameValue(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown) =>
+    JSON.stringify(value, (_, v) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)))
+        : v,
+    );
+  return canonical(a) === canonical(b);
 }

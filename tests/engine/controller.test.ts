@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { markForRegeneration } from '../../src/engine/db/results';
+import { failureReasons, markForRegeneration } from '../../src/engine/db/results';
 import type { RunSpec } from '../../src/engine/db/runs';
 import { db } from '../../src/engine/db/schema';
 import { runController } from '../../src/engine/run/controller';
@@ -137,6 +137,61 @@ describe('the run commands', () => {
     await expect.poll(() => statusOf(id)).toBe('completed');
     expect((await runOf(id)).counters).toMatchObject({ total: 20, done: 20, failed: 0 });
     expect(server.requests.length - before).toBe(1);
+  });
+
+  it('leaves failures that last (HTTP 400) to a change of settings, and says why each failed', async () => {
+    server.setOptions({
+      faults: ({ body }) => {
+        const text = JSON.stringify(body);
+        if (text.includes('"prompt 3"') || text.includes('"prompt 4"'))
+          return { kind: 'status', status: 400 };
+        return text.includes('"prompt 7"') ? { kind: 'status', status: 500 } : null;
+      },
+    });
+    const id = await startRun(await spec(20), {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect((await runOf(id)).counters).toMatchObject({ done: 17, failed: 3, lasting: 2 });
+    const reasons = await failureReasons(id);
+    expect(reasons.map(({ count, lasting }) => ({ count, lasting }))).toEqual([
+      { count: 2, lasting: true },
+      { count: 1, lasting: false },
+    ]);
+    expect(reasons[0].message).toMatch(/400/);
+
+    // Retry failed asks again only for the one a retry may mend.
+    server.setOptions({ faults: [] });
+    let before = server.requests.length;
+    expect(await markForRegeneration(id, 'retryable')).toBe(1);
+    await resumeRun(id, {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect((await runOf(id)).counters).toMatchObject({ done: 18, failed: 2, lasting: 2 });
+    expect(server.requests.length - before).toBe(1);
+
+    // After a change of settings, every failure is asked again.
+    before = server.requests.length;
+    expect(await markForRegeneration(id, 'failed')).toBe(2);
+    await resumeRun(id, {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect((await runOf(id)).counters).toMatchObject({ done: 20, failed: 0, lasting: 0 });
+    expect(server.requests.length - before).toBe(2);
+  });
+
+  it('resumes a failed run with mended model settings, keeping its task settings', async () => {
+    const closed = await startTestServer();
+    await closed.close();
+    const wrong = { provider: 'openai' as const, baseURL: closed.url, model: 'test-model' };
+    const id = await startRun(
+      await spec(6, { provider: wrong, taskParams: { template: 'Q: {{ instruction }}' } }),
+      {},
+    );
+    await expect.poll(() => statusOf(id)).toBe('failed');
+    const before = server.requests.length;
+    await resumeRun(id, {}, { ...wrong, baseURL: server.url });
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect(server.requests.length - before).toBe(6);
+    const run = await runOf(id);
+    expect(run.provider).toMatchObject({ baseURL: server.url });
+    expect(run.taskParams).toEqual({ template: 'Q: {{ instruction }}' });
   });
 
   it('fails the run, with the reason, when the endpoint cannot be reached; the work stays pending', async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type FormState, initialForm, migrateForm } from '../../src/state/form';
+import {
+  type FormState,
+  generationsOf,
+  initialForm,
+  migrateForm,
+  setGenerations,
+  setTask,
+  useForm,
+} from '../../src/state/form';
 import {
   selectBoundTask,
   selectProvider,
@@ -143,8 +151,8 @@ describe('a form kept by an earlier version', () => {
         params: { ultrafeedback_overall_rating: {}, text_generation: { template: '{{ q }}' } },
         structured: { ultrafeedback_overall_rating: true },
         inputMapping: { instruction: 'q' },
-        numGenerations: 3,
-        groupGenerations: true,
+        // Version 2 had one setting for every task: it stays with the task chosen then.
+        generations: { ultrafeedback_overall_rating: { count: 3, group: true } },
         fewShot: { on: false, count: 3 },
       },
       provider: {
@@ -174,5 +182,35 @@ describe('a form kept by an earlier version', () => {
     const { providerChosen: _, ...version1 } = version2;
     expect(migrateForm(version1, 1).provider.chosen).toBe(true);
     expect(migrateForm({ ...version1, providerChosen: false }, 2).provider.chosen).toBe(false);
+  });
+
+  it('gives version 3’s generations per row to the task chosen then, and no other', () => {
+    const { generations: _, ...task } = initialForm.task;
+    const version3 = {
+      ...initialForm,
+      task: { ...task, taskId: 'text_generation', numGenerations: 2, groupGenerations: false },
+    };
+    const migrated = migrateForm(version3, 3);
+    expect(selectTaskSpec(migrated).settings.numGenerations).toBe(2);
+    const judge = {
+      ...migrated,
+      task: { ...migrated.task, taskId: 'ultrafeedback_overall_rating' },
+    };
+    expect(selectTaskSpec(judge).settings.numGenerations).toBe(1);
+    const untouched = { ...version3, task: { ...version3.task, numGenerations: 1 } };
+    expect(migrateForm(untouched, 3).task.generations).toEqual({});
+  });
+});
+
+describe('generations per row', () => {
+  it('belong to the task they were set for: another task starts at one, ungrouped', () => {
+    useForm.setState(initialForm);
+    setTask({ taskId: 'text_generation' });
+    setGenerations({ count: 2, group: true });
+    setTask({ taskId: 'ultrafeedback_overall_rating' });
+    expect(generationsOf(useForm.getState().task)).toEqual({ count: 1, group: false });
+    setGenerations({ count: 3 });
+    setTask({ taskId: 'text_generation' });
+    expect(generationsOf(useForm.getState().task)).toEqual({ count: 2, group: true });
   });
 });

@@ -4,6 +4,7 @@ import type { ExportFormat, ExportShape } from '../../engine/io/exportRun';
 import { callback, engine } from '../../engineClient';
 import { ErrorAlert } from '../Section';
 import { useCancellable } from '../useCancellable';
+import { useScoped } from '../useScoped';
 
 const FORMAT_NAMES: Record<ExportFormat, string> = {
   csv: 'CSV',
@@ -16,12 +17,14 @@ const FORMAT_NAMES: Record<ExportFormat, string> = {
  * ratings), or reshaped for a trainer; with progress and Cancel.
  */
 export function ExportPanel({ run }: { run: Run }) {
-  const [error, setError] = useState<unknown>(null);
   const [exporting, setExporting] = useState<{ format: ExportFormat; rows: number } | null>(null);
   const [shape, setShape] = useState<ExportShape>('rows');
   const [onlyGood, setOnlyGood] = useState(false);
-  // What the last download left out (ties, missing ratings...), or that it was cancelled.
-  const [note, setNote] = useState<string>();
+  // A refusal, or what the last download left out (ties, missing ratings...):
+  // true of this run and these choices only.
+  const scope = `${run.id}|${shape}|${onlyGood}`;
+  const [error, setError] = useScoped<unknown>(scope);
+  const [note, setNote] = useScoped<string>(scope);
   const command = useCancellable();
 
   async function download(format: ExportFormat) {

@@ -9,6 +9,7 @@ import { rowCount } from '../format';
 import { useDataset, useRuns } from '../queries';
 import { runLabel } from '../runLabel';
 import { ErrorAlert, Section } from '../Section';
+import { useScoped } from '../useScoped';
 import { BulkActions, useSelection } from './Bulk';
 import { ExportPanel } from './ExportPanel';
 import { type JudgeAction, RowDetails } from './RowDetails';
@@ -62,7 +63,7 @@ function RunPicker({
   compared: Run | undefined;
 }) {
   const [renaming, setRenaming] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useScoped<unknown>(run.id);
   const act = (command: () => Promise<unknown>) => {
     setError(null);
     command().catch(setError);
@@ -191,7 +192,7 @@ function Workspace({
   const [typed, setTyped] = useState(search);
   const [open, setOpen] = useState<GridLine | null>(null);
   const [undo, setUndo] = useState<Undo>();
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useScoped<unknown>(`${datasetId}|${run?.id}`);
   const spec: ViewSpec = {
     datasetId,
     runId: run?.id,

@@ -35,7 +35,7 @@ export function encodePage(runId: string, page: number, results: readonly Result
     const tokens = tokensOf(result);
     columns.rowIndex[i] = result.rowIndex;
     columns.generation[i] = result.generation;
-    columns.failed[i] = result.status === 'failed' ? 1 : 0;
+    columns.failed[i] = result.status === 'done' ? 0 : result.lasting ? 2 : 1;
     columns.formatFailed[i] = result.formatFailed ? 1 : 0;
     columns.promptShared[i] = result.promptShared ? 1 : 0;
     columns.at[i] = result.at ?? Number.NaN;
@@ -82,6 +82,7 @@ export function resultAt(columns: ResultPage, i: number, meta?: ResultPageMeta):
   for (const [key, values] of Object.entries(meta?.metadata ?? {}))
     if (values[i] !== undefined) result.metadata[key] = values[i];
   if (columns.error[i] !== null) result.error = columns.error[i]!;
+  if (columns.failed[i] === 2) result.lasting = true;
   if (columns.finishReason[i]) result.finishReason = columns.finishReason[i] as FinishReason;
   if (!Number.isNaN(columns.at[i])) result.at = columns.at[i];
   if (columns.promptShared[i]) result.promptShared = true;

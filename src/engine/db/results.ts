@@ -98,6 +98,7 @@ function count(counters: RunCounters, result: Result, sign: 1 | -1): void {
   if (result.regenerating) return;
   if (result.status === 'failed') counters.failed += sign;
   else counters.done += sign;
+  if (result.lasting) counters.lasting = (counters.lasting ?? 0) + sign;
   // An answer cut at Max new tokens is counted as cut, whether or not it could be read.
   if (result.finishReason?.unified === 'length') counters.cut += sign;
   else if (result.formatFailed) counters.formatFailed += sign;
@@ -152,6 +153,28 @@ export async function ratedGood(runId: string, limit: number): Promise<Result[]>
     if (found.length >= limit) break;
   }
   return found;
+}
+
+/** Why generations failed: a reason, how many met it, and whether it lasts (Result.lasting). */
+export interface FailureReason {
+  message: string;
+  count: number;
+  lasting: boolean;
+}
+
+/** The reasons a run's generations failed, most frequent first: the `limit` most frequent. */
+export async function failureReasons(runId: string, limit = 5): Promise<FailureReason[]> {
+  const reasons = new Map<string, FailureReason>();
+  for await (const page of iterateResultPages(runId)) {
+    page.failed.forEach((failed, slot) => {
+      if (failed === 0 || page.regenerating[slot]) return;
+      const message = page.error[slot] ?? 'no reason was recorded';
+      const reason = reasons.get(message) ?? { message, count: 0, lasting: failed === 2 };
+      reason.count += 1;
+      reasons.set(message, reason);
+    });
+  }
+  return [...reasons.values()].sort((a, b) => b.count - a.count).slice(0, limit);
 }
 
 /** A run's stored result pages [from, to), as columns without metadata, by page number. */
@@ -214,18 +237,23 @@ async function rewrite(
 }
 
 /**
+ * Which generations to make again: these, every failed one (after a change
+ * of settings), or the failed ones a retry may mend (not those whose failure lasts).
+ */
+export type Regeneration = readonly ResultKey[] | 'failed' | 'retryable';
+
+/**
  * Marks generations to be made again: each counts as pending until a run
  * stores its new answer, which then keeps this one in its history. Returns
  * how many were marked (a generation with no result yet is pending already).
  */
-export async function markForRegeneration(
-  runId: string,
-  keys: readonly ResultKey[] | 'failed',
-): Promise<number> {
-  const marked = await rewrite(runId, keys === 'failed' ? 'all' : keys, (result) =>
-    result.regenerating || (keys === 'failed' && result.status !== 'failed')
-      ? undefined
-      : { ...result, regenerating: true },
+export async function markForRegeneration(runId: string, which: Regeneration): Promise<number> {
+  const picked = (result: Result) =>
+    !result.regenerating &&
+    (typeof which !== 'string' ||
+      (result.status === 'failed' && (which === 'failed' || !result.lasting)));
+  const marked = await rewrite(runId, typeof which === 'string' ? 'all' : which, (result) =>
+    picked(result) ? { ...result, regenerating: true } : undefined,
   );
   return marked.length;
 }

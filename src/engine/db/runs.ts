@@ -1,4 +1,5 @@
 import { type EngineErrorData, inputError } from '../errors';
+import type { ProviderConfig } from '../llm/types';
 import { deleteResultsOf } from './results';
 import { db, type Run, type RunCounters, type RunStatus } from './schema';
 
@@ -90,6 +91,14 @@ export async function updateRunSpec(runId: string, spec: RunSpec): Promise<void>
     settings: { ...spec.settings, groupGenerations: run.settings.groupGenerations },
     updated: Date.now(),
   });
+}
+
+/**
+ * A failed run resumed with the model settings now in the form (a mended Base
+ * URL, model id): only the provider changes, never the task's settings.
+ */
+export async function setRunProvider(runId: string, provider: ProviderConfig): Promise<void> {
+  await db.runs.update(runId, { provider, updated: Date.now() });
 }
 
 /** A name the person gives a run, shown in the Run list; an empty one goes back to the default. */

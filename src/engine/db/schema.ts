@@ -31,6 +31,8 @@ export interface RunCounters {
   total: number;
   done: number;
   failed: number;
+  /** Failed generations whose failure lasts (Result.lasting); absent on runs stored before it was counted. */
+  lasting?: number;
   /** Answers that could not be read (and were not cut short). */
   formatFailed: number;
   /** Answers cut at Max new tokens (finish reason `length`), readable or not. */
@@ -104,6 +106,12 @@ export interface Result {
   modelName: string;
   metadata: Record<string, unknown>;
   error?: string;
+  /**
+   * The failure lasts: the same request would fail the same way (HTTP 400,
+   * 401, 404, a row the task cannot read), so Retry failed leaves it until the
+   * person changes the task or model.
+   */
+  lasting?: boolean;
   /** Why the model stopped; absent on a failed generation (and on results stored before version 2). */
   finishReason?: FinishReason;
   /** When it was stored (ms since the epoch); absent on results stored before version 2. */
@@ -145,7 +153,7 @@ export interface ResultPage {
   page: number;
   rowIndex: Int32Array;
   generation: Int32Array;
-  /** 1 where the generation failed (no answer); else it is done. */
+  /** 1 where the generation failed (no answer), 2 where its failure lasts (Result.lasting); 0 when done. */
   failed: Uint8Array;
   formatFailed: Uint8Array;
   promptShared: Uint8Array;

@@ -69,7 +69,7 @@ export async function runStatistics(
     );
     for (let slot = 0; slot < page.rowIndex.length; slot++) {
       stored += 1;
-      const failed = page.failed[slot] === 1;
+      const failed = page.failed[slot] !== 0;
       outcomes[outcome(failed, page.finishReason[slot], page.formatFailed[slot] === 1)] += 1;
       if (!Number.isNaN(page.at[slot])) times.push(page.at[slot]);
       countModel(models, page, slot);

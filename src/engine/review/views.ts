@@ -435,7 +435,7 @@ function statusAt(result: Found | undefined): LineStatus {
   if (!result) return 'pending';
   const { columns, slot } = result;
   return outcome(
-    columns.failed[slot] === 1,
+    columns.failed[slot] !== 0,
     columns.finishReason[slot],
     columns.formatFailed[slot] === 1,
   );

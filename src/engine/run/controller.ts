@@ -1,10 +1,10 @@
 import type { BindTask } from '../bound';
-import { markForRegeneration, type ResultKey } from '../db/results';
-import { createRun, type RunSpec, setRunStatus, updateRunSpec } from '../db/runs';
+import { markForRegeneration, type Regeneration } from '../db/results';
+import { createRun, type RunSpec, setRunProvider, setRunStatus, updateRunSpec } from '../db/runs';
 import { db, type Run } from '../db/schema';
 import { EngineError, inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
-import type { LanguageModel } from '../llm/types';
+import type { LanguageModel, ProviderConfig } from '../llm/types';
 import { withExamples } from './examples';
 import { executeRun } from './runner';
 
@@ -48,7 +48,15 @@ export function runController(bind: BindTask) {
     return run.id;
   }
 
-  async function resumeRun(runId: string, secrets: Secrets): Promise<void> {
+  /**
+   * Takes a paused or failed run up again. With `provider`, the model settings
+   * now in the form (a mended Base URL or model id): the run's task settings stay.
+   */
+  async function resumeRun(
+    runId: string,
+    secrets: Secrets,
+    provider?: ProviderConfig,
+  ): Promise<void> {
     const running = active.get(runId);
     // Already going (a second click on Resume): nothing to do.
     if (running && !running.stopping) return;
@@ -56,18 +64,19 @@ export function runController(bind: BindTask) {
     await running?.done;
     const run = await db.runs.get(runId);
     if (!run) throw inputError('That run no longer exists.');
+    if (provider) await setRunProvider(runId, provider);
     await setRunStatus(runId, 'running');
     void launch(runId, secrets);
   }
 
   /**
-   * Makes these generations again (or every failed one), in the same run: with
+   * Makes these generations again (or the failed ones), in the same run: with
    * `spec`, the form's settings now (a better prompt, another model), checked
    * as a new run would be. Their current answers stay in their history.
    */
   async function regenerate(
     runId: string,
-    keys: readonly ResultKey[] | 'failed',
+    keys: Regeneration,
     spec: RunSpec | undefined,
     secrets: Secrets,
   ): Promise<number> {

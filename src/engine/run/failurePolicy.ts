@@ -31,3 +31,12 @@ export class FailurePolicy {
     );
   }
 }
+
+/**
+ * Whether a failure lasts: the same request would meet it again (a request
+ * the server refuses as it is, a row the task cannot read), so only a change
+ * of settings can mend it. Timeouts, 429s, 5xx and unreadable answers may pass.
+ */
+export function lasts({ kind, retryable }: EngineErrorData): boolean {
+  return !retryable && (kind === 'http' || kind === 'input' || kind === 'template');
+}

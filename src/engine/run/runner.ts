@@ -1,8 +1,8 @@
 import type { BoundTask } from '../bound';
 import { db, type Result, type Run } from '../db/schema';
-import { EngineError, toErrorData } from '../errors';
+import { EngineError, type EngineErrorData, toErrorData } from '../errors';
 import type { LanguageModel } from '../llm/types';
-import { FailurePolicy } from './failurePolicy';
+import { FailurePolicy, lasts } from './failurePolicy';
 import { generator } from './generate';
 import { AdaptiveConcurrency, RateLimiter } from './limits';
 import { ActivityMeter } from './meter';
@@ -94,7 +94,7 @@ export async function executeRun(
         ending.abort(error);
         throw error;
       }
-      writer.add(item.generations.map((g) => failed(result(item, g), data.message)));
+      writer.add(item.generations.map((g) => failed(result(item, g), data)));
     }
   };
 
@@ -111,9 +111,16 @@ export async function executeRun(
 
 function failed(
   key: Pick<Result, 'runId' | 'rowIndex' | 'generation' | 'modelName'>,
-  error: string,
+  error: EngineErrorData,
 ): Result {
-  return { ...key, status: 'failed', formatFailed: false, outputs: {}, metadata: {}, error };
+  const failure: Result = {
+    ...key,
+    status: 'failed',
+    formatFailed: false,
+    outputs: {},
+    metadata: {},
+  };
+  return { ...failure, error: error.message, ...(lasts(error) && { lasting: true }) };
 }
 
 function retryPolicyOf(run: Run): RetryPolicy {
