@@ -1,10 +1,14 @@
 import { type DragEvent, useState } from 'react';
 import { callback, engine } from '../engineClient';
 import { setData, useForm } from '../state/form';
+import { askToKeepDataOnce, freeBytes, importNeeds, readStorage } from '../state/storage';
+import { BackupPanel } from './BackupPanel';
+import { DeleteDataset } from './DeleteDataset';
 import { rowCount } from './format';
 import { useDataset, useDatasets, useFirstRows } from './queries';
 import { RowsTable } from './RowsTable';
 import { ErrorAlert, Section } from './Section';
+import { StorageStatus, storedSize } from './StorageStatus';
 import { useCancellable } from './useCancellable';
 
 const ACCEPTED = '.csv,.json,.jsonl,.ndjson,.parquet';
@@ -20,9 +24,23 @@ export function DataSection() {
   const [note, setNote] = useState<string>();
   const [error, setError] = useState<unknown>(null);
   const [dragging, setDragging] = useState(false);
+  // A file that may not fit, waiting for the person to import it anyway or not.
+  const [tooLarge, setTooLarge] = useState<{ file: File; needs: number; free: number }>();
   const command = useCancellable();
 
+  /** Imports the file, unless it may not fit: then the person is asked first. */
+  async function chooseFile(file: File) {
+    setTooLarge(undefined);
+    // Read now, not from the last refresh: another tab may have stored much since.
+    const storage = await readStorage().catch(() => undefined);
+    const free = storage && freeBytes(storage);
+    const needs = importNeeds(file);
+    if (free !== undefined && needs > free) setTooLarge({ file, needs, free });
+    else await importOne(file);
+  }
+
   async function importOne(file: File) {
+    setTooLarge(undefined);
     setError(null);
     setNote(undefined);
     setImporting({ name: file.name, rows: 0 });
@@ -36,7 +54,10 @@ export function DataSection() {
         engine.importFile(file, callback(onProgress), signal),
       );
       if (outcome.cancelled) setNote(`Import of ${file.name} cancelled: nothing was stored.`);
-      else setData({ datasetId: outcome.value.id });
+      else {
+        setData({ datasetId: outcome.value.id });
+        askToKeepDataOnce();
+      }
     } catch (failure) {
       setError(failure);
     } finally {
@@ -51,7 +72,7 @@ export function DataSection() {
       const response = await fetch(SAMPLE_URL);
       if (!response.ok)
         throw new Error(`The sample file could not be read (HTTP ${response.status}).`);
-      await importOne(new File([await response.blob()], 'sample-instructions.csv'));
+      await chooseFile(new File([await response.blob()], 'sample-instructions.csv'));
     } catch (failure) {
       setError(failure);
     }
@@ -61,7 +82,7 @@ export function DataSection() {
     event.preventDefault();
     setDragging(false);
     const file = event.dataTransfer.files[0];
-    if (file) void importOne(file);
+    if (file) void chooseFile(file);
   }
 
   return (
@@ -88,7 +109,7 @@ export function DataSection() {
           onChange={(e) => {
             const file = e.target.files?.[0];
             e.target.value = '';
-            if (file) void importOne(file);
+            if (file) void chooseFile(file);
           }}
         />
       </label>
@@ -106,6 +127,23 @@ export function DataSection() {
         <p className="muted" role="status">
           {note}
         </p>
+      )}
+      {tooLarge && (
+        <div className="alert" role="alert">
+          <p>
+            “{tooLarge.file.name}” ({storedSize(tooLarge.file.size)}) may need about{' '}
+            {storedSize(tooLarge.needs)} here, and this browser has {storedSize(tooLarge.free)} left
+            for Retort. If the space runs out, the import stops and stores nothing.
+          </p>
+          <div className="actions">
+            <button type="button" onClick={() => importOne(tooLarge.file)}>
+              Import anyway
+            </button>
+            <button type="button" className="secondary" onClick={() => setTooLarge(undefined)}>
+              Don’t import
+            </button>
+          </div>
+        </div>
       )}
       <ErrorAlert error={error} />
       {datasets?.length === 0 && !importing && (
@@ -133,21 +171,9 @@ export function DataSection() {
               ))}
             </select>
           </label>
-          {dataset && (
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => {
-                if (!confirm(`Delete "${dataset.name}" and its runs from this browser?`)) return;
-                setData({ datasetId: undefined });
-                engine.deleteDataset(dataset.id).catch(setError);
-              }}
-            >
-              Delete dataset
-            </button>
-          )}
         </div>
       )}
+      <DeleteDataset dataset={dataset} />
       {dataset && rows && (
         <>
           <p className="muted">
@@ -160,6 +186,8 @@ export function DataSection() {
           />
         </>
       )}
+      <StorageStatus hasData={(datasets?.length ?? 0) > 0} />
+      <BackupPanel />
     </Section>
   );
 }

@@ -43,3 +43,21 @@ export function useRuns(datasetId: string | undefined) {
     [datasetId],
   );
 }
+
+/**
+ * A figure that changes whenever what is stored grows or shrinks (an import,
+ * a run's results, a judgement, a deletion): the storage figures are read
+ * again when it does.
+ */
+export function useStoredVersion() {
+  return useLiveQuery(async () => {
+    const [datasets, rowPages, resultPages, runs] = await Promise.all([
+      db.datasets.count(),
+      db.rowPages.count(),
+      db.resultPages.count(),
+      db.runs.toArray(),
+    ]);
+    const lastChange = Math.max(0, ...runs.map((run) => run.updated));
+    return `${datasets}:${rowPages}:${resultPages}:${runs.length}:${lastChange}`;
+  }, []);
+}
