@@ -222,24 +222,119 @@ describe('CSV import', () => {
   });
 
   it.each(['data.csv', 'data.json', 'data.jsonl'])(
-    'rejects a binary file named %s',
+    'rejects a binary file named %s by what it is',
     async (name) => {
       const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
-      expect(await rejection(file(png, name, 4096))).toMatch(
-        `"${name}" does not look like a text file`,
+      expect(await rejection(file(png, name, 4096))).toMatch(`"${name}" is a PNG image, not text`);
+    },
+  );
+
+  it.each([1, 7, 64])(
+    'names the line and byte of Latin-1 text wherever it is (chunks of %i bytes)',
+    async (chunkSize) => {
+      const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+      expect(await rejection(file(latin1('name\r\ncafé\r\n'), 'latin.csv', chunkSize))).toMatch(
+        /^Line 2 of "latin.csv" is not UTF-8 text: from byte 10 of the file, 0xE9 0x0D is no UTF-8 character\. .*Windows-1252/,
+      );
+      const late = latin1(`name\n${'ok\n'.repeat(100)}café\n`);
+      expect(await rejection(file(late, 'late.csv', chunkSize))).toMatch(
+        'Line 102 of "late.csv" is not UTF-8 text: from byte 309 of the file, 0xE9 0x0A',
       );
     },
   );
 
-  it('rejects Latin-1 text at the start as not text, and later as not UTF-8', async () => {
-    const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-    expect(await rejection(file(latin1('name\ncafé\n'), 'latin.csv', 4096))).toMatch(
-      'does not look like a text file',
+  it.each([1, 2, 3, 7])(
+    'decodes UTF-16 with either byte order, characters split between chunks (chunks of %i bytes)',
+    async (chunkSize) => {
+      const text = 'name,note\r\nAda,😀 ok\r\nзвезда,日本\r\n';
+      const units = Array.from({ length: text.length }, (_, i) => text.charCodeAt(i));
+      const le = new Uint8Array([0xff, 0xfe, ...units.flatMap((u) => [u & 0xff, u >> 8])]);
+      const be = new Uint8Array([0xfe, 0xff, ...units.flatMap((u) => [u >> 8, u & 0xff])]);
+      for (const bytes of [le, be]) {
+        const dataset = await importFile(file(bytes, 'wide.csv', chunkSize));
+        expect(await allRows(dataset.id)).toEqual([
+          { name: 'Ada', note: '😀 ok' },
+          { name: 'звезда', note: '日本' },
+        ]);
+      }
+    },
+  );
+
+  it('names the line of half a UTF-16 surrogate pair, and a file cut inside a character', async () => {
+    const utf16 = (...units: number[]) =>
+      new Uint8Array([0xff, 0xfe, ...units.flatMap((u) => [u & 0xff, u >> 8])]);
+    const [a, newline, comma, one] = [0x61, 0x0a, 0x2c, 0x31];
+    const lone = utf16(a, comma, a, newline, one, comma, 0xdc00, newline);
+    expect(await rejection(file(lone, 'lone.csv', 3))).toMatch(
+      'Line 2 of "lone.csv" is not UTF-16 text: from byte 15 of the file, 0x00 0xDC is no UTF-16 character',
     );
-    const late = latin1(`name\n${'ok\n'.repeat(100)}café\n`);
-    expect(await rejection(file(late, 'late.csv', 64))).toMatch(
-      '"late.csv" is not valid UTF-8 text: after byte 256',
+    const cut = new TextEncoder().encode('a\n日本');
+    expect(await rejection(file(cut.slice(0, -1), 'cut.csv', 2))).toMatch(
+      '"cut.csv" ends in the middle of a UTF-8 character (line 2, from byte 6: 0xE6 0x9C)',
     );
+  });
+
+  it.each([
+    [
+      'utf32le.csv',
+      [0xff, 0xfe, 0, 0, 0x61, 0, 0, 0],
+      /"utf32le\.csv" is UTF-32 text .*Save it as UTF-8/,
+    ],
+    ['utf32be.csv', [0, 0, 0xfe, 0xff, 0, 0, 0, 0x61], /"utf32be\.csv" is UTF-32 text/],
+    [
+      'nobom.csv',
+      [0x61, 0, 0x2c, 0, 0x62, 0, 0x0a, 0],
+      /"nobom\.csv" is not UTF-8 text: 4 of its first 8 bytes are NUL/,
+    ],
+    ['rows.csv', [0x1f, 0x8b, 0x08, 0], /"rows\.csv" is gzip-compressed, not text\. Decompress it/],
+    ['sheet.csv', [0x50, 0x4b, 0x03, 0x04, 0x14, 0], /"sheet\.csv" is a ZIP archive .*"CSV UTF-8"/],
+    [
+      'table.jsonl',
+      [0x50, 0x41, 0x52, 0x31, 0x15, 0],
+      /"table\.jsonl" is a Parquet file, not text\. Give it the \.parquet extension/,
+    ],
+  ])('refuses %s by what its first bytes say', async (name, bytes, message) => {
+    expect(await rejection(file(new Uint8Array(bytes), name))).toMatch(message);
+  });
+
+  it.each([1, 7, 65_536])(
+    'imports NUL bytes as text, early or late (chunks of %i bytes)',
+    async (chunkSize) => {
+      const csv = `a\0b,c\n\0,x\n${'y,z\n'.repeat(50)}late\0,w\n`;
+      const dataset = await importFile(file(csv, 'nul.csv', chunkSize));
+      expect(dataset.columns).toEqual(['a\0b', 'c']);
+      const rows = await allRows(dataset.id);
+      expect([rows[0], rows.at(-1)]).toEqual([
+        { 'a\0b': '\0', c: 'x' },
+        { 'a\0b': 'late\0', c: 'w' },
+      ]);
+    },
+  );
+});
+
+describe('column names a plain object would mishandle', () => {
+  const names = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
+  const values = ['1', '2', '3', '4', '5'];
+  const row = Object.fromEntries(names.map((name, i) => [name, values[i]]));
+  const json = `{${names.map((name, i) => `"${name}":"${values[i]}"`).join(',')}}`;
+  const parquet = parquetWriteBuffer({
+    columnData: names.map((name, i) => ({ name, data: [values[i]], type: 'STRING' as const })),
+  });
+
+  it.each([
+    ['keys.csv', `${names.join(',')}\n${values.join(',')}\n`],
+    ['keys.tsv', `${names.join('\t')}\n${values.join('\t')}\n`],
+    ['keys.json', `[${json}]`],
+    ['keys.jsonl', `${json}\n`],
+    ['keys.parquet', new Uint8Array(parquet)],
+  ])('%s imports every one as an own property, read back the same', async (name, content) => {
+    const dataset = await importFile(file(content, name));
+    expect(dataset.columns).toEqual(names);
+    const [stored] = await readRows(dataset.id, 0, 1);
+    expect(Object.keys(stored)).toEqual(names);
+    expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toBe('1');
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+    expect(stored).toEqual(row);
   });
 });
 
@@ -271,9 +366,9 @@ describe('JSON and JSON Lines import', () => {
     );
   });
 
-  it('names the line of invalid JSON', async () => {
-    expect(await rejection(file('[\n{"a": 1},\n{"a" 2}\n]', 'bad.json'))).toMatch(
-      /"bad\.json" is not valid JSON \(line 3/,
+  it('names the line and column of invalid JSON', async () => {
+    expect(await rejection(file('[\n{"a": 1},\n{"a" 2}\n]', 'bad.json'))).toBe(
+      `Line 3 of "bad.json" is not valid JSON: expected ':' after property name (column 6). Fix the file, or export it again from the tool that made it.`,
     );
   });
 
@@ -296,7 +391,7 @@ describe('JSON and JSON Lines import', () => {
   it('names the line of invalid JSON in a file with long integers', async () => {
     const json = '[\n{"id": 12345678901234567890},\n{"id": 12345678901234567891}\n{"id": 1}\n]';
     expect(await rejection(file(json, 'long.json'))).toMatch(
-      /"long\.json" is not valid JSON \(line 4/,
+      /^Line 4 of "long\.json" is not valid JSON: .* \(column 1\)/,
     );
   });
 
@@ -319,10 +414,44 @@ describe('JSON and JSON Lines import', () => {
     expect(await allRows(dataset.id)).toEqual([{ a: 1 }, { b: 'café', a: 2 }]);
   });
 
-  it('names the line of invalid JSON in JSON Lines', async () => {
-    expect(await rejection(file('{"a":1}\n\n{"a":}\n', 'bad.ndjson'))).toMatch(
-      /^Line 3 of "bad\.ndjson" is not valid JSON/,
-    );
+  it.each([
+    [
+      '{"a":1}\n\n{"a":}\n',
+      /^Line 3 of "bad\.ndjson" is not valid JSON: unexpected token '}' in "{"a":}"\. /,
+    ],
+    [
+      '{"a":1}\n  {"a": 1 "b": 2}\n',
+      /^Line 2 of "bad\.ndjson" is not valid JSON: expected ',' or '}' after property value \(column 11\)\. /,
+    ],
+    [
+      '{"a":1}\r{"a":1}\r{"a":1} x\r',
+      /^Line 3 of "bad\.ndjson" is not valid JSON: unexpected non-whitespace character after JSON \(column 9\)\. /,
+    ],
+  ])('names the file’s line and column of invalid JSON in JSON Lines', async (text, message) => {
+    expect(await rejection(file(text, 'bad.ndjson'))).toMatch(message);
+  });
+
+  it.each([
+    [
+      'deep.json',
+      `[{"a":${'['.repeat(1000)}${']'.repeat(1000)}}]`,
+      /^Item 1 \(index 0\) of the array in "deep\.json" holds a value nested more than 1,000 levels deep\./,
+    ],
+    [
+      'deep.jsonl',
+      `{"a":1}\n{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`,
+      /^Line 2 of "deep\.jsonl" holds a value nested more than 1,000 levels deep\./,
+    ],
+  ])('refuses %s nested too deeply to store, saying so', async (name, text, message) => {
+    const refusal = await rejection(file(text, name, 65_536));
+    expect(refusal).toMatch(message);
+    expect(refusal).not.toMatch(/reload/i);
+  });
+
+  it('imports a value nested as deeply as allowed', async () => {
+    const text = `[{"a":${'['.repeat(999)}${']'.repeat(999)}}]`;
+    const dataset = await importFile(file(text, 'deep.json', 65_536));
+    expect(dataset.rowCount).toBe(1);
   });
 
   it('names the line that is not an object', async () => {

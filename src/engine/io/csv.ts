@@ -1,7 +1,9 @@
 import Papa, { type ParseError } from 'papaparse';
 import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
+import { shortName } from '../names';
 import type { Row } from '../task';
+import { rowOf } from './rows';
 import {
   countLineBreaks,
   type NamedBlob,
@@ -29,6 +31,11 @@ type Listener = (chunk?: string) => void;
  * own and so breaks a multi-byte character that straddles two slices. Each
  * 'data' event is parsed synchronously, so after it returns the chunk's rows
  * are ready to store, and the next chunk is read only once they are.
+ *
+ * Papaparse gives each row as an array and we name its values (rowOf): its
+ * own header mode assigns them to a plain object, where a column named
+ * __proto__ vanishes. Header names are trimmed; an empty or repeated one is
+ * refused, since no name for it would be the person's.
  */
 export async function readCSV(
   file: NamedBlob,
@@ -36,7 +43,7 @@ export async function readCSV(
   onChunk: OnChunk,
   delimiter?: string,
 ): Promise<void> {
-  const header: string[] = [];
+  let header: string[] | undefined;
   let rows: Row[] = [];
   let failure: unknown;
 
@@ -50,34 +57,57 @@ export async function readCSV(
   let lastRowEnd = 0;
 
   /** The first and last line of the row that ends at `rowEnd`. */
-  function linesOf(row: Row, rowEnd: number, unclosedQuote: boolean): [number, number] {
+  function linesOf(values: string[], rowEnd: number, unclosedQuote = false): [number, number] {
     const text = pending.slice(0, rowEnd - countedTo);
     // A row's own line break ends its last line; one inside a quoted value does not.
     const terminated = !unclosedQuote && /[\r\n]$/.test(text);
     const last = breaksBefore + countLineBreaks(text) + (terminated ? 0 : 1);
-    const inside = Object.values(row)
-      .flat()
-      .reduce<number>((sum, value) => sum + countLineBreaks(String(value)), 0);
-    return [last - inside, last];
+    return [last - values.reduce((sum, value) => sum + countLineBreaks(value), 0), last];
   }
 
-  function rowError(row: Row, rowEnd: number, problem: ParseError) {
+  /** 'Line 3 of "x.csv"', or the lines of a row that spans several. */
+  function where(values: string[], rowEnd: number, unclosedQuote = false): string {
+    const [first, last] = linesOf(values, rowEnd, unclosedQuote);
+    return `${first === last ? `Line ${first}` : `Line ${first} (a row over lines ${first}-${last})`} of "${file.name}"`;
+  }
+
+  function quoteError(values: string[], rowEnd: number, problem: ParseError) {
     const unclosed = problem.code === 'MissingQuotes';
-    const [first, last] = linesOf(row, rowEnd, unclosed);
-    const where = `${first === last ? `Line ${first}` : `Line ${first} (a row over lines ${first}-${last})`} of "${file.name}"`;
-    if (problem.type === 'Quotes') {
-      return inputError(
-        unclosed
-          ? `${where} opens a quoted value that is never closed. Add the closing double quote; a quote inside a quoted value is written twice ("").`
-          : `${where} has text after the closing quote of a quoted value. A quote inside a quoted value is written twice ("").`,
-      );
-    }
-    const extra = row.__parsed_extra;
-    const fields = Array.isArray(extra) ? header.length + extra.length : Object.keys(row).length;
+    const at = where(values, rowEnd, unclosed);
     return inputError(
-      `${where} has ${fields} ${fields === 1 ? 'value' : 'values'}, but the header (line ${headerLine}) has ${header.length} columns. ` +
+      unclosed
+        ? `${at} opens a quoted value that is never closed. Add the closing double quote; a quote inside a quoted value is written twice ("").`
+        : `${at} has text after the closing quote of a quoted value. A quote inside a quoted value is written twice ("").`,
+    );
+  }
+
+  function countError(values: string[], rowEnd: number, columns: number) {
+    const count = values.length;
+    return inputError(
+      `${where(values, rowEnd)} has ${count} ${count === 1 ? 'value' : 'values'}, but the header (line ${headerLine}) has ${columns} columns. ` +
         'Every row needs one value per column: look for a missing or extra delimiter, and put double quotes around values that contain the delimiter.',
     );
+  }
+
+  /** The column names of the header row, trimmed, each named and named once. */
+  function readHeader(values: string[], rowEnd: number): string[] {
+    headerLine = linesOf(values, rowEnd)[0];
+    const names = values.map((value) => value.trim());
+    const seen = new Set<string>();
+    names.forEach((name, index) => {
+      if (!name) {
+        throw inputError(
+          `Column ${index + 1} in the header (line ${headerLine}) of "${file.name}" has no name. Name every column in the header, or delete the empty column.`,
+        );
+      }
+      if (seen.has(name)) {
+        throw inputError(
+          `The header (line ${headerLine}) of "${file.name}" names the column "${shortName(name)}" twice (columns ${names.indexOf(name) + 1} and ${index + 1}). Give each column a different name.`,
+        );
+      }
+      seen.add(name);
+    });
+    return names;
   }
 
   const listeners = new Map<string, Listener>();
@@ -95,11 +125,11 @@ export async function readCSV(
   // Started on the first chunk of text, which decides the line ending (newlineOf).
   let newline: '\n' | undefined;
   const start = () =>
-    Papa.parse<Row>(
+    Papa.parse<string[]>(
       // papaparse streams from any object with readable, read, on and removeListener.
       source as unknown as NodeJS.ReadableStream,
       {
-        header: true,
+        header: false,
         newline,
         // Values stay text: typing would turn "007" into 7 and "1e3" into 1000, and could
         // give one column numbers in some rows and strings in others.
@@ -107,31 +137,19 @@ export async function readCSV(
         skipEmptyLines: 'greedy',
         delimiter,
         delimitersToGuess: [',', ';', '\t', '|'],
-        transformHeader: (name, index) => {
-          const column = name.trim();
-          if (!column) {
-            throw inputError(
-              `Column ${index + 1} in the header (line ${headerLine}) of "${file.name}" has no name. Name every column in the header, or delete the empty column.`,
-            );
-          }
-          if (header.includes(column)) {
-            throw inputError(
-              `The header (line ${headerLine}) of "${file.name}" names the column "${column}" twice. Give each column a different name.`,
-            );
-          }
-          header.push(column);
-          return column;
-        },
         step: ({ data, errors, meta }) => {
           lastRowEnd = meta.cursor;
           if (newline) dropCarriageReturn(data);
           // A one-column file gives papaparse no delimiter to detect: its 'Delimiter' error is no error.
-          const problem =
-            errors.find((e) => e.type === 'Quotes') ??
-            errors.find((e) => e.type === 'FieldMismatch');
-          // papaparse catches this and reports it through `error`.
-          if (problem) throw rowError(data, meta.cursor, problem);
-          rows.push(data);
+          const problem = errors.find((e) => e.type === 'Quotes');
+          // papaparse catches these throws and reports them through `error`.
+          if (problem) throw quoteError(data, meta.cursor, problem);
+          if (!header) {
+            header = readHeader(data, meta.cursor);
+            return;
+          }
+          if (data.length !== header.length) throw countError(data, meta.cursor, header.length);
+          rows.push(rowOf(header, data));
         },
         error: (error) => {
           failure ??= error;
@@ -147,10 +165,9 @@ export async function readCSV(
   for await (const chunk of joinSmall(readTextChunks(file))) {
     let text = chunk.text;
     if (first) {
-      // papaparse would take a blank first line for the header: skip blank lines, counting them.
+      // Blank lines before the header would sway papaparse's guess of the delimiter: skip them, counting them.
       const blank = /^(?:[ \t]*(?:\r\n?|\n))*/.exec(text)?.[0] ?? '';
-      headerLine = countLineBreaks(blank) + 1;
-      breaksBefore = headerLine - 1;
+      breaksBefore = countLineBreaks(blank);
       text = text.slice(blank.length);
       newline = newlineOf(text);
       start();
@@ -169,7 +186,7 @@ export async function readCSV(
   send('end');
   await sink.add(rows);
 
-  if (header.length === 0) {
+  if (!header) {
     throw inputError(`"${file.name}" has no header row: it holds only blank lines.`);
   }
   if (sink.rowCount === 0) {
@@ -196,20 +213,9 @@ function newlineOf(text: string): '\n' | undefined {
  * Papaparse already drops it after a closing quote; a quoted last value that
  * itself ends with a \r loses it too, a character no editor shows.
  */
-function dropCarriageReturn(row: Row): void {
-  // Extra values of a ragged row are a list under __parsed_extra, its last key.
-  const extra = row.__parsed_extra;
-  if (Array.isArray(extra)) {
-    extra[extra.length - 1] = withoutCarriageReturn(extra[extra.length - 1]);
-    return;
-  }
-  const keys = Object.keys(row);
-  const last = keys[keys.length - 1];
-  if (last !== undefined) row[last] = withoutCarriageReturn(row[last]);
-}
-
-function withoutCarriageReturn(value: unknown): unknown {
-  return typeof value === 'string' && value.endsWith('\r') ? value.slice(0, -1) : value;
+function dropCarriageReturn(values: string[]): void {
+  const last = values.length - 1;
+  if (values[last]?.endsWith('\r')) values[last] = values[last].slice(0, -1);
 }
 
 /** The chunks joined into pieces of at least MIN_CHUNK_CHARS (the last may be shorter). */

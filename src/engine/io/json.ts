@@ -2,6 +2,7 @@ import { byteSize } from '../bytes';
 import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
 import type { Row } from '../task';
+import { MAX_NESTING, nestedDeeperThan, TOO_DEEP_ADVICE } from './rows';
 import { countLineBreaks, type NamedBlob, type OnChunk, readTextChunks } from './text';
 
 /**
@@ -36,10 +37,13 @@ export async function readJSON(file: NamedBlob, sink: RowSink, onChunk: OnChunk)
   try {
     value = parseJSON(text);
   } catch (error) {
+    if (error instanceof RangeError) throw tooDeepToParse(file.name, error);
     // Hugging Face datasets' to_json() writes JSON Lines under a .json name.
     if (firstLineIsObject(text)) return readJSONL(file, sink, onChunk);
+    const { reason, line, column } = jsonProblem(error, text);
     throw inputError(
-      `"${file.name}" is not valid JSON (${describeJSONError(error, text)}). Fix the file, or export it again from the tool that made it.`,
+      `${line ? `Line ${line} of "${file.name}"` : `"${file.name}"`} is not valid JSON: ${reason}${column ? ` (column ${column})` : ''}. ` +
+        'Fix the file, or export it again from the tool that made it.',
     );
   }
   if (!Array.isArray(value)) {
@@ -56,8 +60,17 @@ export async function readJSON(file: NamedBlob, sink: RowSink, onChunk: OnChunk)
         'Every item must be an object of column names and values.',
     );
   }
+  const deep = value.findIndex((item) => nestedDeeperThan(item, MAX_NESTING));
+  if (deep >= 0) {
+    throw inputError(
+      `Item ${deep + 1} (index ${deep}) of the array in "${file.name}" holds a value nested more than ${MAX_NESTING.toLocaleString('en-US')} levels deep. ${TOO_DEEP_ADVICE}`,
+    );
+  }
   await sink.add(value);
 }
+
+/** A line break: \n, \r\n, or a lone \r (classic Mac). */
+const LINE_BREAK = /\r\n?|\n/;
 
 /** Reads JSON Lines: one object per line, blank lines skipped, streamed line by line. */
 export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk): Promise<void> {
@@ -66,37 +79,48 @@ export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk
 
   const readLine = (line: string) => {
     lineNumber++;
-    const source = line.trim();
-    if (!source) return;
+    if (!line.trim()) return;
+    const at = `Line ${lineNumber.toLocaleString('en-US')} of "${file.name}"`;
     let value: unknown;
     try {
-      value = parseJSON(source);
+      // Parsed as it stands, so the parser's positions are columns of the file's line.
+      value = parseJSON(line);
     } catch (error) {
+      if (error instanceof RangeError) throw tooDeepToParse(file.name, error);
+      const { reason, column } = jsonProblem(error, line);
       throw inputError(
-        `Line ${lineNumber} of "${file.name}" is not valid JSON (${messageOf(error)}). ` +
+        `${at} is not valid JSON: ${reason}${column ? ` (column ${column})` : ''}. ` +
           'Each line must hold one JSON object, like {"instruction": "..."}.',
       );
     }
     if (!isObject(value)) {
       throw inputError(
-        `Line ${lineNumber} of "${file.name}" is ${kindOf(value)}, not a JSON object. ` +
+        `${at} is ${kindOf(value)}, not a JSON object. ` +
           'Each line must hold one object of column names and values, like {"instruction": "..."}.',
+      );
+    }
+    if (nestedDeeperThan(value, MAX_NESTING)) {
+      throw inputError(
+        `${at} holds a value nested more than ${MAX_NESTING.toLocaleString('en-US')} levels deep. ${TOO_DEEP_ADVICE}`,
       );
     }
     rows.push(value);
   };
 
-  // A JSON value cannot hold a raw line break, so splitting on \n never cuts one; trim() drops \r.
+  // A JSON value cannot hold a raw line break, so splitting on one never cuts a value.
   let partial = '';
   for await (const { text, bytesRead } of readTextChunks(file)) {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
+    const joined = partial + text;
+    // A \r at the end may be the first half of a \r\n: it waits for the next chunk.
+    const cut = joined.endsWith('\r') ? joined.length - 1 : joined.length;
+    const lines = joined.slice(0, cut).split(LINE_BREAK);
+    partial = (lines.pop() ?? '') + joined.slice(cut);
     for (const line of lines) readLine(line);
     await sink.add(rows);
     rows = [];
     onChunk(bytesRead);
   }
-  readLine(partial);
+  for (const line of partial.split(LINE_BREAK)) readLine(line);
   await sink.add(rows);
   if (sink.rowCount === 0) throw inputError(`"${file.name}" has no rows: every line is blank.`);
 }
@@ -188,14 +212,39 @@ function kindOf(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-/** The parser's message, with the line when it gives only a character position (V8 does). */
-function describeJSONError(error: unknown, text: string): string {
-  const message = messageOf(error);
-  const position = /at position (\d+)/.exec(message);
-  if (!position || /\bline\b/.test(message)) return message;
-  return `line ${countLineBreaks(text.slice(0, Number(position[1]))) + 1}: ${message}`;
+/**
+ * The parser's reason why `text` is not JSON, without its own wording of
+ * where, and the line and column in `text` where it gives one. V8 says "at
+ * position 12" (newer V8 adds "(line 1 column 13)"), Firefox "at line 1
+ * column 13 of the JSON data", Safari nothing.
+ */
+function jsonProblem(
+  error: unknown,
+  text: string,
+): { reason: string; line?: number; column?: number } {
+  const message = error instanceof Error ? error.message : String(error);
+  const v8 = /(?: in JSON)? at position (\d+)(?: \(line \d+ column \d+\))?/.exec(message);
+  const firefox = / at line (\d+) column (\d+) of the JSON data/.exec(message);
+  const reason = message
+    .replace(v8?.[0] ?? firefox?.[0] ?? '', '')
+    .replace(/^JSON(?:\.parse:| Parse error:) /, '')
+    // V8 quotes the text around an unexpected token: a clue to where it is.
+    .replace(/^(Unexpected token .*?), (".*") is not valid JSON$/s, '$1 in $2');
+  const lowered = reason.charAt(0).toLowerCase() + reason.slice(1);
+  if (firefox) return { reason: lowered, line: Number(firefox[1]), column: Number(firefox[2]) };
+  if (!v8) return { reason: lowered };
+  const before = text.slice(0, Number(v8[1]));
+  const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
+  return {
+    reason: lowered,
+    line: countLineBreaks(before) + 1,
+    column: before.length - lineStart + 1,
+  };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** JSON.parse ran out of stack: engines whose parser recurses do so on deep nesting. */
+function tooDeepToParse(fileName: string, error: RangeError) {
+  return inputError(
+    `"${fileName}" is nested too deeply for the browser's JSON parser (${error.message}). ${TOO_DEEP_ADVICE}`,
+  );
 }

@@ -1,12 +1,16 @@
 import {
   type AsyncBuffer,
   cachedAsyncBuffer,
+  type FileMetaData,
   parquetMetadataAsync,
-  parquetReadObjects,
+  parquetRead,
+  parquetSchema,
 } from 'hyparquet';
 import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
+import { listNames, shortName } from '../names';
 import type { Row } from '../task';
+import { MAX_NESTING, nestedDeeperThan, rowOf, TOO_DEEP_ADVICE } from './rows';
 import type { NamedBlob, OnChunk } from './text';
 
 /**
@@ -18,6 +22,8 @@ const SLICE_ROWS = 50_000;
 /**
  * Reads a Parquet file a slice of rows at a time; hyparquet fetches only the
  * byte ranges it needs, through blob.slice(), so the file is never read whole.
+ * Rows come as arrays and are named from the schema (rowOf): hyparquet's own
+ * row objects are assigned to, where a column named __proto__ vanishes.
  */
 export async function readParquet(file: NamedBlob, sink: RowSink, onChunk: OnChunk): Promise<void> {
   const buffer: AsyncBuffer = {
@@ -25,6 +31,7 @@ export async function readParquet(file: NamedBlob, sink: RowSink, onChunk: OnChu
     slice: (start, end) => file.slice(start, end).arrayBuffer(),
   };
   const metadata = await unreadable(file, () => parquetMetadataAsync(buffer));
+  const names = columnNames(file, metadata);
   let groupStart = 0;
   for (const group of metadata.row_groups) {
     const groupEnd = groupStart + Number(group.num_rows);
@@ -33,21 +40,67 @@ export async function readParquet(file: NamedBlob, sink: RowSink, onChunk: OnChu
     const groupBuffer = cachedAsyncBuffer(buffer);
     for (let rowStart = groupStart; rowStart < groupEnd; rowStart += SLICE_ROWS) {
       const rowEnd = Math.min(rowStart + SLICE_ROWS, groupEnd);
-      const rows = await unreadable(file, () =>
-        parquetReadObjects({
-          file: groupBuffer,
-          metadata,
-          rowStart,
-          rowEnd,
-          useOffsetIndex: true,
-        }),
-      );
-      await sink.add(rows.map((row) => plainValue(row) as Row));
+      const rows = await readSlice(file, groupBuffer, metadata, names, rowStart, rowEnd);
+      await sink.add(rows.map((values, i) => rowFrom(file, names, values, rowStart + i)));
       onChunk();
     }
     groupStart = groupEnd;
   }
   if (sink.rowCount === 0) throw inputError(`"${file.name}" has no rows.`);
+}
+
+/** The top-level column names, each once: rows are keyed by them. */
+function columnNames(file: NamedBlob, metadata: FileMetaData): string[] {
+  const names = parquetSchema(metadata).children.map((child) => child.element.name);
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of names) (seen.has(name) ? repeated : seen).add(name);
+  if (repeated.size > 0) {
+    const [first] = repeated;
+    throw inputError(
+      `"${file.name}" names ${repeated.size === 1 ? `the column "${shortName(first)}"` : `the columns ${listNames([...repeated])}`} more than once. ` +
+        'Give each column a different name (in pandas: df.columns) and write the file again.',
+    );
+  }
+  return names;
+}
+
+/** Rows [rowStart, rowEnd) as arrays of values, in the order of `names`. */
+async function readSlice(
+  file: NamedBlob,
+  buffer: AsyncBuffer,
+  metadata: FileMetaData,
+  names: string[],
+  rowStart: number,
+  rowEnd: number,
+): Promise<unknown[][]> {
+  let rows: unknown[][] = [];
+  await unreadable(file, () =>
+    parquetRead({
+      file: buffer,
+      metadata,
+      columns: names,
+      rowStart,
+      rowEnd,
+      useOffsetIndex: true,
+      onComplete: (read) => {
+        rows = read;
+      },
+    }),
+  );
+  return rows;
+}
+
+/** Row `index` (from 0) of the file, refused if a value could be neither stored nor shown (MAX_NESTING). */
+function rowFrom(file: NamedBlob, names: string[], values: unknown[], index: number): Row {
+  // The row is the first level.
+  const column = values.findIndex((value) => nestedDeeperThan(value, MAX_NESTING - 1));
+  if (column >= 0) {
+    throw inputError(
+      `Row ${(index + 1).toLocaleString('en-US')} of "${file.name}" holds a value nested more than ${MAX_NESTING.toLocaleString('en-US')} levels deep in the column "${shortName(names[column])}". ${TOO_DEEP_ADVICE}`,
+    );
+  }
+  return rowOf(names, values.map(plainValue));
 }
 
 /** hyparquet's errors (bad footer, unsupported codec...) as an input error naming the file. */
