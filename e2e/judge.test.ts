@@ -152,7 +152,7 @@ test('regenerates exactly the rows picked, the failed ones, and those rated bad 
     answer: (request) => `${defaultAnswer(request)} #${++answered}`,
     faults: (request) =>
       refuse && JSON.stringify(request.body).includes('prompt 12')
-        ? { kind: 'status', status: 400, message: 'Refused.' }
+        ? { kind: 'status', status: 503, message: 'Busy.' }
         : null,
   });
   const page = await env.freshPage();
