@@ -131,8 +131,8 @@ test('a stored dataset that cannot be shown is reported in its step and never lo
 
   await datasets.selectOption({ label: 'damaged (1 row)' });
   await alert.waitFor();
-  page.once('dialog', (dialog) => dialog.accept());
   await alert.getByRole('button', { name: 'Delete dataset' }).click();
+  await alert.getByRole('button', { name: 'Yes, delete it' }).click();
   await expect
     .poll(() => datasets.locator('option').allTextContents())
     .toEqual(['Choose a dataset…', 'sample-instructions (5 rows)']);

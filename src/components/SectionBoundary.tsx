@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { ErrorBoundary, type FallbackProps } from 'react-error-boundary';
-import { engine } from '../engineClient';
 import { forgetFailedDataset, setData, useForm } from '../state/form';
+import { DeleteDataset } from './DeleteDataset';
 import { useDataset } from './queries';
 import { Section } from './Section';
 
@@ -47,27 +47,15 @@ function SectionFailed({ title, error, resetErrorBoundary }: FallbackProps & { t
       </p>
       <div className="actions">
         {dataset && (
-          <>
-            <button type="button" onClick={() => setData({ datasetId: undefined })}>
-              Deselect dataset
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => {
-                if (!confirm(`Delete "${dataset.name}" and its runs from this browser?`)) return;
-                setData({ datasetId: undefined });
-                void engine.deleteDataset(dataset.id);
-              }}
-            >
-              Delete dataset
-            </button>
-          </>
+          <button type="button" onClick={() => setData({ datasetId: undefined })}>
+            Deselect dataset
+          </button>
         )}
         <button type="button" className="secondary" onClick={resetErrorBoundary}>
           Try again
         </button>
       </div>
+      <DeleteDataset dataset={dataset} />
     </div>
   );
 }
