@@ -106,10 +106,14 @@ export function BackupPanel() {
   );
 }
 
-/** "Restored 2 datasets and 3 runs from x.jsonl. 1 of them was here already: ..." */
+/** "Restored 2 datasets and 3 runs from x.jsonl. 1 of them ..." */
 function restored({ datasetIds, runs, renamed }: RestoreSummary, fileName: string): string {
   const datasets = `${datasetIds.length} ${datasetIds.length === 1 ? 'dataset' : 'datasets'}`;
   const said = `Restored ${datasets} and ${runs} ${runs === 1 ? 'run' : 'runs'} from ${fileName}.`;
   if (renamed === 0) return said;
-  return `${said} ${renamed} of them ${renamed === 1 ? 'was' : 'were'} here already: the copies from the backup sit beside ${renamed === 1 ? 'it' : 'them'}, nothing was replaced.`;
+  const renaming =
+    renamed === 1
+      ? '1 of them had an id in use here, so it got a new one'
+      : `${renamed} of them had ids in use here, so they got new ones`;
+  return `${said} ${renaming}: nothing was replaced.`;
 }

@@ -7,7 +7,8 @@ import { rowCount } from './format';
 import { useRuns } from './queries';
 import { ErrorAlert } from './Section';
 
-const runCount = (runs: number) => `${runs.toLocaleString()} ${runs === 1 ? 'run' : 'runs'}`;
+const runCount = (runs: number) =>
+  runs === 0 ? 'no runs' : `${runs.toLocaleString()} ${runs === 1 ? 'run' : 'runs'}`;
 
 /**
  * Delete dataset: first says what goes (rows, runs), then deletes, then offers
