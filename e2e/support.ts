@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, resolve, sep } from 'node:path';
 import { type Browser, chromium, type LaunchOptions, type Page } from 'playwright-core';
 import { type Plugin, type PreviewServer, preview } from 'vite';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestServer, type TestServer } from '../tests/server/openaiServer';
 
 /**
@@ -86,6 +89,65 @@ function serveFiles(files: Record<string, Uint8Array>): Plugin {
   };
 }
 
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/**
+ * Serves the build as the plainest static host would: its files and nothing
+ * more, with `headers` on every response (none by default: no isolation, no
+ * policy), unlike serveApp's preview server. `files` (path -> bytes) are served
+ * beside it, and `handle` answers any request it returns true for.
+ */
+export async function serveStatic(
+  options: {
+    headers?: Record<string, string>;
+    files?: Record<string, Uint8Array>;
+    handle?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const root = resolve(distDir);
+  if (!existsSync(`${root}/index.html`))
+    throw new Error(`${distDir}/ is missing: run \`npm run build\` before the browser tests.`);
+  const server = createServer(async (request, response) => {
+    if (options.handle?.(request, response)) return;
+    for (const [name, value] of Object.entries(options.headers ?? {}))
+      response.setHeader(name, value);
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://host').pathname);
+    const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
+    const body =
+      options.files?.[path] ??
+      (file.startsWith(root + sep) ? await readFile(file).catch(() => undefined) : undefined);
+    if (!body) {
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
 /** The run's progress as the progress bar tells it to assistive technology. */
 export async function runProgress(page: Page): Promise<{ now: number; max: number }> {
   const bar = page.getByRole('progressbar', { name: 'Run progress' });
@@ -93,6 +155,40 @@ export async function runProgress(page: Page): Promise<{ now: number; max: numbe
     now: Number(await bar.getAttribute('aria-valuenow')),
     max: Number(await bar.getAttribute('aria-valuemax')),
   };
+}
+
+/** How many runs are stored, and the newest one's status, read from the app's IndexedDB. */
+export function storedRuns(page: Page): Promise<{ count: number; latest?: string }> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('retort');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction('runs').objectStore('runs').getAll();
+          request.onerror = () => reject(request.error);
+          request.onsuccess = () => {
+            open.result.close();
+            const all = request.result as { created: number; status: string }[];
+            const latest = all.toSorted((a, b) => b.created - a.created)[0];
+            resolve({ count: all.length, latest: latest?.status });
+          };
+        };
+      }),
+  );
+}
+
+/** Presses Run and waits for this run's end: a new run stored as completed, and the page saying so. */
+export async function runToCompletion(page: Page): Promise<void> {
+  const before = (await storedRuns(page)).count;
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect
+    .poll(() => storedRuns(page), { timeout: 60_000 })
+    .toEqual({ count: before + 1, latest: 'completed' });
+  await page
+    .getByRole('status', { name: 'Run status' })
+    .filter({ hasText: /completed/i })
+    .waitFor();
 }
 
 /** Chooses the OpenAI-compatible provider with a base URL and, when given, a model id. */

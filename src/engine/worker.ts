@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import '../zodWithoutEval';
 import * as Comlink from 'comlink';
 import { bindSpec } from '../tasks';
 import { transferAbortSignals } from './abortSignal';
