@@ -219,7 +219,7 @@ describe('a restore refuses, and stores nothing from,', () => {
     );
   });
 
-  it('a backup of a newer version', async () => {
+  it('a backup of a newer version, or of an older database version', async () => {
     await storeEverything();
     const lines = (await (await backupFile()).text()).split('\n');
     const newer = (header: object) =>
@@ -229,6 +229,7 @@ describe('a restore refuses, and stores nothing from,', () => {
       );
     await refused(newer({ format: 2 }), /newer version of Retort \(backup format 2/);
     await refused(newer({ schema: db.verno + 1 }), /newer version of Retort/);
+    await refused(newer({ schema: db.verno - 1 }), /database version 1, which this version/);
   });
 
   it('a damaged line, a file that is not a backup, and records out of place', async () => {

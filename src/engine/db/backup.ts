@@ -169,13 +169,24 @@ class Restore {
 
   private checkHeader(value: unknown): void {
     const header = value as Partial<BackupHeader> | null;
-    if (header?.retort !== 'backup' || typeof header.format !== 'number')
+    if (
+      header?.retort !== 'backup' ||
+      typeof header.format !== 'number' ||
+      typeof header.schema !== 'number'
+    )
       throw notBackup(this.fileName);
-    if (header.format > BACKUP_FORMAT || (header.schema ?? 0) > db.verno) {
+    if (header.format > BACKUP_FORMAT || header.schema > db.verno) {
       throw inputError(
         `"${this.fileName}" was made by a newer version of Retort (backup format ${header.format}, database version ${header.schema}); ` +
           `this one reads backup format ${BACKUP_FORMAT}, database version ${db.verno}. Nothing was restored. ` +
           'Reload the page to get the newest Retort, then restore again.',
+      );
+    }
+    // Records of an older database version need the upgrade schema.ts gives stored
+    // ones; no backup is older than version 2, so none is written yet.
+    if (header.schema < db.verno) {
+      throw inputError(
+        `"${this.fileName}" holds records of database version ${header.schema}, which this version of Retort (${db.verno}) cannot restore. Nothing was restored.`,
       );
     }
   }
@@ -223,18 +234,14 @@ class Restore {
     table: PageTable,
     page: Record<string, unknown>,
   ): Promise<void> {
-    const ownerField = table === 'rowPages' ? 'datasetId' : 'runId';
-    const owner =
+    const [field, owners, kind] =
       table === 'rowPages'
-        ? this.datasets.get(page.datasetId as string)
-        : this.runs.get(page.runId as string);
+        ? (['datasetId', this.datasets, 'dataset'] as const)
+        : (['runId', this.runs, 'run'] as const);
+    const owner = owners.get(page[field] as string);
     if (!owner || typeof page.page !== 'number')
-      throw damaged(
-        this.fileName,
-        number,
-        `a page is of a ${ownerField.slice(0, -2)} the backup lacks`,
-      );
-    page[ownerField] = owner.id;
+      throw damaged(this.fileName, number, `a page is of a ${kind} the backup lacks`);
+    page[field] = owner.id;
     this.pages[table].push(page);
     if (this.pages[table].length >= PAGES_PER_WRITE) await this.store(table);
   }
