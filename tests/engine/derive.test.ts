@@ -155,6 +155,7 @@ describe('chains of runs', () => {
     const b = await completedRun(datasetId, 'model-b');
     const combined = await combineRuns(await Promise.all([a.id, b.id].map(boundRun)));
     expect(combined.columns).toEqual(['instruction', 'generations', 'generation_models']);
+    expect(combined.derivedFrom).toEqual({ kind: 'combine', runIds: [a.id, b.id] });
     expect(await readRows(combined.id, 0, 2)).toEqual([
       {
         instruction: 'one',
@@ -173,6 +174,7 @@ describe('chains of runs', () => {
     const run = await completedRun(await twoPrompts(), 'model-a');
     const dataset = await datasetFromRun(await boundRun(run.id));
     expect(dataset.columns).toEqual(['instruction', 'generation', 'model_name']);
+    expect(dataset.derivedFrom).toEqual({ kind: 'results', runId: run.id });
     expect(dataset.rowCount).toBe(2);
   });
 

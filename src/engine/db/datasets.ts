@@ -24,7 +24,7 @@ export interface RowSink {
  * the pages written so far are deleted and the error is rethrown.
  */
 export function importRows(
-  info: Pick<Dataset, 'name' | 'source'>,
+  info: Pick<Dataset, 'name' | 'source' | 'derivedFrom'>,
   fill: (sink: RowSink) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<Dataset> {
@@ -32,7 +32,7 @@ export function importRows(
 }
 
 async function writeRows(
-  info: Pick<Dataset, 'name' | 'source'>,
+  info: Pick<Dataset, 'name' | 'source' | 'derivedFrom'>,
   fill: (sink: RowSink) => Promise<void>,
   signal: AbortSignal | undefined,
 ): Promise<Dataset> {

@@ -15,8 +15,15 @@ export interface Dataset {
   rowCount: number;
   /** Where the rows came from: a file name, or the run they were made by. */
   source: string;
+  /** The runs it was made from, when it was (run/derive.ts): the chain a recipe replays. */
+  derivedFrom?: DerivedFrom;
   created: number;
 }
+
+/** How a dataset was made from runs: their answers combined, or one run's results as rows. */
+export type DerivedFrom =
+  | { kind: 'combine'; runIds: string[] }
+  | { kind: 'results'; runId: string };
 
 export interface RowPage {
   datasetId: string;

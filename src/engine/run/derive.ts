@@ -20,7 +20,11 @@ export function datasetFromRun(
   const judged = judgementColumns(bound.outputs);
   const stayWithRun = ['distilabel_metadata', judged.rating, judged.comment];
   return importRows(
-    { name: `${dataset.name} · ${bound.task.label}`, source: `run ${run.id}` },
+    {
+      name: `${dataset.name} · ${bound.task.label}`,
+      source: `run ${run.id}`,
+      derivedFrom: { kind: 'results', runId: run.id },
+    },
     async (sink) => {
       for await (const rows of runOutputRows(run, bound, { signal })) {
         // The metadata and the person's judgement stay with the run.
@@ -48,6 +52,7 @@ export async function combineRuns(runs: BoundRun[], signal?: AbortSignal): Promi
     {
       name: `${dataset.name} · ${runs.length} models`,
       source: `runs ${runs.map((r) => r.run.id).join(', ')}`,
+      derivedFrom: { kind: 'combine', runIds: runs.map((r) => r.run.id) },
     },
     async (sink) => {
       for await (const record of iterateRowPages(dataset.id)) {
