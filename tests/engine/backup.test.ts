@@ -167,6 +167,25 @@ describe('a backup', () => {
     );
   });
 
+  it('leaves out what a deletion waiting for Undo keeps', async () => {
+    const { small, large, fewShot } = await storeEverything();
+    await deleteUndoably(large);
+    const kept = await everything();
+    const file = await backupFile();
+    await undoDelete(large);
+    await clearDatabase();
+    await restore(file);
+    const of = (owner: string) => (page: { datasetId?: string; runId?: string }) =>
+      (page.datasetId ?? page.runId) === owner;
+    expect(await everything()).toStrictEqual({
+      ...kept,
+      rowPages: kept.rowPages.filter(of(small)),
+      resultPages: kept.resultPages.filter(of(fewShot)),
+      resultMeta: kept.resultMeta.filter(of(fewShot)),
+    });
+    expect(kept.rowPages.length).toBeGreaterThan(1);
+  });
+
   it('brings a run that was going on back paused, so it waits for Resume', async () => {
     const { judged } = await storeEverything();
     await db.runs.update(judged, {

@@ -49,7 +49,8 @@ export type BackupProgress = (done: number, total: number) => void;
  * Hands every stored record to `emit`, a batch at a time, as backup lines.
  * One read transaction makes it a snapshot, a run's counters matching its
  * results, so `emit` must be synchronous: a run storing results meanwhile
- * waits for the backup to end.
+ * waits for the backup to end. Pages that belong to no dataset or run (a
+ * deletion waiting for Undo, an import cut short) are left out.
  */
 export async function writeBackup(
   emit: (lines: BackupLine[]) => void,
@@ -58,10 +59,13 @@ export async function writeBackup(
 ): Promise<void> {
   const tables = TABLES.map((name) => db.table(name));
   await db.transaction('r', tables, async () => {
-    const counts = await Promise.all(tables.map((table) => table.count()));
-    const total = counts.reduce((sum, count) => sum + count, 0);
+    const total = (await Promise.all(tables.map((table) => table.count()))).reduce(
+      (sum, count) => sum + count,
+      0,
+    );
     emit([{ retort: 'backup', format: BACKUP_FORMAT, schema: db.verno, created: Date.now() }]);
-    let done = 0;
+    const kept = keptRecords();
+    let read = 0;
     for (const [i, table] of tables.entries()) {
       for (
         let batch = await batchAfter(table);
@@ -69,15 +73,44 @@ export async function writeBackup(
         batch = await batchAfter(table, batch.at(-1))
       ) {
         signal?.throwIfAborted();
-        emit(batch.map((record) => ({ table: TABLES[i], record })));
-        done += batch.length;
-        onProgress?.(done, total);
+        const records = batch.filter((record) => kept.keep(TABLES[i], record));
+        emit(records.map((record) => ({ table: TABLES[i], record })));
+        read += batch.length;
+        onProgress?.(read, total);
       }
     }
-    emit([
-      { end: Object.fromEntries(TABLES.map((name, i) => [name, counts[i]])) as BackupEnd['end'] },
-    ]);
+    emit([{ end: kept.counts }]);
   });
+}
+
+/**
+ * Which records a backup keeps, seen in table order: every dataset, then the
+ * runs and pages whose dataset or run it kept. Counts what it kept.
+ */
+function keptRecords() {
+  const datasets = new Set<unknown>();
+  const runs = new Set<unknown>();
+  /** The field naming a record's owner, and the owners kept so far. */
+  const owners: Partial<Record<TableName, [field: string, kept: Set<unknown>]>> = {
+    runs: ['datasetId', datasets],
+    rowPages: ['datasetId', datasets],
+    resultPages: ['runId', runs],
+    resultMeta: ['runId', runs],
+  };
+  /** The owners each table's records are. */
+  const owning: Partial<Record<TableName, Set<unknown>>> = { datasets, runs };
+  const counts = Object.fromEntries(TABLES.map((name) => [name, 0])) as BackupEnd['end'];
+  return {
+    counts,
+    keep(table: TableName, record: object): boolean {
+      const fields = record as Record<string, unknown>;
+      const owner = owners[table];
+      if (owner && !owner[1].has(fields[owner[0]])) return false;
+      owning[table]?.add(fields.id);
+      counts[table]++;
+      return true;
+    },
+  };
 }
 
 /** The records of a table after `last` (from the first when there is none), in key order. */
