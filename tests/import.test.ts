@@ -217,7 +217,7 @@ describe('CSV import', () => {
     const message = await rejection(file(lines.join('\n'), 'late.csv', 65_536), () =>
       stored.push(db.rowPages.count()),
     );
-    expect(message).toMatch('Line 20002 of "late.csv" has 3 values');
+    expect(message).toMatch('Line 20,002 of "late.csv" has 3 values');
     expect(Math.max(...(await Promise.all(stored)))).toBeGreaterThan(0);
   });
 
@@ -417,7 +417,7 @@ describe('JSON and JSON Lines import', () => {
   it.each([
     [
       '{"a":1}\n\n{"a":}\n',
-      /^Line 3 of "bad\.ndjson" is not valid JSON: unexpected token '}' in "{"a":}"\. /,
+      /^Line 3 of "bad\.ndjson" is not valid JSON: unexpected token '}' near "{"a":}"\. /,
     ],
     [
       '{"a":1}\n  {"a": 1 "b": 2}\n',

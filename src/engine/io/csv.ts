@@ -3,6 +3,7 @@ import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
 import { shortName } from '../names';
 import type { Row } from '../task';
+import { figure } from './figure';
 import { rowOf } from './rows';
 import {
   countLineBreaks,
@@ -66,25 +67,38 @@ export async function readCSV(
   }
 
   /** 'Line 3 of "x.csv"', or the lines of a row that spans several. */
-  function where(values: string[], rowEnd: number, unclosedQuote = false): string {
-    const [first, last] = linesOf(values, rowEnd, unclosedQuote);
-    return `${first === last ? `Line ${first}` : `Line ${first} (a row over lines ${first}-${last})`} of "${file.name}"`;
+  function where(first: number, last: number): string {
+    const lines =
+      first === last
+        ? `Line ${figure(first)}`
+        : `Line ${figure(first)} (a row over lines ${figure(first)}-${figure(last)})`;
+    return `${lines} of "${file.name}"`;
   }
 
-  function quoteError(values: string[], rowEnd: number, problem: ParseError) {
-    const unclosed = problem.code === 'MissingQuotes';
-    const at = where(values, rowEnd, unclosed);
+  /**
+   * A quote papaparse could not read. After text that follows a closing
+   * quote (InvalidQuotes) it reads on to the end of the file as if the quote
+   * were never closed (MissingQuotes too): the row starts where the problem is.
+   */
+  function quoteError(values: string[], rowEnd: number, problems: ParseError[]) {
+    const [first, last] = linesOf(
+      values,
+      rowEnd,
+      problems.some((e) => e.code === 'MissingQuotes'),
+    );
+    if (problems[0].code === 'InvalidQuotes') {
+      return inputError(
+        `Line ${figure(first)} of "${file.name}" has text after the closing quote of a quoted value. A quote inside a quoted value is written twice ("").`,
+      );
+    }
     return inputError(
-      unclosed
-        ? `${at} opens a quoted value that is never closed. Add the closing double quote; a quote inside a quoted value is written twice ("").`
-        : `${at} has text after the closing quote of a quoted value. A quote inside a quoted value is written twice ("").`,
+      `${where(first, last)} opens a quoted value that is never closed. Add the closing double quote; a quote inside a quoted value is written twice ("").`,
     );
   }
 
   function countError(values: string[], rowEnd: number, columns: number) {
-    const count = values.length;
     return inputError(
-      `${where(values, rowEnd)} has ${count} ${count === 1 ? 'value' : 'values'}, but the header (line ${headerLine}) has ${columns} columns. ` +
+      `${where(...linesOf(values, rowEnd))} has ${count(values.length, 'value')}, but the header (line ${figure(headerLine)}) has ${count(columns, 'column')}. ` +
         'Every row needs one value per column: look for a missing or extra delimiter, and put double quotes around values that contain the delimiter.',
     );
   }
@@ -97,12 +111,12 @@ export async function readCSV(
     names.forEach((name, index) => {
       if (!name) {
         throw inputError(
-          `Column ${index + 1} in the header (line ${headerLine}) of "${file.name}" has no name. Name every column in the header, or delete the empty column.`,
+          `Column ${figure(index + 1)} in the header (line ${figure(headerLine)}) of "${file.name}" has no name. Name every column in the header, or delete the empty column.`,
         );
       }
       if (seen.has(name)) {
         throw inputError(
-          `The header (line ${headerLine}) of "${file.name}" names the column "${shortName(name)}" twice (columns ${names.indexOf(name) + 1} and ${index + 1}). Give each column a different name.`,
+          `The header (line ${figure(headerLine)}) of "${file.name}" names the column "${shortName(name)}" twice (columns ${figure(names.indexOf(name) + 1)} and ${figure(index + 1)}). Give each column a different name.`,
         );
       }
       seen.add(name);
@@ -141,9 +155,9 @@ export async function readCSV(
           lastRowEnd = meta.cursor;
           if (newline) dropCarriageReturn(data);
           // A one-column file gives papaparse no delimiter to detect: its 'Delimiter' error is no error.
-          const problem = errors.find((e) => e.type === 'Quotes');
+          const quotes = errors.filter((e) => e.type === 'Quotes');
           // papaparse catches these throws and reports them through `error`.
-          if (problem) throw quoteError(data, meta.cursor, problem);
+          if (quotes.length > 0) throw quoteError(data, meta.cursor, quotes);
           if (!header) {
             header = readHeader(data, meta.cursor);
             return;
@@ -191,7 +205,7 @@ export async function readCSV(
   }
   if (sink.rowCount === 0) {
     throw inputError(
-      `"${file.name}" has a header row (line ${headerLine}) but no data rows below it. Add rows, one per line.`,
+      `"${file.name}" has a header row (line ${figure(headerLine)}) but no data rows below it. Add rows, one per line.`,
     );
   }
 }
@@ -216,6 +230,11 @@ function newlineOf(text: string): '\n' | undefined {
 function dropCarriageReturn(values: string[]): void {
   const last = values.length - 1;
   if (values[last]?.endsWith('\r')) values[last] = values[last].slice(0, -1);
+}
+
+/** "1 value", "4,999 values". */
+function count(n: number, noun: string): string {
+  return `${figure(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** The chunks joined into pieces of at least MIN_CHUNK_CHARS (the last may be shorter). */

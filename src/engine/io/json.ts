@@ -2,8 +2,9 @@ import { byteSize } from '../bytes';
 import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
 import type { Row } from '../task';
+import { figure } from './figure';
 import { MAX_NESTING, nestedDeeperThan, TOO_DEEP_ADVICE } from './rows';
-import { countLineBreaks, type NamedBlob, type OnChunk, readTextChunks } from './text';
+import { countLineBreaks, type NamedBlob, type OnChunk, readLines, readTextChunks } from './text';
 
 /**
  * The longest string V8 makes (2^29 - 24 characters), in bytes of the file:
@@ -42,7 +43,7 @@ export async function readJSON(file: NamedBlob, sink: RowSink, onChunk: OnChunk)
     if (firstLineIsObject(text)) return readJSONL(file, sink, onChunk);
     const { reason, line, column } = jsonProblem(error, text);
     throw inputError(
-      `${line ? `Line ${line} of "${file.name}"` : `"${file.name}"`} is not valid JSON: ${reason}${column ? ` (column ${column})` : ''}. ` +
+      `${line ? `Line ${figure(line)} of "${file.name}"` : `"${file.name}"`} is not valid JSON: ${reason}${column ? ` (column ${figure(column)})` : ''}. ` +
         'Fix the file, or export it again from the tool that made it.',
     );
   }
@@ -56,21 +57,18 @@ export async function readJSON(file: NamedBlob, sink: RowSink, onChunk: OnChunk)
   const bad = value.findIndex((item) => !isObject(item));
   if (bad >= 0) {
     throw inputError(
-      `Item ${bad + 1} (index ${bad}) of the array in "${file.name}" is ${kindOf(value[bad])}, not an object. ` +
+      `Item ${figure(bad + 1)} (index ${figure(bad)}) of the array in "${file.name}" is ${kindOf(value[bad])}, not an object. ` +
         'Every item must be an object of column names and values.',
     );
   }
   const deep = value.findIndex((item) => nestedDeeperThan(item, MAX_NESTING));
   if (deep >= 0) {
     throw inputError(
-      `Item ${deep + 1} (index ${deep}) of the array in "${file.name}" holds a value nested more than ${MAX_NESTING.toLocaleString('en-US')} levels deep. ${TOO_DEEP_ADVICE}`,
+      `Item ${figure(deep + 1)} (index ${figure(deep)}) of the array in "${file.name}" holds a value nested more than ${figure(MAX_NESTING)} levels deep. ${TOO_DEEP_ADVICE}`,
     );
   }
   await sink.add(value);
 }
-
-/** A line break: \n, \r\n, or a lone \r (classic Mac). */
-const LINE_BREAK = /\r\n?|\n/;
 
 /** Reads JSON Lines: one object per line, blank lines skipped, streamed line by line. */
 export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk): Promise<void> {
@@ -80,7 +78,7 @@ export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk
   const readLine = (line: string) => {
     lineNumber++;
     if (!line.trim()) return;
-    const at = `Line ${lineNumber.toLocaleString('en-US')} of "${file.name}"`;
+    const at = `Line ${figure(lineNumber)} of "${file.name}"`;
     let value: unknown;
     try {
       // Parsed as it stands, so the parser's positions are columns of the file's line.
@@ -89,7 +87,7 @@ export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk
       if (error instanceof RangeError) throw tooDeepToParse(file.name, error);
       const { reason, column } = jsonProblem(error, line);
       throw inputError(
-        `${at} is not valid JSON: ${reason}${column ? ` (column ${column})` : ''}. ` +
+        `${at} is not valid JSON: ${reason}${column ? ` (column ${figure(column)})` : ''}. ` +
           'Each line must hold one JSON object, like {"instruction": "..."}.',
       );
     }
@@ -101,26 +99,19 @@ export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk
     }
     if (nestedDeeperThan(value, MAX_NESTING)) {
       throw inputError(
-        `${at} holds a value nested more than ${MAX_NESTING.toLocaleString('en-US')} levels deep. ${TOO_DEEP_ADVICE}`,
+        `${at} holds a value nested more than ${figure(MAX_NESTING)} levels deep. ${TOO_DEEP_ADVICE}`,
       );
     }
     rows.push(value);
   };
 
   // A JSON value cannot hold a raw line break, so splitting on one never cuts a value.
-  let partial = '';
-  for await (const { text, bytesRead } of readTextChunks(file)) {
-    const joined = partial + text;
-    // A \r at the end may be the first half of a \r\n: it waits for the next chunk.
-    const cut = joined.endsWith('\r') ? joined.length - 1 : joined.length;
-    const lines = joined.slice(0, cut).split(LINE_BREAK);
-    partial = (lines.pop() ?? '') + joined.slice(cut);
+  for await (const { lines, bytesRead } of readLines(file)) {
     for (const line of lines) readLine(line);
     await sink.add(rows);
     rows = [];
     onChunk(bytesRead);
   }
-  for (const line of partial.split(LINE_BREAK)) readLine(line);
   await sink.add(rows);
   if (sink.rowCount === 0) throw inputError(`"${file.name}" has no rows: every line is blank.`);
 }
@@ -228,8 +219,9 @@ function jsonProblem(
   const reason = message
     .replace(v8?.[0] ?? firefox?.[0] ?? '', '')
     .replace(/^JSON(?:\.parse:| Parse error:) /, '')
-    // V8 quotes the text around an unexpected token: a clue to where it is.
-    .replace(/^(Unexpected token .*?), (".*") is not valid JSON$/s, '$1 in $2');
+    // V8 quotes the text around an unexpected token (its only clue to where), on one line here.
+    .replace(/^(Unexpected token .*?), (.*) is not valid JSON$/s, '$1 near $2')
+    .replace(/\r\n|\r|\n/g, '\\n');
   const lowered = reason.charAt(0).toLowerCase() + reason.slice(1);
   if (firefox) return { reason: lowered, line: Number(firefox[1]), column: Number(firefox[2]) };
   if (!v8) return { reason: lowered };

@@ -7,11 +7,15 @@ import {
   parquetSchema,
 } from 'hyparquet';
 import type { RowSink } from '../db/datasets';
-import { inputError } from '../errors';
+import { EngineError, inputError } from '../errors';
 import { listNames, shortName } from '../names';
 import type { Row } from '../task';
+import { figure } from './figure';
 import { MAX_NESTING, nestedDeeperThan, rowOf, TOO_DEEP_ADVICE } from './rows';
 import type { NamedBlob, OnChunk } from './text';
+
+/** What messages need of a file: its name. */
+type Named = { name: string };
 
 /**
  * Rows decoded at a time. pyarrow writes row groups of up to a million rows,
@@ -19,22 +23,50 @@ import type { NamedBlob, OnChunk } from './text';
  */
 const SLICE_ROWS = 50_000;
 
+/** A Parquet file by name (for messages) and its bytes, local or behind HTTP range requests. */
+export interface ParquetSource {
+  name: string;
+  buffer: AsyncBuffer;
+}
+
+export interface ParquetReadOptions {
+  /** Rows to read at most, from the first: only the row groups that hold them are fetched. */
+  rowLimit?: number;
+  /** Bytes read from the end at first for the footer (hyparquet's default: 512 KB). */
+  initialFetchSize?: number;
+}
+
 /**
  * Reads a Parquet file a slice of rows at a time; hyparquet fetches only the
  * byte ranges it needs, through blob.slice(), so the file is never read whole.
- * Rows come as arrays and are named from the schema (rowOf): hyparquet's own
- * row objects are assigned to, where a column named __proto__ vanishes.
  */
-export async function readParquet(file: NamedBlob, sink: RowSink, onChunk: OnChunk): Promise<void> {
+export function readParquet(file: NamedBlob, sink: RowSink, onChunk: OnChunk): Promise<void> {
   const buffer: AsyncBuffer = {
     byteLength: file.size,
     slice: (start, end) => file.slice(start, end).arrayBuffer(),
   };
-  const metadata = await unreadable(file, () => parquetMetadataAsync(buffer));
+  return readParquetSource({ name: file.name, buffer }, sink, onChunk);
+}
+
+/**
+ * Reads the rows of a Parquet source into the sink, a slice at a time, up to
+ * `rowLimit`. Rows come as arrays and are named from the schema (rowOf):
+ * hyparquet's own row objects are assigned to, where a column named __proto__ vanishes.
+ */
+export async function readParquetSource(
+  file: ParquetSource,
+  sink: RowSink,
+  onChunk: OnChunk,
+  { rowLimit = Infinity, initialFetchSize }: ParquetReadOptions = {},
+): Promise<void> {
+  const { buffer } = file;
+  const metadata = await unreadable(file, () => parquetMetadataAsync(buffer, { initialFetchSize }));
   const names = columnNames(file, metadata);
+  const lastRow = Math.min(Number(metadata.num_rows), rowLimit);
   let groupStart = 0;
   for (const group of metadata.row_groups) {
-    const groupEnd = groupStart + Number(group.num_rows);
+    if (groupStart >= lastRow) break;
+    const groupEnd = Math.min(groupStart + Number(group.num_rows), lastRow);
     // Every slice of a group reads the same column chunks (or, with a page
     // index, some of their pages): they are fetched once per group, and let go after it.
     const groupBuffer = cachedAsyncBuffer(buffer);
@@ -50,7 +82,7 @@ export async function readParquet(file: NamedBlob, sink: RowSink, onChunk: OnChu
 }
 
 /** The top-level column names, each once: rows are keyed by them. */
-function columnNames(file: NamedBlob, metadata: FileMetaData): string[] {
+function columnNames(file: Named, metadata: FileMetaData): string[] {
   const names = parquetSchema(metadata).children.map((child) => child.element.name);
   const seen = new Set<string>();
   const repeated = new Set<string>();
@@ -67,7 +99,7 @@ function columnNames(file: NamedBlob, metadata: FileMetaData): string[] {
 
 /** Rows [rowStart, rowEnd) as arrays of values, in the order of `names`. */
 async function readSlice(
-  file: NamedBlob,
+  file: Named,
   buffer: AsyncBuffer,
   metadata: FileMetaData,
   names: string[],
@@ -92,22 +124,26 @@ async function readSlice(
 }
 
 /** Row `index` (from 0) of the file, refused if a value could be neither stored nor shown (MAX_NESTING). */
-function rowFrom(file: NamedBlob, names: string[], values: unknown[], index: number): Row {
+function rowFrom(file: Named, names: string[], values: unknown[], index: number): Row {
   // The row is the first level.
   const column = values.findIndex((value) => nestedDeeperThan(value, MAX_NESTING - 1));
   if (column >= 0) {
     throw inputError(
-      `Row ${(index + 1).toLocaleString('en-US')} of "${file.name}" holds a value nested more than ${MAX_NESTING.toLocaleString('en-US')} levels deep in the column "${shortName(names[column])}". ${TOO_DEEP_ADVICE}`,
+      `Row ${figure(index + 1)} of "${file.name}" holds a value nested more than ${figure(MAX_NESTING)} levels deep in the column "${shortName(names[column])}". ${TOO_DEEP_ADVICE}`,
     );
   }
   return rowOf(names, values.map(plainValue));
 }
 
-/** hyparquet's errors (bad footer, unsupported codec...) as an input error naming the file. */
-async function unreadable<T>(file: NamedBlob, read: () => Promise<T>): Promise<T> {
+/**
+ * hyparquet's errors (bad footer, unsupported codec...) as an input error naming
+ * the file. A fetch's own failure (an EngineError) or a cancel is no fault of the file's.
+ */
+async function unreadable<T>(file: Named, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
+    if (EngineError.isInstance(error) || isAbort(error)) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw inputError(
       `"${file.name}" could not be read as Parquet (${reason}). Check that it is a Parquet file, or export it again as CSV or JSON Lines.`,
@@ -129,4 +165,8 @@ function plainValue(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainValue(item)]));
   }
   return value;
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
 }

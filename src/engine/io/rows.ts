@@ -1,4 +1,5 @@
 import type { Row } from '../task';
+import { figure } from './figure';
 
 /**
  * The deepest nesting of objects and arrays a value may have, the row itself
@@ -44,5 +45,5 @@ export function nestedDeeperThan(value: unknown, levels: number): boolean {
 
 /** What to do about a value nested too deeply, for the end of a message. */
 export const TOO_DEEP_ADVICE =
-  `Retort keeps values nested at most ${MAX_NESTING.toLocaleString('en-US')} levels deep (a browser cannot store or show deeper ones). ` +
+  `Retort keeps values nested at most ${figure(MAX_NESTING)} levels deep (a browser cannot store or show deeper ones). ` +
   'Flatten the value, or store it as a JSON string.';

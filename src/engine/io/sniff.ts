@@ -1,4 +1,5 @@
 import { inputError } from '../errors';
+import { figure } from './figure';
 
 /** The encodings a text file is read in: UTF-8, or UTF-16 when its byte order mark says so. */
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
@@ -82,7 +83,7 @@ export async function sniffEncoding(file: Blob & { name: string }): Promise<Text
   const nuls = head.reduce((count, byte) => count + (byte === 0 ? 1 : 0), 0);
   if (nuls > head.length * MOST_NUL_SHARE) {
     throw inputError(
-      `"${file.name}" is not UTF-8 text: ${nuls.toLocaleString('en-US')} of its first ${head.length.toLocaleString('en-US')} bytes are NUL, ` +
+      `"${file.name}" is not UTF-8 text: ${figure(nuls)} of its first ${figure(head.length)} bytes are NUL, ` +
         'as in UTF-16 or UTF-32 text saved without a byte order mark, or in binary data. ' +
         'Save it as UTF-8 (in Excel: "CSV UTF-8") and import it again.',
     );

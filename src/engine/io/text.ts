@@ -1,4 +1,5 @@
 import { inputError } from '../errors';
+import { figure } from './figure';
 import { sniffEncoding, type TextEncoding } from './sniff';
 
 export type NamedBlob = Blob & { name: string };
@@ -70,6 +71,40 @@ export async function* readTextChunks(file: NamedBlob): AsyncGenerator<TextChunk
   }
 }
 
+/** A line break: \n, \r\n, or a lone \r (classic Mac). */
+const LINE_BREAK = /\r\n?|\n/g;
+
+/**
+ * The file's lines, as each chunk of text ends some: the last batch holds
+ * the last line, even when empty. Only new text is searched for line breaks,
+ * so a line of many chunks costs one join, not one search per chunk.
+ */
+export async function* readLines(
+  file: NamedBlob,
+): AsyncGenerator<{ lines: string[]; bytesRead: number }> {
+  let open: string[] = []; // the pieces of the line not yet ended
+  let afterCR = false;
+  let bytesRead = 0;
+  for await (const chunk of readTextChunks(file)) {
+    const { text } = chunk;
+    bytesRead = chunk.bytesRead;
+    const lines: string[] = [];
+    // A \n after a \r that ended the previous chunk ends no new line: that \r did.
+    let from = afterCR && text.startsWith('\n') ? 1 : 0;
+    for (const end of text.matchAll(LINE_BREAK)) {
+      if (end.index < from) continue;
+      open.push(text.slice(from, end.index));
+      lines.push(open.join(''));
+      open = [];
+      from = end.index + end[0].length;
+    }
+    open.push(text.slice(from));
+    if (text) afterCR = text.endsWith('\r');
+    yield { lines, bytesRead };
+  }
+  yield { lines: [open.join('')], bytesRead };
+}
+
 /** Where the next piece starts: its byte offset in the file and the line breaks before it. */
 interface Position {
   fileName: string;
@@ -99,8 +134,8 @@ function notText(piece: Uint8Array, where: Position) {
   const before = new TextDecoder(where.encoding, { ignoreBOM: true }).decode(
     piece.subarray(0, start),
   );
-  const line = (where.lineBreaks + countLineBreaks(before) + 1).toLocaleString('en-US');
-  const byte = (where.offset + start + 1).toLocaleString('en-US');
+  const line = figure(where.lineBreaks + countLineBreaks(before) + 1);
+  const byte = figure(where.offset + start + 1);
   const bytes = Array.from(piece.subarray(start, end), hex).join(' ');
   const label = LABELS[where.encoding];
   if (end > piece.length) {
