@@ -88,6 +88,8 @@ async function storeEverything() {
   );
   await storeResults(fewShot.id, [answer(fewShot.id, 0, 0, 'one')]);
   for (const run of [judged, fewShot]) await setRunStatus(run.id, 'completed');
+  // As if made from the judged run's results (run/derive.ts).
+  await db.datasets.update(small, { derivedFrom: { kind: 'results', runId: judged.id } });
   return { small, large, judged: judged.id, fewShot: fewShot.id };
 }
 
@@ -159,9 +161,11 @@ describe('a backup', () => {
     };
     const [judgedCopy, fewShotCopy] = [await runOfCopy('large'), await runOfCopy('awkward')];
     expect([judgedCopy.id, fewShotCopy.id]).not.toContain(judged);
-    // The copy of the few-shot run takes its examples from the copy of the judged run.
+    // The copies refer to each other: examples from, and rows made from, the copy of the judged run.
     expect(fewShotCopy.settings.fewShot?.fromRunId).toBe(judgedCopy.id);
     expect((await db.runs.get(fewShot))?.settings.fewShot?.fromRunId).toBe(judged);
+    const awkwardCopy = copies.find((dataset) => dataset?.name === 'awkward');
+    expect(awkwardCopy?.derivedFrom).toEqual({ kind: 'results', runId: judgedCopy.id });
     expect(await storedResults(judgedCopy.id)).toEqual(
       (await storedResults(judged)).map((result) => ({ ...result, runId: judgedCopy.id })),
     );

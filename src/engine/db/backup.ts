@@ -3,7 +3,7 @@ import { type EngineError, inputError, storageError } from '../errors';
 import { deletePages, PAGES_PER_WRITE, withImportLock } from './datasets';
 import { PAGES_PER_READ } from './pages';
 import { deleteResultsOf } from './results';
-import { type Dataset, db, type Run } from './schema';
+import { type Dataset, type DerivedFrom, db, type Run } from './schema';
 
 /**
  * A backup is every table, record by record, as lines: a header naming the
@@ -312,10 +312,12 @@ class Restore {
   /** The records, last and at once: until they are stored, no list shows any of the backup. */
   private async storeRecords(): Promise<void> {
     const runIds = new Map([...this.runs].map(([old, run]) => [old, run.id]));
-    const runs = [...this.runs.values()].map((run) => restoredRun(run, runIds));
+    const here = (runId: string) => runIds.get(runId) ?? runId;
+    const datasets = [...this.datasets.values()].map((dataset) => restoredDataset(dataset, here));
+    const runs = [...this.runs.values()].map((run) => restoredRun(run, here));
     await this.write(() =>
       db.transaction('rw', db.datasets, db.runs, async () => {
-        await db.datasets.bulkAdd([...this.datasets.values()]);
+        await db.datasets.bulkAdd(datasets);
         await db.runs.bulkAdd(runs);
       }),
     );
@@ -336,17 +338,30 @@ class Restore {
   }
 }
 
+/** A run's id here, for the id it had in the backup (another when that one was taken). */
+type RunIdHere = (backupRunId: string) => string;
+
+/** A dataset as it is stored again: the runs it was made from under their ids here. */
+function restoredDataset(dataset: Dataset, here: RunIdHere): Dataset {
+  const from = dataset.derivedFrom;
+  if (!from) return dataset;
+  const derivedFrom: DerivedFrom =
+    from.kind === 'results'
+      ? { ...from, runId: here(from.runId) }
+      : { ...from, runIds: from.runIds.map(here) };
+  return { ...dataset, derivedFrom };
+}
+
 /**
  * A run as it is stored again: its few-shot source under its id here, and
  * paused if it was running when backed up, so that it waits for Resume
  * instead of calling a model the moment it is restored.
  */
-function restoredRun(run: Run, runIds: Map<string, string>): Run {
+function restoredRun(run: Run, here: RunIdHere): Run {
   const fewShot = run.settings?.fewShot;
-  const settings =
-    fewShot && runIds.has(fewShot.fromRunId)
-      ? { ...run.settings, fewShot: { ...fewShot, fromRunId: runIds.get(fewShot.fromRunId)! } }
-      : run.settings;
+  const settings = fewShot
+    ? { ...run.settings, fewShot: { ...fewShot, fromRunId: here(fewShot.fromRunId) } }
+    : run.settings;
   if (run.status !== 'running') return { ...run, settings };
   const { activity: _, ...stopped } = run;
   return { ...stopped, settings, status: 'paused' };
