@@ -16,9 +16,12 @@ import {
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
 import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
+import { hubAccount, hubDataset } from './hub/datasets';
+import { importFromHub } from './hub/importHub';
 import { backUp, restore } from './io/backupFile';
 import { type ExportRequest, exportRun } from './io/exportRun';
 import { importFile } from './io/import';
+import { importFromUrl } from './io/url';
 import type { Secrets } from './llm/createModel';
 import {
   addModelFile,
@@ -60,6 +63,11 @@ const boundRun = (runId: string) => loadRun(runId, bindSpec);
 
 const commands = {
   importFile,
+  /** The Hugging Face Hub: each takes the Hub's address and token (hub/access.ts) first, and keeps neither. */
+  hubDataset,
+  hubAccount,
+  importFromHub,
+  importFromUrl,
   listModels,
   checkRun: runs.checkRun,
   estimateRun: async (spec: RunSpec, signal?: AbortSignal) =>

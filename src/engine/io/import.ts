@@ -11,7 +11,8 @@ export type { NamedBlob } from './text';
 /** Called after every chunk of the file: rows parsed so far and, for text files, bytes read. */
 export type ImportProgress = (rowsSoFar: number, bytesSoFar?: number) => void;
 
-const readers = {
+/** The reader of each file extension. */
+export const readers = {
   csv: readCSV,
   tsv: (file, sink, onChunk) => readCSV(file, sink, onChunk, '\t'),
   json: readJSON,
