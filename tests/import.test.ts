@@ -427,20 +427,45 @@ describe('JSON and JSON Lines import', () => {
       '{"a":1}\r{"a":1}\r{"a":1} x\r',
       /^Line 3 of "bad\.ndjson" is not valid JSON: unexpected non-whitespace character after JSON \(column 9\)\. /,
     ],
-  ])('names the file’s line and column of invalid JSON in JSON Lines', async (text, message) => {
-    expect(await rejection(file(text, 'bad.ndjson'))).toMatch(message);
+    [
+      '{"a":1}\r\n\r\n{"a":1}\r\n{"a":1,}\r\n',
+      /^Line 4 of "bad\.ndjson" is not valid JSON: expected double-quoted property name \(column 8\)\. /,
+    ],
+  ])(
+    'names the file’s line and column of invalid JSON in JSON Lines: %j',
+    async (text, message) => {
+      // One byte at a time puts a chunk boundary between every \r and \n.
+      for (const chunkSize of [1, 7]) {
+        expect(await rejection(file(text, 'bad.ndjson', chunkSize))).toMatch(message);
+      }
+    },
+  );
+
+  it('says a JSON parser that runs out of stack met nesting too deep, not to reload', async () => {
+    // V8 parses JSON without recursing; other engines' parsers may recurse and overflow.
+    vi.spyOn(JSON, 'parse').mockImplementation(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    try {
+      expect(await rejection(file('[{"a": [[[[]]]]}]', 'deep.json'))).toBe(
+        '"deep.json" holds a value nested too deeply for this browser\'s JSON parser (Maximum call stack size exceeded). ' +
+          'Retort reads values nested at most 1,000 levels deep: flatten the value, or store it as a JSON string.',
+      );
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it.each([
     [
       'deep.json',
       `[{"a":${'['.repeat(1000)}${']'.repeat(1000)}}]`,
-      /^Item 1 \(index 0\) of the array in "deep\.json" holds a value nested more than 1,000 levels deep\./,
+      /^Item 1 \(index 0\) of the array in "deep\.json" holds a value nested more than 1,000 levels deep, which a browser can neither store nor show\. Flatten the value/,
     ],
     [
       'deep.jsonl',
       `{"a":1}\n{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`,
-      /^Line 2 of "deep\.jsonl" holds a value nested more than 1,000 levels deep\./,
+      /^Line 2 of "deep\.jsonl" holds a value nested more than 1,000 levels deep, which a browser can neither store nor show\. Flatten the value/,
     ],
   ])('refuses %s nested too deeply to store, saying so', async (name, text, message) => {
     const refusal = await rejection(file(text, name, 65_536));

@@ -63,12 +63,13 @@ export const generated: Record<string, Generated> = {
     why: 'a value nested 100,000 levels deep',
     content: () => `[{"a": ${nested(100_000)}}]`,
     refused:
-      /^Item 1 \(index 0\) of the array in "deep\.json" holds a value nested more than 1,000 levels deep\. Retort keeps values nested at most 1,000 levels deep/,
+      /^Item 1 \(index 0\) of the array in "deep\.json" holds a value nested more than 1,000 levels deep, which a browser can neither store nor show\. Flatten the value, or store it as a JSON string\.$/,
   },
   'deep.jsonl': {
     why: 'the same on line 2 of JSON Lines',
     content: () => `{"a": 1}\n{"a": ${nested(100_000)}}\n`,
-    refused: /^Line 2 of "deep\.jsonl" holds a value nested more than 1,000 levels deep\./,
+    refused:
+      /^Line 2 of "deep\.jsonl" holds a value nested more than 1,000 levels deep, which a browser can neither store nor show\./,
   },
   'deepest-allowed.json': {
     why: 'a row nested 1,000 levels deep, itself counted',

@@ -3,7 +3,7 @@ import type { RowSink } from '../db/datasets';
 import { inputError } from '../errors';
 import type { Row } from '../task';
 import { figure } from './figure';
-import { MAX_NESTING, nestedDeeperThan, TOO_DEEP_ADVICE } from './rows';
+import { MAX_NESTING, NESTED_TOO_DEEP, nestedDeeperThan } from './rows';
 import { countLineBreaks, type NamedBlob, type OnChunk, readLines, readTextChunks } from './text';
 
 /**
@@ -64,7 +64,7 @@ export async function readJSON(file: NamedBlob, sink: RowSink, onChunk: OnChunk)
   const deep = value.findIndex((item) => nestedDeeperThan(item, MAX_NESTING));
   if (deep >= 0) {
     throw inputError(
-      `Item ${figure(deep + 1)} (index ${figure(deep)}) of the array in "${file.name}" holds a value nested more than ${figure(MAX_NESTING)} levels deep. ${TOO_DEEP_ADVICE}`,
+      `Item ${figure(deep + 1)} (index ${figure(deep)}) of the array in "${file.name}" holds a value ${NESTED_TOO_DEEP}`,
     );
   }
   await sink.add(value);
@@ -98,9 +98,7 @@ export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk
       );
     }
     if (nestedDeeperThan(value, MAX_NESTING)) {
-      throw inputError(
-        `${at} holds a value nested more than ${figure(MAX_NESTING)} levels deep. ${TOO_DEEP_ADVICE}`,
-      );
+      throw inputError(`${at} holds a value ${NESTED_TOO_DEEP}`);
     }
     rows.push(value);
   };
@@ -112,7 +110,6 @@ export async function readJSONL(file: NamedBlob, sink: RowSink, onChunk: OnChunk
     rows = [];
     onChunk(bytesRead);
   }
-  await sink.add(rows);
   if (sink.rowCount === 0) throw inputError(`"${file.name}" has no rows: every line is blank.`);
 }
 
@@ -237,6 +234,7 @@ function jsonProblem(
 /** JSON.parse ran out of stack: engines whose parser recurses do so on deep nesting. */
 function tooDeepToParse(fileName: string, error: RangeError) {
   return inputError(
-    `"${fileName}" is nested too deeply for the browser's JSON parser (${error.message}). ${TOO_DEEP_ADVICE}`,
+    `"${fileName}" holds a value nested too deeply for this browser's JSON parser (${error.message}). ` +
+      `Retort reads values nested at most ${figure(MAX_NESTING)} levels deep: flatten the value, or store it as a JSON string.`,
   );
 }

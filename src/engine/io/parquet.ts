@@ -11,7 +11,7 @@ import { EngineError, inputError } from '../errors';
 import { listNames, shortName } from '../names';
 import type { Row } from '../task';
 import { figure } from './figure';
-import { MAX_NESTING, nestedDeeperThan, rowOf, TOO_DEEP_ADVICE } from './rows';
+import { MAX_NESTING, NESTED_TOO_DEEP, nestedDeeperThan, rowOf } from './rows';
 import type { NamedBlob, OnChunk } from './text';
 
 /** What messages need of a file: its name. */
@@ -129,7 +129,7 @@ function rowFrom(file: Named, names: string[], values: unknown[], index: number)
   const column = values.findIndex((value) => nestedDeeperThan(value, MAX_NESTING - 1));
   if (column >= 0) {
     throw inputError(
-      `Row ${figure(index + 1)} of "${file.name}" holds a value nested more than ${figure(MAX_NESTING)} levels deep in the column "${shortName(names[column])}". ${TOO_DEEP_ADVICE}`,
+      `Row ${figure(index + 1)} of "${file.name}" holds a value in the column "${shortName(names[column])}" ${NESTED_TOO_DEEP}`,
     );
   }
   return rowOf(names, values.map(plainValue));

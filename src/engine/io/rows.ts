@@ -43,7 +43,7 @@ export function nestedDeeperThan(value: unknown, levels: number): boolean {
   return false;
 }
 
-/** What to do about a value nested too deeply, for the end of a message. */
-export const TOO_DEEP_ADVICE =
-  `Retort keeps values nested at most ${figure(MAX_NESTING)} levels deep (a browser cannot store or show deeper ones). ` +
+/** The end of a message about a value nested past MAX_NESTING: why it is refused, what to do. */
+export const NESTED_TOO_DEEP =
+  `nested more than ${figure(MAX_NESTING)} levels deep, which a browser can neither store nor show. ` +
   'Flatten the value, or store it as a JSON string.';
