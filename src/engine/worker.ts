@@ -14,7 +14,6 @@ import {
   restoreJudgements,
 } from './db/results';
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
-import { db } from './db/schema';
 import { type EngineErrorData, toErrorData } from './errors';
 import { hubAccount, hubDataset } from './hub/datasets';
 import { importFromHub } from './hub/importHub';
@@ -111,13 +110,7 @@ const commands = {
   },
   /** Deletes a dataset and its runs; undoDeleteDataset brings them back for a few seconds. */
   async deleteDataset(datasetId: string) {
-    // Its runs going on stop paused: Undo brings them back to be resumed.
-    const going = await db.runs
-      .where('datasetId')
-      .equals(datasetId)
-      .filter((run) => run.status === 'running')
-      .primaryKeys();
-    await Promise.all(going.map((runId) => runs.pauseRun(runId)));
+    await runs.pauseRunsOf(datasetId);
     return deleteUndoably(datasetId);
   },
   undoDeleteDataset: undoDelete,

@@ -97,10 +97,13 @@ export function runController(bind: BindTask) {
     return resumable.map((run) => run.id);
   }
 
-  /** Cancels the runs of a dataset and waits for their end: before the dataset is deleted. */
-  async function cancelRunsOf(datasetId: string): Promise<void> {
+  /**
+   * Pauses the runs of a dataset going on here and waits for their end: before
+   * the dataset is deleted. Paused, not cancelled: Undo brings them back to be resumed.
+   */
+  async function pauseRunsOf(datasetId: string): Promise<void> {
     const runs = await db.runs.where('datasetId').equals(datasetId).primaryKeys();
-    await Promise.all(runs.filter((id) => active.has(id)).map((id) => stop(id, 'cancelled')));
+    await Promise.all(runs.filter((id) => active.has(id)).map((id) => stop(id, 'paused')));
   }
 
   /** Writes the status, stops the run's requests, and returns once it has stopped. */
@@ -155,7 +158,7 @@ export function runController(bind: BindTask) {
     regenerate,
     cancelRun: (runId: string) => stop(runId, 'cancelled'),
     resumeInterrupted,
-    cancelRunsOf,
+    pauseRunsOf,
   };
 }
 
