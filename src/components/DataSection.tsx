@@ -1,10 +1,12 @@
 import { type DragEvent, useState } from 'react';
+import { listNames } from '../engine/names';
 import { callback, engine } from '../engineClient';
 import { setData, useForm } from '../state/form';
 import { askToKeepDataOnce, freeBytes, importNeeds, readStorage } from '../state/storage';
 import { BackupPanel } from './BackupPanel';
 import { DeleteDataset } from './DeleteDataset';
 import { rowCount } from './format';
+import { HubImport } from './HubImport';
 import { useDataset, useDatasets, useFirstRows } from './queries';
 import { RowsTable } from './RowsTable';
 import { ErrorAlert, Section } from './Section';
@@ -113,6 +115,7 @@ export function DataSection() {
           }}
         />
       </label>
+      <HubImport />
       {importing && (
         <div className="actions">
           <p className="muted" aria-live="polite">
@@ -177,7 +180,7 @@ export function DataSection() {
       {dataset && rows && (
         <>
           <p className="muted">
-            {rowCount(dataset.rowCount)} · columns: {dataset.columns.join(', ')}
+            {rowCount(dataset.rowCount)} · columns: {listNames(dataset.columns)}
           </p>
           <RowsTable
             caption={`First rows of ${dataset.name}`}
