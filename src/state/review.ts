@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
+import type { ExportShape } from '../engine/io/exportRun';
 import type { Show } from '../engine/review/views';
 
 /**
@@ -18,6 +19,8 @@ export interface ReviewState {
   /** Column name -> width in pixels, where the person resized it. */
   widths: Record<string, number>;
   hidden: string[];
+  /** The shape exports take (Export as); a recipe sets it. Not kept across a reload. */
+  exportAs: ExportShape;
 }
 
 export const useReview = create<ReviewState>()(
@@ -29,8 +32,13 @@ export const useReview = create<ReviewState>()(
       search: '',
       widths: {},
       hidden: [],
+      exportAs: 'rows',
     }),
-    { name: 'retort-review', version: 1 },
+    {
+      name: 'retort-review',
+      version: 1,
+      partialize: ({ exportAs: _, ...kept }) => kept,
+    },
   ),
 );
 
@@ -54,6 +62,10 @@ export function setShow(show: Show): void {
 
 export function setSearch(search: string): void {
   useReview.setState({ search });
+}
+
+export function setExportAs(exportAs: ExportShape): void {
+  useReview.setState({ exportAs });
 }
 
 export function setColumnWidth(column: string, width: number): void {

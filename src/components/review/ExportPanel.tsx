@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Run } from '../../engine/db/schema';
 import type { ExportFormat, ExportShape } from '../../engine/io/exportRun';
 import { callback, engine } from '../../engineClient';
+import { setExportAs, useReview } from '../../state/review';
 import { ErrorAlert } from '../Section';
 import { useCancellable } from '../useCancellable';
 import { useScoped } from '../useScoped';
@@ -18,7 +19,7 @@ const FORMAT_NAMES: Record<ExportFormat, string> = {
  */
 export function ExportPanel({ run }: { run: Run }) {
   const [exporting, setExporting] = useState<{ format: ExportFormat; rows: number } | null>(null);
-  const [shape, setShape] = useState<ExportShape>('rows');
+  const shape = useReview((s) => s.exportAs);
   const [onlyGood, setOnlyGood] = useState(false);
   // A refusal, or what the last download left out (ties, missing ratings...):
   // true of this run and these choices only.
@@ -60,7 +61,7 @@ export function ExportPanel({ run }: { run: Run }) {
       <div className="actions">
         <label className="field">
           <span>Export as</span>
-          <select value={shape} onChange={(e) => setShape(e.target.value as ExportShape)}>
+          <select value={shape} onChange={(e) => setExportAs(e.target.value as ExportShape)}>
             <option value="rows">Rows as the run made them</option>
             <option value="dpo">DPO pairs (prompt, chosen, rejected)</option>
             <option value="sft">SFT conversations (prompt, messages)</option>
