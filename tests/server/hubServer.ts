@@ -118,8 +118,9 @@ export async function startHubServer(repos: HubRepo[] = fixtureRepos()): Promise
     requests: [] as LoggedRequest[],
     route: (route: HubRoute) => routes.push(route),
   };
+  const builtIn = builtInRoutes(hub);
   const server = createServer((request, response) => {
-    serve(hub, [...routes, ...builtInRoutes(hub)], request, response).catch((error: unknown) => {
+    serve(hub, [...routes, ...builtIn], request, response).catch((error: unknown) => {
       if (!response.headersSent) json(response, 500, { error: String(error) });
       else response.destroy();
     });
