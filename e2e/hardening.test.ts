@@ -1,8 +1,9 @@
 /**
  * The hardened page, served as static hosts serve it: under the headers of
- * public/_headers the OpenAI adapter and llama.cpp run and nothing is refused;
- * from a host that sends no header at all the service worker isolates the page
- * so llama.cpp still gets threads; the manifest makes the app installable.
+ * public/_headers the OpenAI adapter and llama.cpp run, web-llm gets as far as
+ * its download, and nothing is refused; from a host that sends no header at all
+ * the service worker isolates the page so llama.cpp still gets threads; the
+ * manifest makes the app installable.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -99,8 +100,11 @@ test('public/_headers and vercel.json send the isolation headers and the page po
   ).toEqual(expected);
 });
 
-test('under its policy, a run through the OpenAI adapter and one on llama.cpp complete, and nothing is refused', async () => {
-  // The host's policy also reports every refusal, from the page and from its workers.
+/**
+ * A host that sends public/_headers, its policy also reporting every refusal (from
+ * the page and from its workers, which get the header too) into `reports`.
+ */
+async function hostReportingRefusals(files?: Record<string, Uint8Array>) {
   const reports: { 'violated-directive': string; 'blocked-uri': string }[] = [];
   const headers = headersFile();
   const host = await serveStatic({
@@ -108,7 +112,7 @@ test('under its policy, a run through the OpenAI adapter and one on llama.cpp co
       ...headers,
       'Content-Security-Policy': `${headers['Content-Security-Policy']}; report-uri /csp-report`,
     },
-    files: models,
+    files,
     handle: (request, response) => {
       if (request.url !== '/csp-report') return false;
       let body = '';
@@ -120,10 +124,13 @@ test('under its policy, a run through the OpenAI adapter and one on llama.cpp co
       return true;
     },
   });
-  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-  const refused: string[] = [];
-  const errors: string[] = [];
-  await page.exposeFunction('reportRefusal', (text: string) => refused.push(text));
+  return { ...host, reports };
+}
+
+/** What the page says about refusals: its `securitypolicyviolation` events and console errors. */
+async function watchRefusals(page: Page) {
+  const watched = { refused: [] as string[], errors: [] as string[] };
+  await page.exposeFunction('reportRefusal', (text: string) => watched.refused.push(text));
   await page.addInitScript(() =>
     document.addEventListener('securitypolicyviolation', (event) =>
       (window as unknown as { reportRefusal(text: string): void }).reportRefusal(
@@ -132,9 +139,41 @@ test('under its policy, a run through the OpenAI adapter and one on llama.cpp co
     ),
   );
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    if (message.type() === 'error') watched.errors.push(message.text());
   });
-  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('pageerror', (error) => watched.errors.push(error.message));
+  return watched;
+}
+
+/**
+ * Injects a script the policy must refuse, and expects it to be the only refusal:
+ * seeing it refused and reported shows that refusals are seen at all.
+ */
+async function expectOnlyInjectedScriptRefused(
+  page: Page,
+  reports: Awaited<ReturnType<typeof hostReportingRefusals>>['reports'],
+  { refused, errors }: Awaited<ReturnType<typeof watchRefusals>>,
+): Promise<void> {
+  await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'document.title = "injected"';
+    document.head.append(script);
+  });
+  // Refused under the page's <meta> policy and under the host's, each saying so in the
+  // console; reported once, by the host's.
+  await expect.poll(() => [refused.length, errors.length, reports.length]).toEqual([2, 2, 1]);
+  expect(reports.map((r) => `${r['violated-directive']} ${r['blocked-uri']}`)).toEqual([
+    'script-src-elem inline',
+  ]);
+  expect(refused).toEqual(['script-src-elem inline', 'script-src-elem inline']);
+  expect(errors).toEqual(Array(2).fill(expect.stringMatching(/^Executing inline script violates/)));
+  expect(await page.title()).toBe('Retort');
+}
+
+test('under its policy, a run through the OpenAI adapter and one on llama.cpp complete, and nothing is refused', async () => {
+  const host = await hostReportingRefusals(models);
+  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  const watched = await watchRefusals(page);
   await page.goto(host.url);
   await importPrompts(page);
 
@@ -155,24 +194,37 @@ test('under its policy, a run through the OpenAI adapter and one on llama.cpp co
   const rows = await exportJsonl(page);
   expect(rows.map((row) => row.model_name)).toEqual(PROMPTS.map(() => 'tiny.gguf'));
 
-  // A script the policy must refuse, last: its report shows refusals are seen, and
-  // that nothing before it was refused.
-  await page.evaluate(() => {
-    const script = document.createElement('script');
-    script.textContent = 'document.title = "injected"';
-    document.head.append(script);
-  });
-  // Refused under the page's <meta> policy and under the host's, each saying so in the
-  // console; reported once, by the host's.
-  await expect.poll(() => [refused.length, errors.length, reports.length]).toEqual([2, 2, 1]);
-  expect(reports.map((r) => `${r['violated-directive']} ${r['blocked-uri']}`)).toEqual([
-    'script-src-elem inline',
-  ]);
-  expect(refused).toEqual(['script-src-elem inline', 'script-src-elem inline']);
-  expect(await page.title()).toBe('Retort');
-  expect(errors).toEqual(Array(2).fill(expect.stringMatching(/^Executing inline script violates/)));
+  await expectOnlyInjectedScriptRefused(page, host.reports, watched);
   await page.context().close();
   await host.close();
+});
+
+test('under its policy, web-llm loads on WebGPU and asks the Hub for its model, refused nothing', async () => {
+  // No web-llm model can be had here, so the Hub is made unreachable: the load goes as far
+  // as a download can without one, and fails saying so.
+  const host = await hostReportingRefusals();
+  const webgpu = await launchChromium({ webgpu: true });
+  try {
+    const context = await webgpu.newContext();
+    const asked: string[] = [];
+    await context.route('https://huggingface.co/**', (route) => {
+      asked.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
+    const page = await context.newPage();
+    const watched = await watchRefusals(page);
+    await page.goto(host.url);
+    await expect
+      .poll(() => page.getByRole('combobox', { name: 'Provider' }).inputValue())
+      .toBe('webllm');
+    await page.getByRole('button', { name: 'Load model' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Could not download the model' }).waitFor();
+    expect(asked.some((url) => url.includes('-MLC/'))).toBe(true);
+    await expectOnlyInjectedScriptRefused(page, host.reports, watched);
+  } finally {
+    await webgpu.close();
+    await host.close();
+  }
 });
 
 test('from a host that sends no header, the service worker isolates the page after one reload, and llama.cpp runs on threads', async () => {
@@ -204,13 +256,26 @@ test('from a host that sends no header, the service worker isolates the page aft
 });
 
 test('a page the person has started using is not reloaded under them: isolation comes with the next visit', async () => {
-  const host = await serveStatic();
+  // The service worker arrives only once the person has touched the page, as on a slow network.
+  let release!: () => void;
+  const touched = new Promise<void>((resolve) => (release = resolve));
+  const worker = readFileSync(join(distDir, 'sw.js'));
+  const host = await serveStatic({
+    handle: (request, response) => {
+      if (request.url !== '/sw.js') return false;
+      void touched.then(() =>
+        response.writeHead(200, { 'Content-Type': 'text/javascript' }).end(worker),
+      );
+      return true;
+    },
+  });
   const page = await (await browser.newContext()).newPage();
   await page.goto(host.url);
-  await page.getByRole('combobox', { name: 'Task' }).click();
   await page.evaluate(() => {
     (window as unknown as { firstDocument: boolean }).firstDocument = true;
   });
+  await page.getByRole('combobox', { name: 'Task' }).click();
+  release();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
     timeout: 60_000,
   });
