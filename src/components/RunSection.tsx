@@ -5,6 +5,7 @@ import { useForm } from '../state/form';
 import { selectRunSpec, selectSecrets } from '../state/selectors';
 import { money } from './format';
 import { useLatestRun } from './queries';
+import { RecipePanel } from './RecipePanel';
 import { RunControls } from './RunControls';
 import { RunProgress } from './RunProgress';
 import { RunStorageWarning } from './RunStorageWarning';
@@ -50,6 +51,7 @@ export function RunSection() {
       <ErrorAlert error={error} />
       {estimate && <EstimateLine estimate={estimate} />}
       {run && <RunProgress run={run} />}
+      <RecipePanel />
     </Section>
   );
 }

@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import { inputError } from '../engine/errors';
 import { initialForm } from '../state/form';
 import { selectBoundTask } from '../state/selectors';
-import { taskLabel } from '../tasks';
-import { chainProblems, RECIPE_VERSION, type Recipe, recipeSchema } from './schema';
+import { taskById, taskLabel } from '../tasks';
+import { chainProblems, RECIPE_VERSION, type Recipe, type RunStep, recipeSchema } from './schema';
 import { formWithStep } from './steps';
 
 /** Issues named in a refusal: the rest are likely the same mistake again. */
@@ -66,11 +66,24 @@ function issues(error: z.ZodError): string {
   return `${said.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}.`;
 }
 
-/** Each run step's task, bound as the form would bind it: an unknown task, or refused parameters. */
+/**
+ * Each run step's task, bound as the form would bind it: an unknown task, or
+ * parameters it refuses. A parameter it does not have is refused too: the
+ * form would keep it, and every run and recipe after it.
+ */
 function taskProblems(recipe: Recipe): string[] {
   return recipe.steps.flatMap((step, index) => {
     if (step.kind !== 'run') return [];
+    const strange = strangeParams(step);
     const bound = selectBoundTask(formWithStep(initialForm, step));
-    return bound.ok ? [] : [`Step ${index + 1} (${taskLabel(step.task.id)}): ${bound.problem}`];
+    const problem = strange.length
+      ? `it has no parameter ${strange.map((name) => `"${name}"`).join(', ')}.`
+      : !bound.ok && bound.problem;
+    return problem ? [`Step ${index + 1} (${taskLabel(step.task.id)}): ${problem}`] : [];
   });
+}
+
+function strangeParams({ task }: RunStep): string[] {
+  const shape = (taskById(task.id)?.params as z.ZodObject | undefined)?.shape;
+  return shape ? Object.keys(task.params).filter((name) => !Object.hasOwn(shape, name)) : [];
 }

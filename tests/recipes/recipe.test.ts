@@ -10,7 +10,8 @@ import { formWithStep, recipeOf, stepOfForm, stepOfRun } from '../../src/recipes
 import { type FormState, initialForm, useForm } from '../../src/state/form';
 import { useRecipe } from '../../src/state/recipe';
 import { useReview } from '../../src/state/review';
-import { selectRunSpec } from '../../src/state/selectors';
+import { selectBoundTask, selectRunSpec } from '../../src/state/selectors';
+import { tasks } from '../../src/tasks';
 
 const SECRET = 'sk-recipe-test-secret-0123456789';
 
@@ -139,6 +140,11 @@ describe('a recipe of the form', () => {
     expect(() => readRecipe(JSON.stringify(recipe), '“shared.json”')).toThrow(
       '“shared.json” is not a valid recipe: step 3, provider: Unrecognized key: "apiKey".',
     );
+    delete recipe.steps[2].provider.apiKey;
+    recipe.steps[2].task.params.apiKey = SECRET;
+    expect(() => readRecipe(JSON.stringify(recipe), '“shared.json”')).toThrow(
+      '“shared.json” cannot be used: Step 3 (Text generation): it has no parameter "apiKey".',
+    );
   });
 });
 
@@ -202,6 +208,23 @@ describe('reading a recipe', () => {
         'This recipe was written by a newer Retort (version 2); this one reads version 1. Update Retort (reload the page to get the newest), then open it again.',
       )
       .then(() => expect(useForm.getState()).toBe(before));
+  });
+
+  it('reads back the recipe of every task, with every parameter set', () => {
+    for (const task of tasks) {
+      const params = task.params.safeParse({});
+      const form: FormState = {
+        ...edited,
+        task: {
+          ...edited.task,
+          taskId: task.id,
+          params: { [task.id]: params.success ? params.data : {} },
+          inputMapping: {},
+        },
+      };
+      expect(selectBoundTask(form).ok, task.id).toBe(true);
+      expect(() => throughFile(recipeOf(form, [], 'rows')), task.id).not.toThrow();
+    }
   });
 
   it('says why a file is no recipe, naming the field', () => {
