@@ -117,7 +117,7 @@ export function HubImport() {
               setFound(undefined);
             }}
             onKeyDown={(e) => {
-              if (e.key === 'Enter') void find();
+              if (e.key === 'Enter' && typedId.trim() && !finding) void find();
             }}
           />
         </label>

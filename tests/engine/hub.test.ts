@@ -210,13 +210,15 @@ describe('refusals say what to do and store nothing', () => {
       expected,
     );
     expect(await failure(hubAccount(as(HUB_TOKENS.unknown)))).toMatchObject(expected);
-    expect(await failure(hubAccount(as('not-even-a-token')))).toMatchObject(expected);
+    expect((await failure(hubAccount(as('not-even-a-token')))).message).toBe(
+      `A Hugging Face token starts with hf_. Copy it again from ${hub.url}/settings/tokens.`,
+    );
   });
 
   it('a gated dataset without access: accept its conditions, then use a token of that account', async () => {
     const gated = `"retort/gated" is a gated dataset: to read it, accept its conditions on the Hub page (${hub.url}/datasets/retort/gated)`;
     const anonymous = await failure(hubDataset(as(), 'retort/gated'));
-    expect(anonymous).toMatchObject({ kind: 'input', status: 403 });
+    expect(anonymous).toMatchObject({ kind: 'input', status: 401 });
     expect(anonymous.message).toBe(`${gated}, then enter a token of that account under Hub token.`);
     const notGranted = await failure(importFromHub(as(HUB_TOKENS.bob), request('retort/gated')));
     expect(notGranted.message).toBe(
@@ -234,6 +236,15 @@ describe('refusals say what to do and store nothing', () => {
       kind: 'network',
       message: `Could not reach ${closed.url} — check the Hub address and your connection.`,
     });
+  });
+
+  it('a config or split the dataset does not have', async () => {
+    const error = await failure(
+      importFromHub(as(), { dataset: 'retort/instructions', config: 'hard', split: 'test' }),
+    );
+    expect(error.message).toBe(
+      'The Hub has no config "hard", split "test" of "retort/instructions". Find the dataset again to list what it has.',
+    );
   });
 
   it('an id that is no owner/name, a row limit below 1, a Hub address that is no address', async () => {

@@ -1,7 +1,6 @@
 import { datasetInfo, whoAmI } from '@huggingface/hub';
 import { inputError } from '../errors';
 import { datasetId, type HubAccess, hubEndpoint } from './access';
-import { tokenRefused } from './errors';
 import { type Fetch, getJson, hubFetch } from './http';
 
 /** The Hub's Parquet listing: config -> split -> URLs of its shards, in order. */
@@ -70,7 +69,11 @@ export async function hubAccount(
   const token = access.token?.trim();
   if (!token) throw inputError('Enter a Hub token first.');
   // @huggingface/hub refuses any other token before asking the Hub.
-  if (!token.startsWith('hf_')) throw tokenRefused(endpoint);
+  if (!token.startsWith('hf_')) {
+    throw inputError(
+      `A Hugging Face token starts with hf_. Copy it again from ${endpoint}/settings/tokens.`,
+    );
+  }
   const account = await whoAmI({
     accessToken: token,
     hubUrl: endpoint,

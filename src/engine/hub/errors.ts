@@ -9,6 +9,8 @@ export interface HubContext {
   withToken: boolean;
   /** Whether the dataset is known to be gated (its info says so) when the answer itself does not. */
   gated?: boolean;
+  /** The part of the dataset asked for, e.g. 'config "hard", split "train"'. */
+  part?: string;
 }
 
 /**
@@ -22,8 +24,13 @@ export async function hubError(response: Response, context: HubContext): Promise
   const code = response.headers.get('X-Error-Code');
   const reason = await serverMessage(response);
   const gated = code === 'GatedRepo' || (context.gated && (status === 401 || status === 403));
-  if (gated && context.dataset) return gatedError(context);
+  if (gated && context.dataset) return gatedError(context, status);
   if (status === 401 && context.withToken) return tokenRefused(context.endpoint);
+  if (status === 404 && context.part && code !== 'RepoNotFound') {
+    return inputError(
+      `The Hub has no ${context.part} of "${context.dataset}". Find the dataset again to list what it has.`,
+    );
+  }
   if ((status === 401 || status === 404) && context.dataset && code !== 'EntryNotFound') {
     return notFound(context);
   }
@@ -35,7 +42,7 @@ export async function hubError(response: Response, context: HubContext): Promise
   });
 }
 
-export function tokenRefused(endpoint: string): EngineError {
+function tokenRefused(endpoint: string): EngineError {
   return new EngineError({
     kind: 'input',
     message: `The Hub refused the token (HTTP 401). Check that it was copied whole and is still valid, or make a new one at ${endpoint}/settings/tokens.`,
@@ -44,7 +51,7 @@ export function tokenRefused(endpoint: string): EngineError {
   });
 }
 
-function gatedError({ endpoint, dataset, withToken }: HubContext): EngineError {
+function gatedError({ endpoint, dataset, withToken }: HubContext, status: number): EngineError {
   const then = withToken
     ? 'then use a token of that account (this one has no access yet)'
     : 'then enter a token of that account under Hub token';
@@ -52,7 +59,7 @@ function gatedError({ endpoint, dataset, withToken }: HubContext): EngineError {
     kind: 'input',
     message: `"${dataset}" is a gated dataset: to read it, accept its conditions on the Hub page (${endpoint}/datasets/${dataset}), ${then}.`,
     retryable: false,
-    status: 403,
+    status,
   });
 }
 

@@ -8,6 +8,8 @@ export interface HubRequestContext {
   dataset?: string;
   /** The dataset is gated (its info said so): a refusal of its files means its conditions. */
   gated?: boolean;
+  /** The part of the dataset asked for, e.g. 'config "hard", split "train"'. */
+  part?: string;
   signal?: AbortSignal;
 }
 
@@ -40,6 +42,7 @@ export function hubFetch(access: HubAccess, context: HubRequestContext = {}): Fe
         endpoint,
         dataset: context.dataset,
         gated: context.gated,
+        part: context.part,
         withToken: headers.has('Authorization'),
       });
     }

@@ -35,7 +35,8 @@ export async function importFromHub(
   if (!(rowLimit >= 1))
     throw inputError('The row limit must be 1 or more (or empty for every row).');
   const endpoint = hubEndpoint(access);
-  const fetcher = hubFetch(access, { dataset: id, signal });
+  const part = `config "${config}", split "${split}"`;
+  const fetcher = hubFetch(access, { dataset: id, part, signal });
   const shards = await parquetShards(fetcher, endpoint, id, config, split);
   const name = `${id}/${config}/${split}`;
   let bytes = 0;
