@@ -30,6 +30,7 @@ const contentSecurityPolicy = [
   // colour legend as a data: image.
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
+  // The app needs no plugins, no <base> and no form posts: nothing may add them.
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

@@ -17,7 +17,8 @@ export function registerServiceWorker(): void {
 
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     // Once per tab: if the reload did not isolate the page, another one will not either.
-    if (crossOriginIsolated || touched || sessionStorage.getItem(RELOADED_KEY)) return;
+    // (window.: a browser without crossOriginIsolated reads undefined rather than throwing.)
+    if (window.crossOriginIsolated || touched || sessionStorage.getItem(RELOADED_KEY)) return;
     sessionStorage.setItem(RELOADED_KEY, 'yes');
     location.reload();
   });
