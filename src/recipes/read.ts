@@ -14,7 +14,7 @@ const ISSUES_SHOWN = 3;
  * wrong: not JSON, not a recipe, a newer version, an invalid field (named by
  * step and path), a task this version lacks or parameters it refuses, or a
  * chain whose steps name steps they cannot. `from` names the text for the
- * person ("“retort-recipe.json”", "the recipe at https://...").
+ * person: “retort-recipe.json”, “https://…/retort-recipe.json”.
  */
 export function readRecipe(text: string, from: string): Recipe {
   const value = parseJson(text, from);
@@ -74,16 +74,18 @@ function issues(error: z.ZodError): string {
 function taskProblems(recipe: Recipe): string[] {
   return recipe.steps.flatMap((step, index) => {
     if (step.kind !== 'run') return [];
-    const strange = strangeParams(step);
-    const bound = selectBoundTask(formWithStep(initialForm, step));
-    const problem = strange.length
-      ? `it has no parameter ${strange.map((name) => `"${name}"`).join(', ')}.`
-      : !bound.ok && bound.problem;
+    const problem = taskProblem(step);
     return problem ? [`Step ${index + 1} (${taskLabel(step.task.id)}): ${problem}`] : [];
   });
 }
 
-function strangeParams({ task }: RunStep): string[] {
-  const shape = (taskById(task.id)?.params as z.ZodObject | undefined)?.shape;
-  return shape ? Object.keys(task.params).filter((name) => !Object.hasOwn(shape, name)) : [];
+function taskProblem(step: RunStep): string | undefined {
+  const shape = (taskById(step.task.id)?.params as z.ZodObject | undefined)?.shape;
+  const strange = Object.keys(step.task.params).filter(
+    (name) => shape && !Object.hasOwn(shape, name),
+  );
+  if (strange.length > 0)
+    return `it has no parameter ${strange.map((name) => `"${name}"`).join(', ')}.`;
+  const bound = selectBoundTask(formWithStep(initialForm, step));
+  return bound.ok ? undefined : bound.problem;
 }

@@ -140,7 +140,7 @@ export function chainProblems(steps: readonly RecipeStep[]): string[] {
     const wrong = named.filter((n) => n < first || n >= number || steps[n - 1].kind !== 'run');
     if (wrong.length > 0)
       problems.push(
-        `Step ${number} names step ${wrong.join(' and ')}: it can name only the run steps on the dataset it works on (${first < number ? `steps ${first} to ${number - 1}` : 'there are none'}).`,
+        `Step ${number} names step ${wrong.join(' and ')}: it can name only earlier run steps on the dataset it works on (${span(first, number - 1)}).`,
       );
     if (new Set(named).size < named.length)
       problems.push(`Step ${number} names the same step twice.`);
@@ -149,4 +149,10 @@ export function chainProblems(steps: readonly RecipeStep[]): string[] {
   if (steps.at(-1)?.kind !== 'run')
     problems.push('The last step must be a run: it is the one the form shows.');
   return problems;
+}
+
+/** "steps 1 to 3", "step 1", or "there are none" */
+function span(first: number, last: number): string {
+  if (first > last) return 'there are none';
+  return first === last ? `step ${first}` : `steps ${first} to ${last}`;
 }

@@ -180,7 +180,7 @@ describe('a recipe of a chain', () => {
     expect(() =>
       readRecipe(chain([step, { kind: 'combine', runs: [1, 3] }, step, step]), '“r.json”'),
     ).toThrow(
-      '“r.json” cannot be used: Step 2 names step 3: it can name only the run steps on the dataset it works on (steps 1 to 1).',
+      '“r.json” cannot be used: Step 2 names step 3: it can name only earlier run steps on the dataset it works on (step 1).',
     );
     expect(() =>
       readRecipe(
@@ -188,7 +188,7 @@ describe('a recipe of a chain', () => {
         '“r.json”',
       ),
     ).toThrow(
-      'Step 4 names step 1: it can name only the run steps on the dataset it works on (there are none).',
+      'Step 4 names step 1: it can name only earlier run steps on the dataset it works on (there are none).',
     );
     expect(() => readRecipe(chain([step, { kind: 'results', run: 1 }]), '“r.json”')).toThrow(
       'The last step must be a run: it is the one the form shows.',
