@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { exportJsonl, launchChromium, serveApp } from './support';
+import { exportJsonl, launchChromium, serveApp, storedRuns } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'retort-gguf-'));
 const tinyPath = join(dir, 'tiny-llama.gguf');
@@ -65,33 +65,12 @@ async function pickFile(page: Page, file: { name: string; buffer: Buffer }): Pro
     .setInputFiles({ ...file, mimeType: 'application/octet-stream' });
 }
 
-/** How many runs are stored, and the newest one's status, from the app's IndexedDB. */
-function runs(page: Page): Promise<{ count: number; latest?: string }> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('retort');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const request = open.result.transaction('runs').objectStore('runs').getAll();
-          request.onerror = () => reject(request.error);
-          request.onsuccess = () => {
-            open.result.close();
-            const all = request.result as { created: number; status: string }[];
-            const latest = all.toSorted((a, b) => b.created - a.created)[0];
-            resolve({ count: all.length, latest: latest?.status });
-          };
-        };
-      }),
-  );
-}
-
 /** Starts a run and waits for its end: a new run, no longer running, then its status shown. */
 async function runToEnd(page: Page): Promise<void> {
-  const before = (await runs(page)).count;
+  const before = (await storedRuns(page)).count;
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect
-    .poll(() => runs(page), { timeout: 60_000 })
+    .poll(() => storedRuns(page), { timeout: 60_000 })
     .toEqual({ count: before + 1, latest: 'completed' });
   await page
     .getByRole('status', { name: 'Run status' })
