@@ -3,7 +3,7 @@ import { byteSize } from '../engine/bytes';
 import type { RestoreSummary } from '../engine/db/backup';
 import { callback, engine } from '../engineClient';
 import { setData, useForm } from '../state/form';
-import { ErrorAlert } from './Section';
+import { ErrorAlert, Note } from './Section';
 import { useCancellable } from './useCancellable';
 
 type Work = { kind: 'backup' | 'restore'; done: number; total: number };
@@ -97,11 +97,7 @@ export function BackupPanel() {
         </p>
       )}
       <ErrorAlert error={error} />
-      {note && (
-        <p className="muted" role="status">
-          {note}
-        </p>
-      )}
+      <Note>{note}</Note>
     </>
   );
 }

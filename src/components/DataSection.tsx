@@ -7,9 +7,10 @@ import { BackupPanel } from './BackupPanel';
 import { DeleteDataset } from './DeleteDataset';
 import { rowCount } from './format';
 import { HubImport } from './HubImport';
+import { ImportProgress, type ImportProgressState } from './ImportProgress';
 import { useDataset, useDatasets, useFirstRows } from './queries';
 import { RowsTable } from './RowsTable';
-import { ErrorAlert, Section } from './Section';
+import { ErrorAlert, Note, Section } from './Section';
 import { StorageStatus, storedSize } from './StorageStatus';
 import { useCancellable } from './useCancellable';
 
@@ -22,7 +23,7 @@ export function DataSection() {
   const datasetId = useForm((s) => s.data.datasetId);
   const dataset = useDataset(datasetId);
   const rows = useFirstRows(datasetId, 5);
-  const [importing, setImporting] = useState<{ name: string; rows: number } | null>(null);
+  const [importing, setImporting] = useState<ImportProgressState | null>(null);
   const [note, setNote] = useState<string>();
   const [error, setError] = useState<unknown>(null);
   const [dragging, setDragging] = useState(false);
@@ -116,21 +117,8 @@ export function DataSection() {
         />
       </label>
       <HubImport />
-      {importing && (
-        <div className="actions">
-          <p className="muted" aria-live="polite">
-            Importing {importing.name}… {rowCount(importing.rows)} so far.
-          </p>
-          <button type="button" className="secondary" onClick={command.cancel}>
-            Cancel import
-          </button>
-        </div>
-      )}
-      {note && (
-        <p className="muted" role="status">
-          {note}
-        </p>
-      )}
+      <ImportProgress importing={importing} onCancel={command.cancel} />
+      <Note>{note}</Note>
       {tooLarge && (
         <div className="alert" role="alert">
           <p>

@@ -1,18 +1,15 @@
 import { useState } from 'react';
-import { byteSize } from '../engine/bytes';
 import type { Dataset } from '../engine/db/schema';
 import type { HubDataset } from '../engine/hub/datasets';
 import { callback, engine } from '../engineClient';
 import { setData } from '../state/form';
 import { hubAccess } from '../state/hub';
 import { askToKeepDataOnce } from '../state/storage';
-import { rowCount } from './format';
 import { HubSettings } from './HubSettings';
+import { ImportProgress, type ImportProgressState } from './ImportProgress';
 import { NumberField } from './NumberField';
-import { ErrorAlert } from './Section';
+import { ErrorAlert, Note } from './Section';
 import { useCancellable } from './useCancellable';
-
-type Progress = { name: string; rows: number; bytes?: number };
 
 /**
  * Datasets from elsewhere: a config and split of a Hugging Face Hub dataset
@@ -28,7 +25,7 @@ export function HubImport() {
   const [rowLimit, setRowLimit] = useState<number>();
   const [url, setUrl] = useState('');
   const [finding, setFinding] = useState(false);
-  const [importing, setImporting] = useState<Progress | null>(null);
+  const [importing, setImporting] = useState<ImportProgressState | null>(null);
   const [note, setNote] = useState<string>();
   const [error, setError] = useState<unknown>(null);
   const command = useCancellable();
@@ -175,22 +172,8 @@ export function HubImport() {
           Import from URL
         </button>
       </div>
-      {importing && (
-        <div className="actions">
-          <p className="muted" aria-live="polite">
-            Importing {importing.name}… {rowCount(importing.rows)} so far
-            {importing.bytes ? ` (${byteSize(importing.bytes)} read)` : ''}.
-          </p>
-          <button type="button" className="secondary" onClick={command.cancel}>
-            Cancel import
-          </button>
-        </div>
-      )}
-      {note && (
-        <p className="muted" role="status">
-          {note}
-        </p>
-      )}
+      <ImportProgress importing={importing} onCancel={command.cancel} />
+      <Note>{note}</Note>
       <ErrorAlert error={error} />
     </details>
   );

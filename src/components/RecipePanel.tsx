@@ -7,7 +7,7 @@ import { useRecipe } from '../state/recipe';
 import { useReview } from '../state/review';
 import { type Lineage, useDataset, useLineage } from './queries';
 import { RecipeSteps } from './RecipeSteps';
-import { ErrorAlert } from './Section';
+import { ErrorAlert, Note } from './Section';
 
 const FILE_NAME = 'retort-recipe.json';
 
@@ -109,11 +109,7 @@ export function RecipePanel() {
         </button>
       </form>
       <ErrorAlert error={error} />
-      {note && (
-        <p className="muted" role="status">
-          {note}
-        </p>
-      )}
+      <Note>{note}</Note>
       {opened && opened.recipe.steps.length > 1 && (
         <RecipeSteps key={opened.id} recipe={opened.recipe} from={opened.from} />
       )}

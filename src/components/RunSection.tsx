@@ -9,7 +9,7 @@ import { RecipePanel } from './RecipePanel';
 import { RunControls } from './RunControls';
 import { RunProgress } from './RunProgress';
 import { RunStorageWarning } from './RunStorageWarning';
-import { ErrorAlert, Section } from './Section';
+import { ErrorAlert, Note, Section } from './Section';
 import { useScoped } from './useScoped';
 
 export function RunSection() {
@@ -37,11 +37,7 @@ export function RunSection() {
         onEstimate={setEstimate}
         onNote={setNote}
       />
-      {note && (
-        <p className="muted" role="status">
-          {note}
-        </p>
-      )}
+      <Note>{note}</Note>
       {!datasetId && (
         <p id="run-needs-data" className="muted">
           Import a dataset under Data (step 1) to run.

@@ -34,3 +34,13 @@ export function ErrorAlert({ error }: { error: unknown }) {
     </p>
   );
 }
+
+/** A quiet word on what just happened (an import cancelled, what an export left out): not an error. */
+export function Note({ children }: { children: ReactNode }) {
+  if (!children) return null;
+  return (
+    <p className="muted" role="status">
+      {children}
+    </p>
+  );
+}

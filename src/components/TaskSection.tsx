@@ -19,7 +19,7 @@ import { FewShotFields, useFewShotExamples } from './FewShotFields';
 import { NumberField } from './NumberField';
 import { ParamsForm } from './ParamsForm';
 import { useDataset, useFirstRows, useLatestRun } from './queries';
-import { Section } from './Section';
+import { Note, Section } from './Section';
 import { useScoped } from './useScoped';
 
 export function TaskSection() {
@@ -76,11 +76,7 @@ export function TaskSection() {
       {dataset && task.fewShot && (
         <FewShotFields form={form} shownRunId={pickedRun ?? latestRun?.id} />
       )}
-      {dropped && (
-        <p className="muted" role="status">
-          {dropped}
-        </p>
-      )}
+      <Note>{dropped}</Note>
       {dataset && inputs.length > 0 && (
         <fieldset className="mapping">
           <legend>Columns the task reads</legend>

@@ -5,6 +5,7 @@ import type { GridLine } from '../../engine/review/views';
 import { engine } from '../../engineClient';
 import { useForm } from '../../state/form';
 import { selectRunSpec, selectSecrets } from '../../state/selectors';
+import { Note } from '../Section';
 import type { JudgeAction } from './RowDetails';
 import type { Selection } from './RowsGrid';
 
@@ -167,11 +168,7 @@ export function BulkActions({
         </button>
         {children}
       </div>
-      {note && (
-        <p className="muted" role="status">
-          {note}
-        </p>
-      )}
+      <Note>{note}</Note>
     </>
   );
 }

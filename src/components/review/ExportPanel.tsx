@@ -3,7 +3,7 @@ import type { Run } from '../../engine/db/schema';
 import type { ExportFormat, ExportShape } from '../../engine/io/exportRun';
 import { callback, engine } from '../../engineClient';
 import { setExportAs, useReview } from '../../state/review';
-import { ErrorAlert } from '../Section';
+import { ErrorAlert, Note } from '../Section';
 import { useCancellable } from '../useCancellable';
 import { useScoped } from '../useScoped';
 
@@ -99,11 +99,7 @@ export function ExportPanel({ run }: { run: Run }) {
         </p>
       )}
       <ErrorAlert error={error} />
-      {note && (
-        <p className="muted" role="status">
-          {note}
-        </p>
-      )}
+      <Note>{note}</Note>
     </>
   );
 }
