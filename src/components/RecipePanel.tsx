@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
+import { engine } from '../engineClient';
 import { openRecipe, type RecipeSource, takeRecipeFromAddress } from '../recipes/open';
 import { readRecipe } from '../recipes/read';
 import { recipeOf } from '../recipes/steps';
 import { useForm } from '../state/form';
+import { hubAccess } from '../state/hub';
 import { useRecipe } from '../state/recipe';
 import { useReview } from '../state/review';
 import { type Lineage, useDataset, useLineage } from './queries';
@@ -23,6 +25,7 @@ export function RecipePanel() {
   const lineage = useLineage(datasetId);
   const opened = useRecipe((s) => s.opened);
   const [url, setUrl] = useState('');
+  const [hubId, setHubId] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState<string>();
 
@@ -106,6 +109,28 @@ export function RecipePanel() {
         </label>
         <button type="submit" className="secondary" disabled={!url.trim()}>
           Open from URL
+        </button>
+      </form>
+      <form
+        className="actions"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setNote(undefined);
+          // The recipe pushed with a dataset, read with the Hub address and token of the Hub settings.
+          engine.hubRecipe(hubAccess(), hubId).then(open, setError);
+        }}
+      >
+        <label className="field wide">
+          <span>Recipe on the Hub (dataset id)</span>
+          <input
+            value={hubId}
+            placeholder="owner/name"
+            spellCheck={false}
+            onChange={(e) => setHubId(e.target.value)}
+          />
+        </label>
+        <button type="submit" className="secondary" disabled={!hubId.trim()}>
+          Open from Hub
         </button>
       </form>
       <ErrorAlert error={error} />

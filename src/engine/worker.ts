@@ -15,8 +15,11 @@ import {
 } from './db/results';
 import { deleteRun, type RunSpec, renameRun } from './db/runs';
 import { type EngineErrorData, toErrorData } from './errors';
+import type { HubAccess } from './hub/access';
 import { hubAccount, hubDataset } from './hub/datasets';
 import { importFromHub } from './hub/importHub';
+import { type PushProgress, type PushRequest, pushRun } from './hub/push';
+import { hubRecipe } from './hub/recipe';
 import { backUp, restore } from './io/backupFile';
 import { type ExportRequest, exportRun } from './io/exportRun';
 import { importFile } from './io/import';
@@ -66,6 +69,14 @@ const commands = {
   hubDataset,
   hubAccount,
   importFromHub,
+  pushToHub: async (
+    access: HubAccess,
+    runId: string,
+    request: PushRequest,
+    onProgress?: (progress: PushProgress) => unknown,
+    signal?: AbortSignal,
+  ) => pushRun(access, await boundRun(runId), request, onProgress, signal),
+  hubRecipe,
   importFromUrl,
   listModels,
   checkRun: runs.checkRun,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -15,6 +15,10 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
  *   GET|HEAD /datasets/{id}/resolve/{rev}/{path}          a file, with Range (206 + Content-Range)
  *   OpenID Connect for "Sign in with Hugging Face": /.well-known/openid-configuration,
  *   /oauth/authorize (redirects straight back, as after the person agreed), /oauth/token, /oauth/userinfo
+ *   Push to Hub, as createRepo and commit of @huggingface/hub call them (pushRoutes):
+ *   POST /api/repos/create, POST /api/datasets/{id}/preupload/{rev}, the LFS batch
+ *   POST /datasets/{id}.git/info/lfs/objects/batch and the upload URL it gives,
+ *   POST /api/datasets/{id}/commit/{rev} (NDJSON), each committed file put in `repos`
  *
  * Errors are the Hub's: a token it does not know is refused everywhere (401);
  * a private or missing dataset is a 401 without a token and a 404 with one
@@ -23,8 +27,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
  * The browser's page is on another port, so every answer carries CORS headers.
  *
  * Every request is logged with its Range header, so a test can tell which
- * bytes were read. Push to Hub extends the fake with `route` (repo creation,
- * preupload, commit) and writes into `repos`.
+ * bytes were read. A test adds endpoints of its own with `route`.
  */
 
 export interface HubAccount {
@@ -91,13 +94,17 @@ export const HUB_TOKENS = {
   alice: 'hf_alice_read_0123456789',
   /** A real account that never accepted the gated dataset's conditions. */
   bob: 'hf_bob_read_0123456789',
+  /** alice's write token: makes and writes repositories under alice/. */
+  aliceWrite: 'hf_alice_write_0123456789',
   unknown: 'hf_not_a_token_anyone_has',
 } as const;
 
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, Range, Content-Type, X-Requested-With',
+  // X-Request-Id: @huggingface/hub sends the LFS batch's back with each upload.
+  'Access-Control-Allow-Headers':
+    'Authorization, Range, Content-Type, X-Requested-With, X-Request-Id',
   'Access-Control-Expose-Headers':
     'Content-Length, Content-Range, Accept-Ranges, ETag, Link, X-Error-Code, X-Error-Message, X-Request-Id, X-Repo-Commit',
   'Access-Control-Max-Age': '600',
@@ -114,6 +121,7 @@ export async function startHubServer(repos: HubRepo[] = fixtureRepos()): Promise
     tokens: new Map<string, HubAccount>([
       [HUB_TOKENS.alice, { name: 'alice', role: 'read' }],
       [HUB_TOKENS.bob, { name: 'bob', role: 'read' }],
+      [HUB_TOKENS.aliceWrite, { name: 'alice', role: 'write' }],
     ]),
     requests: [] as LoggedRequest[],
     route: (route: HubRoute) => routes.push(route),
@@ -208,6 +216,7 @@ function builtInRoutes(hub: Hub): HubRoute[] {
       handle: (request, response) => resolveFile(hub, request, response),
     },
     ...oauthRoutes(hub),
+    ...pushRoutes(hub),
   ];
 }
 
@@ -436,6 +445,158 @@ function oauthRoutes(hub: Hub): HubRoute[] {
           : json(response, 401, { error: 'Invalid credentials in Authorization header' }),
     },
   ];
+}
+
+/**
+ * Making and writing dataset repositories, as the Hub does for a write token
+ * under its own account's name (403 otherwise, 409 for a name already made).
+ * A commit lands whole or not at all: its regular files come base64 in the
+ * NDJSON body, its LFS files (Parquet, as the preupload answer says) by their
+ * sha256, uploaded before to the URL the LFS batch gave and checked there.
+ */
+function pushRoutes(hub: Hub): HubRoute[] {
+  const uploads = new Map<string, Uint8Array>();
+  return [
+    {
+      method: 'POST',
+      path: /^\/api\/repos\/create$/,
+      handle: (request, response) => createRepo(hub, request, response),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/api/datasets/${ID}/preupload/[^/]+$`),
+      handle: async (request, response) => {
+        if (!writable(hub, request, response)) return;
+        const { files } = JSON.parse((await request.body()).toString()) as {
+          files: { path: string }[];
+        };
+        json(response, 200, {
+          files: files.map(({ path }) => ({
+            path,
+            uploadMode: path.endsWith('.parquet') ? 'lfs' : 'regular',
+            shouldIgnore: false,
+          })),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/datasets/${ID}\\.git/info/lfs/objects/batch$`),
+      handle: async (request, response) => {
+        if (!writable(hub, request, response)) return;
+        const { objects } = JSON.parse((await request.body()).toString()) as {
+          objects: { oid: string; size: number }[];
+        };
+        json(response, 200, {
+          transfer: 'basic',
+          objects: objects.map(({ oid, size }) =>
+            uploads.has(oid)
+              ? { oid, size }
+              : { oid, size, actions: { upload: { href: `${hub.url}/lfs-upload/${oid}` } } },
+          ),
+        });
+      },
+    },
+    {
+      method: 'PUT',
+      path: /^\/lfs-upload\/([0-9a-f]{64})$/,
+      handle: async (request, response) => {
+        const bytes = new Uint8Array(await request.body());
+        if (createHash('sha256').update(bytes).digest('hex') !== request.match[1]) {
+          json(response, 400, { error: 'The content does not match its sha256' });
+          return;
+        }
+        uploads.set(request.match[1], bytes);
+        response.writeHead(200).end();
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/api/datasets/${ID}/commit/main$`),
+      handle: async (request, response) => {
+        const repo = writable(hub, request, response);
+        if (!repo) return;
+        const files = committedFiles((await request.body()).toString(), uploads);
+        if (!files) {
+          json(response, 422, { error: 'An LFS file of the commit was never uploaded' });
+          return;
+        }
+        for (const [path, bytes] of files) repo.files.set(path, bytes);
+        const oid = randomUUID().replaceAll('-', '').padEnd(40, '0');
+        json(response, 200, {
+          success: true,
+          commitOid: oid,
+          commitUrl: `${hub.url}/datasets/${repo.id}/commit/${oid}`,
+          hookOutput: '',
+        });
+      },
+    },
+  ];
+}
+
+async function createRepo(hub: Hub, request: HubRequest, response: ServerResponse): Promise<void> {
+  const body = JSON.parse((await request.body()).toString()) as {
+    name: string;
+    organization: string;
+    type: string;
+    visibility?: 'public' | 'private';
+  };
+  const id = `${body.organization}/${body.name}`;
+  if (!request.account) {
+    json(response, 401, { error: 'Invalid credentials in Authorization header' });
+  } else if (request.account.role !== 'write' || request.account.name !== body.organization) {
+    json(response, 403, {
+      error: `You don't have the rights to create a ${body.type} under the namespace "${body.organization}"`,
+    });
+  } else if (hub.repos.has(id)) {
+    json(response, 409, {
+      error: `You already created this ${body.type} repo`,
+      url: `${hub.url}/datasets/${id}`,
+    });
+  } else {
+    hub.repos.set(id, {
+      id,
+      private: body.visibility === 'private',
+      readers: [request.account.name],
+      files: new Map(),
+      parquet: {},
+    });
+    json(response, 200, { url: `${hub.url}/datasets/${id}`, name: id, id: `id-${id}` });
+  }
+}
+
+/** The repo `id` if the request's token may write to it; otherwise answers as the Hub does. */
+function writable(hub: Hub, request: HubRequest, response: ServerResponse) {
+  const repo = readable(hub, request, response, false);
+  if (!repo) return undefined;
+  const { account } = request;
+  if (account?.role !== 'write' || repo.id.split('/')[0] !== account.name) {
+    json(response, 403, { error: `You don't have write access to ${repo.id}` });
+    return undefined;
+  }
+  return repo;
+}
+
+/** The files a commit's NDJSON body adds, by path; undefined if it names an LFS file never uploaded. */
+function committedFiles(
+  body: string,
+  uploads: ReadonlyMap<string, Uint8Array>,
+): Map<string, Uint8Array> | undefined {
+  const files = new Map<string, Uint8Array>();
+  for (const line of body.split('\n').filter(Boolean)) {
+    const { key, value } = JSON.parse(line) as {
+      key: string;
+      value: { path: string; content?: string; oid?: string };
+    };
+    if (key === 'file')
+      files.set(value.path, new Uint8Array(Buffer.from(value.content ?? '', 'base64')));
+    if (key === 'lfsFile') {
+      const bytes = uploads.get(value.oid ?? '');
+      if (!bytes) return undefined;
+      files.set(value.path, bytes);
+    }
+  }
+  return files;
 }
 
 function bearer(header: string | undefined): string | undefined {

@@ -6,6 +6,7 @@ import { useForm } from '../../state/form';
 import { compareWith, pickRun, setSearch, setShow, useReview } from '../../state/review';
 import { ChainPanel } from '../ChainPanel';
 import { rowCount } from '../format';
+import { HubPush } from '../HubPush';
 import { useDataset, useRuns } from '../queries';
 import { runLabel } from '../runLabel';
 import { ErrorAlert, Section } from '../Section';
@@ -313,6 +314,7 @@ function Workspace({
           </section>
           <h3>Export</h3>
           <ExportPanel run={run} />
+          <HubPush run={run} />
           <ChainPanel run={run} />
         </>
       )}
