@@ -166,6 +166,40 @@ describe('a pushed run', () => {
     expect(text(file('alice/secret', 'README.md'))).toMatch(/^license: mit$/m);
   });
 
+  it('carries the recipe of the runs that made its dataset, then its own', async () => {
+    const run = await judgedRun();
+    const runOf = (model: string): Run => ({ ...run, provider: { ...run.provider, model } });
+    const made = [
+      { from: { kind: 'combine' as const, runIds: ['a', 'b'] }, runs: [runOf('a'), runOf('b')] },
+    ];
+    const recipe = readRecipe(recipeFileOfRun(runOf('judge'), made, 'dpo'), 'the recipe');
+    expect(recipe).toMatchObject({
+      export: { as: 'dpo' },
+      steps: [
+        { kind: 'run', provider: { model: 'a' } },
+        { kind: 'run', provider: { model: 'b' } },
+        { kind: 'combine', runs: [1, 2] },
+        { kind: 'run', provider: { model: 'judge' } },
+      ],
+    });
+  });
+
+  it('is cancelled with nothing committed', async () => {
+    const run = await judgedRun();
+    const cancel = new AbortController();
+    const request = { repo: 'alice/cancelled', private: false, license: 'mit' };
+    const pushing = pushRun(
+      as(HUB_TOKENS.aliceWrite),
+      await boundRun(run.id),
+      request,
+      (progress) => progress.step === 'export' && cancel.abort(),
+      cancel.signal,
+    );
+    await expect(pushing).rejects.toThrow();
+    expect(hub.repos.has('alice/cancelled')).toBe(false);
+    expect(writes()).toEqual([]);
+  });
+
   it('opens again by the dataset id, with the token for a private one', async () => {
     const run = await judgedRun();
     const recipe = recipeFileOfRun(run, [], 'rows');
