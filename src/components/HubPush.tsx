@@ -58,7 +58,7 @@ export function HubPush({ run }: { run: Run }) {
     const onProgress = (step: PushProgress) => {
       if (!finished) setProgress(step);
     };
-    const { recipe, refused } = runRecipe(run, lineage.made, shape);
+    const { recipe, refused } = recipeOrRefusal(run, lineage.made, shape);
     const request = { repo, private: isPrivate, license, shape, recipe };
     try {
       const outcome = await command.start((signal) =>
@@ -156,7 +156,7 @@ const CANCELLED =
   'Push cancelled: nothing was committed (a repository it had just made stays, empty).';
 
 /** The recipe pushed beside the run; a run whose recipe would not open again is pushed without one. */
-function runRecipe(...[run, made, shape]: Parameters<typeof recipeFileOfRun>) {
+function recipeOrRefusal(...[run, made, shape]: Parameters<typeof recipeFileOfRun>) {
   try {
     return { recipe: recipeFileOfRun(run, made, shape) };
   } catch (refused) {

@@ -8,7 +8,7 @@ import { runStatistics } from '../review/statistics';
 import type { BoundRun } from '../run/boundRun';
 import type { Prompt } from '../task';
 import { datasetId, type HubAccess, hubEndpoint } from './access';
-import { datasetCard, type Feature, RECIPE_FILE } from './card';
+import { type CardFacts, datasetCard, type Feature, RECIPE_FILE } from './card';
 import { hubAccount } from './datasets';
 import { type Fetch, hubFetch } from './http';
 
@@ -69,25 +69,10 @@ export async function pushRun(
     (rows) => onProgress?.({ step: 'export', rows }),
     signal,
   );
-  const { rows, features } = await parquetFacts(file);
-  const { run, dataset, bound } = boundRun;
-  const card = datasetCard({
-    repo,
-    license: request.license,
-    datasetName: dataset.name,
-    run,
-    bound,
-    shape,
-    data: { path: DATA_FILE, bytes: file.size, rows, features },
-    statistics: await runStatistics(boundRun, signal),
-    failures: await failureReasons(run.id),
-    skipped,
-    firstPrompt: await firstPrompt(boundRun),
-    withRecipe: request.recipe !== undefined,
-  });
-  const fetcher = pushFetch(access, repo, signal) as typeof fetch;
-  const visibility = request.private ? 'private' : 'public';
-  const created = await createIfMissing(repo, visibility, { token, endpoint, fetcher });
+  const data = { path: DATA_FILE, bytes: file.size, ...(await parquetFacts(file)) };
+  const withRecipe = request.recipe !== undefined;
+  const pushed = { repo, license: request.license, shape, data, skipped, withRecipe };
+  const card = await cardOf(boundRun, pushed, signal);
   const files = [
     { path: DATA_FILE, content: file },
     { path: 'README.md', content: new Blob([card], { type: 'text/markdown' }) },
@@ -95,20 +80,41 @@ export async function pushRun(
       ? []
       : [{ path: RECIPE_FILE, content: new Blob([request.recipe], { type: 'application/json' }) }]),
   ];
+  const hub = { token, endpoint, fetcher: pushFetch(access, repo, signal) as typeof fetch };
+  const created = await createIfMissing(repo, request.private ? 'private' : 'public', hub);
   const commit = commitIter({
     repo: { type: 'dataset', name: repo },
     operations: files.map((f) => ({ operation: 'addOrUpdate', ...f })),
-    title: `Push “${dataset.name}” (${bound.task.label}) from Retort`,
+    title: `Push “${boundRun.dataset.name}” (${boundRun.bound.task.label}) from Retort`,
     accessToken: token,
     hubUrl: endpoint,
-    fetch: fetcher,
+    fetch: hub.fetcher,
     abortSignal: signal,
   });
   for await (const event of commit) {
     const progress = pushProgress(event);
     if (progress) onProgress?.(progress);
   }
-  return { url: `${endpoint}/datasets/${repo}`, created, rows, ...(skipped && { skipped }) };
+  const url = `${endpoint}/datasets/${repo}`;
+  return { url, created, rows: data.rows, ...(skipped && { skipped }) };
+}
+
+/** The dataset card of the pushed file, with the run's statistics and failures read again. */
+async function cardOf(
+  boundRun: BoundRun,
+  pushed: Pick<CardFacts, 'repo' | 'license' | 'shape' | 'data' | 'skipped' | 'withRecipe'>,
+  signal?: AbortSignal,
+): Promise<string> {
+  const { run, dataset, bound } = boundRun;
+  return datasetCard({
+    ...pushed,
+    datasetName: dataset.name,
+    run,
+    bound,
+    statistics: await runStatistics(boundRun, signal),
+    failures: await failureReasons(run.id),
+    firstPrompt: await firstPrompt(boundRun),
+  });
 }
 
 /** The token, once the Hub has said whose it is and that it is no read token. */
