@@ -1,7 +1,7 @@
 import { type EngineErrorData, inputError } from '../errors';
 import type { ProviderConfig } from '../llm/types';
 import { deleteResultsOf } from './results';
-import { db, type Run, type RunCounters, type RunStatus } from './schema';
+import { type BatchJob, db, type Run, type RunCounters, type RunStatus } from './schema';
 
 /** Every write to run records goes through here; results.ts writes their results. */
 
@@ -99,6 +99,27 @@ export async function updateRunSpec(runId: string, spec: RunSpec): Promise<void>
  */
 export async function setRunProvider(runId: string, provider: ProviderConfig): Promise<void> {
   await db.runs.update(runId, { provider, updated: Date.now() });
+}
+
+/** A Batch API job just created for a run: kept so a reload polls it rather than sending again. */
+export async function addRunBatch(runId: string, job: BatchJob): Promise<void> {
+  await db.transaction('rw', db.runs, async () => {
+    const run = await db.runs.get(runId);
+    if (run) await db.runs.update(runId, { batches: [...(run.batches ?? []), job] });
+  });
+}
+
+/** What the provider said of a run's batch job, or that its answers are stored. */
+export async function updateRunBatch(
+  runId: string,
+  jobId: string,
+  patch: Partial<BatchJob>,
+): Promise<void> {
+  await db.transaction('rw', db.runs, async () => {
+    const run = await db.runs.get(runId);
+    const batches = run?.batches?.map((job) => (job.id === jobId ? { ...job, ...patch } : job));
+    if (batches) await db.runs.update(runId, { batches, updated: Date.now() });
+  });
 }
 
 /** A name the person gives a run, shown in the Run list; an empty one goes back to the default. */

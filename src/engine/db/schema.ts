@@ -99,8 +99,37 @@ export interface Run {
   counters: RunCounters;
   /** Why the run stopped, when it failed. */
   error?: EngineErrorData;
+  /** Its jobs at the provider's Batch API, in a batch-mode run: polled again after a reload. */
+  batches?: BatchJob[];
   created: number;
   updated: number;
+}
+
+/** A provider's counts of a batch's requests. */
+export interface BatchCounts {
+  total: number;
+  completed: number;
+  failed: number;
+}
+
+/** One job of a run at a provider's Batch API (run/batch/), as the provider last described it. */
+export interface BatchJob {
+  id: string;
+  inputFileId: string;
+  /** The provider's word: validating, in_progress, finalizing, completed, expired, cancelled... */
+  status: string;
+  requestCounts?: BatchCounts;
+  outputFileId?: string;
+  errorFileId?: string;
+  /** Why the provider failed the whole batch, in its words. */
+  error?: string;
+  submittedAt: number;
+  /** 1 for its lines' first submission, 2 for their first retry, and so on. */
+  attempt: number;
+  /** Between this job's polls now (they back off), for the progress line. */
+  pollMs?: number;
+  /** Its answers are stored: it is not polled again. */
+  collected?: boolean;
 }
 
 export interface Result {

@@ -39,7 +39,7 @@ export interface OpenAIModelOptions extends OpenAIEndpoint {
 /** A remote server queues what it cannot serve at once: the run's own concurrency setting governs. */
 const maxConcurrency = 256;
 
-function normalizeBaseURL(baseURL: string): string {
+export function normalizeBaseURL(baseURL: string): string {
   return baseURL.trim().replace(/\/+$/, '');
 }
 
@@ -95,14 +95,7 @@ async function chat(
   signal: AbortSignal,
 ): Promise<GenerateResult> {
   const url = `${endpoint.baseURL}/chat/completions`;
-  // JSON.stringify leaves out undefined fields, so options left unset are not sent.
-  const body = {
-    model: endpoint.model,
-    messages: request.messages,
-    n,
-    ...openAISampling(request.sampling, seed),
-    response_format: request.jsonSchema && responseFormatFor(request.jsonSchema),
-  };
+  const body = chatBody(endpoint.model, request, n, seed);
   const data = await requestJson(
     endpoint,
     url,
@@ -110,6 +103,25 @@ async function chat(
     signal,
   );
   return readCompletion(data, request.messages, url);
+}
+
+/**
+ * The body of POST /chat/completions; a Batch API line carries the same one.
+ * JSON.stringify leaves out undefined fields, so options left unset are not sent.
+ */
+export function chatBody(
+  model: string,
+  request: Omit<GenerateRequest, 'n'>,
+  n: number,
+  seed: number | undefined,
+) {
+  return {
+    model,
+    messages: request.messages,
+    n,
+    ...openAISampling(request.sampling, seed),
+    response_format: request.jsonSchema && responseFormatFor(request.jsonSchema),
+  };
 }
 
 /** POST /completions: the prompt as is, for servers that still offer raw completion (most local ones do). */
@@ -145,7 +157,12 @@ interface Completion {
   error?: unknown;
 }
 
-function readCompletion(data: unknown, messages: ChatMessage[], url: string): GenerateResult {
+/** A chat completion's body (a live answer, or a Batch API output line's) as choices. */
+export function readCompletion(
+  data: unknown,
+  messages: ChatMessage[],
+  url: string,
+): GenerateResult {
   const completion = (data ?? {}) as Completion;
   if (!Array.isArray(completion.choices) || completion.choices.length === 0) {
     // Some servers answer 200 with an error body.
@@ -210,14 +227,31 @@ function apportion(total: number, weights: number[]): number[] {
   });
 }
 
-async function requestJson(
+/** A request whose answer is JSON; a string body is sent as JSON. */
+export async function requestJson(
   endpoint: OpenAIEndpoint,
   url: string,
   init: RequestInit,
   signal: AbortSignal | undefined,
 ): Promise<unknown> {
+  const text = await requestText(endpoint, url, init, signal);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw responseError(url, 'answered with something that is not JSON.');
+  }
+}
+
+/** A request's answer as text, with the endpoint's errors read as live calls read them. */
+export async function requestText(
+  endpoint: OpenAIEndpoint,
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const headers: Record<string, string> = {};
-  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+  // A form (a file upload) sets its own multipart Content-Type.
+  if (typeof init.body === 'string') headers['Content-Type'] = 'application/json';
   if (endpoint.apiKey) headers.Authorization = `Bearer ${endpoint.apiKey}`;
   // Called unbound: a browser's fetch throws "Illegal invocation" as a method of another object.
   const fetchFn = endpoint.fetch ?? globalThis.fetch;
@@ -232,11 +266,7 @@ async function requestJson(
   // export) can carry it, and no shortened message can keep a piece of it.
   const text = withoutKey(await readText(response, url, signal), endpoint.apiKey);
   if (!response.ok) throw httpError(response, text, url);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw responseError(url, 'answered with something that is not JSON.');
-  }
+  return text;
 }
 
 /** The body's text. An error status's body cut short reads as empty: the status says enough. */

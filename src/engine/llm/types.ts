@@ -108,7 +108,13 @@ export interface LanguageModel {
 
 /** Settings of a provider as kept with a run. Never holds an API key. */
 export type ProviderConfig =
-  | { provider: 'openai'; baseURL: string; model: string }
+  | {
+      provider: 'openai';
+      baseURL: string;
+      model: string;
+      /** 'batch': through the provider's Batch API (run/batch), at its prices; live requests otherwise. */
+      mode?: RunMode;
+    }
   | { provider: 'webllm'; model: string }
   | {
       provider: 'wllama';
@@ -119,6 +125,9 @@ export type ProviderConfig =
       /** Requests llama.cpp serves at once: the run's concurrency. */
       parallel: number;
     };
+
+/** How an OpenAI-compatible run sends its requests: one by one, or as Batch API jobs. */
+export type RunMode = 'live' | 'batch';
 
 /** A provider whose model runs in this browser. */
 export type LocalProviderConfig = Exclude<ProviderConfig, { provider: 'openai' }>;

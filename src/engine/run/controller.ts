@@ -5,6 +5,8 @@ import { db, type Run } from '../db/schema';
 import { EngineError, inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
 import type { LanguageModel, ProviderConfig } from '../llm/types';
+import { type BatchOptions, cancelBatches, executeBatchRun } from './batch/batchRun';
+import { openAIBatches } from './batch/openaiBatches';
 import { withExamples } from './examples';
 import { executeRun } from './runner';
 
@@ -20,7 +22,7 @@ interface ActiveRun {
  * The run commands the worker exposes: check, start, pause, resume, cancel.
  * `bind` is the catalog's: the engine never looks a task up itself.
  */
-export function runController(bind: BindTask) {
+export function runController(bind: BindTask, batchOptions?: BatchOptions) {
   const active = new Map<string, ActiveRun>();
 
   /**
@@ -116,6 +118,14 @@ export function runController(bind: BindTask) {
     await running?.done;
   }
 
+  /** Cancels a run, and its batches at the provider (which needs the key), if it has any. */
+  async function cancelRun(runId: string, secrets: Secrets = {}): Promise<void> {
+    await stop(runId, 'cancelled');
+    const run = await db.runs.get(runId);
+    const batch = run && batchApi(run, secrets);
+    if (batch) await cancelBatches(run, batch);
+  }
+
   /**
    * Executes a run to its end. A Web Lock per run keeps two tabs from running
    * the same run; the second one leaves it to the first. `model` is the one
@@ -141,8 +151,15 @@ export function runController(bind: BindTask) {
   ): Promise<void> {
     try {
       const bound = bind(run);
-      const model = loaded ?? (await createModel(run.provider, secrets, signal));
-      const outcome = await executeRun(run, bound, model, signal);
+      const batch = batchApi(run, secrets);
+      const outcome = batch
+        ? await executeBatchRun(run, bound, batch, signal, batchOptions)
+        : await executeRun(
+            run,
+            bound,
+            loaded ?? (await createModel(run.provider, secrets, signal)),
+            signal,
+          );
       if (outcome === 'completed') await setRunStatus(run.id, 'completed');
       else if (!signal.aborted) throw new EngineError(UNFINISHED);
     } catch (error) {
@@ -156,7 +173,7 @@ export function runController(bind: BindTask) {
     pauseRun: (runId: string) => stop(runId, 'paused'),
     resumeRun,
     regenerate,
-    cancelRun: (runId: string) => stop(runId, 'cancelled'),
+    cancelRun,
     resumeInterrupted,
     pauseRunsOf,
   };
@@ -168,6 +185,13 @@ const UNFINISHED = {
   message: 'The run ended with generations that have no result. Resume it to send them again.',
   retryable: false,
 } as const;
+
+/** The Batch API of a run in batch mode, else undefined. */
+function batchApi(run: Run, secrets: Secrets) {
+  const { provider } = run;
+  if (provider.provider !== 'openai' || provider.mode !== 'batch') return undefined;
+  return openAIBatches({ baseURL: provider.baseURL, apiKey: secrets.apiKey });
+}
 
 function withRunLock(runId: string, body: () => Promise<void>): Promise<void> {
   const locks = globalThis.navigator?.locks;

@@ -2,7 +2,7 @@ import { type BoundTask, isBoundPrompt } from '../bound';
 import { EngineError } from '../errors';
 import { type Generation, readGeneration, recordGeneration } from '../generation';
 import type { Choice, FinishReason } from '../llm/types';
-import type { ChainTask, Prompt } from '../task';
+import type { ChainTask, Prompt, PromptTask, Row } from '../task';
 import type { ModelCall } from './modelCall';
 import { seededRandom } from './seededRandom';
 import type { WorkItem } from './workItems';
@@ -21,14 +21,23 @@ export function generator(
     return async (item) => [await chainGeneration(bound as BoundTask<ChainTask>, call, run, item)];
   }
   return async (item) => {
-    const row = bound.mapRow(item.row);
-    const messages = bound.task.formatInput(row, bound.params, bound.examples);
+    const { row, messages, jsonSchema } = promptFor(bound, item.row);
     const n = item.generations.length;
-    const answer = await call({ messages }, n, { jsonSchema: bound.jsonSchema(row) });
+    const answer = await call({ messages }, n, { jsonSchema });
     return Array.from({ length: n }, (_, i) =>
       readGeneration(bound, { row, messages, choice: answer.choices[i] ?? NO_ANSWER }),
     );
   };
+}
+
+/**
+ * A prompt task's request for a dataset row: the row as the task reads it, its
+ * messages and JSON schema. Throws when the row cannot be read.
+ */
+export function promptFor(bound: BoundTask<PromptTask>, datasetRow: Row) {
+  const row = bound.mapRow(datasetRow);
+  const messages = bound.task.formatInput(row, bound.params, bound.examples);
+  return { row, messages, jsonSchema: bound.jsonSchema(row) };
 }
 
 /** What a request that came back with fewer choices than asked gives for the missing ones. */

@@ -105,11 +105,17 @@ export async function executeRun(
     await writer.close();
   }
   if (signal.aborted) return 'stopped';
-  const counters = (await db.runs.get(run.id))?.counters;
-  return counters && counters.done + counters.failed >= counters.total ? 'completed' : 'stopped';
+  return (await finishedAll(run.id)) ? 'completed' : 'stopped';
 }
 
-function failed(
+/** Every generation of the run has a result, done or failed. */
+export async function finishedAll(runId: string): Promise<boolean> {
+  const counters = (await db.runs.get(runId))?.counters;
+  return counters !== undefined && counters.done + counters.failed >= counters.total;
+}
+
+/** A generation failed with this error; a lasting failure waits for new settings (Result.lasting). */
+export function failed(
   key: Pick<Result, 'runId' | 'rowIndex' | 'generation' | 'modelName'>,
   error: EngineErrorData,
 ): Result {

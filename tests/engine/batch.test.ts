@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunSpec } from '../../src/engine/db/runs';
+import { db } from '../../src/engine/db/schema';
+import { exportRun } from '../../src/engine/io/exportRun';
+import { runController } from '../../src/engine/run/controller';
+import { defaultRunSettings } from '../../src/engine/task';
+import { bindSpec } from '../../src/tasks';
+import { type BatchServer, startBatchServer } from '../server/batchServer';
+import { boundRun, clearDatabase, prompts, storeDataset, storedResults } from './fixtures';
+
+/**
+ * Batch mode against a loopback fake of OpenAI's Files and Batches endpoints:
+ * submission, polling, collection exactly once per (row, generation), a closed
+ * tab that comes back, lines resubmitted, and Cancel. No real waiting: polls
+ * come one after another.
+ */
+
+const noWait = { pollMs: 1, sleep: async () => {} };
+/** A worker that went away while it waited: its next poll never comes. */
+const closedTab = { pollMs: 1, sleep: () => new Promise<void>(() => {}) };
+
+let server: BatchServer;
+beforeAll(async () => {
+  server = await startBatchServer();
+});
+afterAll(() => server.close());
+beforeEach(async () => {
+  await clearDatabase();
+  server.batches.length = 0;
+  server.requests.length = 0;
+  server.setOptions({ hold: false, pollsToFinish: 1, fate: undefined });
+});
+
+async function spec(rows: number, numGenerations = 1): Promise<RunSpec> {
+  return {
+    datasetId: await storeDataset(prompts(rows)),
+    taskId: 'text_generation',
+    taskParams: {},
+    settings: { ...defaultRunSettings, numGenerations },
+    provider: { provider: 'openai', baseURL: server.url, model: 'test-model', mode: 'batch' },
+    sampling: { temperature: 0, seed: 7 },
+    concurrency: 4,
+    limits: { timeoutSeconds: 5, maxRetries: 2 },
+  };
+}
+
+const runOf = async (id: string) => (await db.runs.get(id))!;
+const statusOf = async (id: string) => (await runOf(id)).status;
+const uploads = () => server.requests.filter((r) => r.path === '/v1/files').length;
+
+/** Every (row, generation) key of a run's results: each must appear once. */
+async function keysOf(runId: string): Promise<string[]> {
+  return (await storedResults(runId)).map((r) => `${r.rowIndex}:${r.generation}`);
+}
+
+describe('batch mode', () => {
+  it('runs 500 rows through one batch, each (row, generation) stored and exported once', async () => {
+    server.setOptions({ pollsToFinish: 3 });
+    const { startRun } = runController(bindSpec, noWait);
+    const id = await startRun(await spec(500, 2), {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+
+    expect(server.batches).toHaveLength(1);
+    expect(server.batches[0].customIds).toHaveLength(1000);
+    expect(server.batches[0].customIds[3]).toBe(`${id}/1/1`);
+    const keys = await keysOf(id);
+    expect(keys).toHaveLength(1000);
+    expect(new Set(keys).size).toBe(1000);
+    const run = await runOf(id);
+    expect(run.counters).toMatchObject({ total: 1000, done: 1000, failed: 0 });
+    expect(run.batches).toMatchObject([
+      { id: 'batch_1', status: 'completed', collected: true, attempt: 1 },
+    ]);
+    expect(run.batches?.[0].requestCounts).toEqual({ total: 1000, completed: 1000, failed: 0 });
+
+    // Read as a live answer is: the task's columns, metadata, token counts from the usage.
+    const [first] = await storedResults(id);
+    expect(first.outputs.generation).toBe('[test-model] echo: prompt 0 (seed 7)');
+    expect(first.metadata.statistics_text_generation).toEqual({
+      input_tokens: 2,
+      output_tokens: 6,
+    });
+
+    // One row per generation (not grouped): each instruction twice, no row missing or repeated.
+    const { file } = await exportRun(await boundRun(id), { format: 'jsonl' });
+    const lines = (await file.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1000);
+    const instructions = lines.map((l: { instruction: string }) => l.instruction).sort();
+    expect(instructions).toEqual(
+      prompts(500)
+        .flatMap((r) => [r.instruction, r.instruction])
+        .sort(),
+    );
+  });
+
+  it('splits a run over the per-batch limit of requests', async () => {
+    const { startRun } = runController(bindSpec, {
+      ...noWait,
+      limits: { requests: 200, bytes: 1e9 },
+    });
+    const id = await startRun(await spec(500), {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect(server.batches.map((b) => b.customIds.length)).toEqual([200, 200, 100]);
+    expect(new Set(await keysOf(id)).size).toBe(500);
+  });
+
+  it('a tab closed after submission: reopened, it polls the stored batch and collects it, sending nothing again', async () => {
+    server.setOptions({ hold: true });
+    const before = runController(bindSpec, closedTab);
+    const id = await before.startRun(await spec(500), {});
+    await expect.poll(async () => (await runOf(id)).batches?.length).toBe(1);
+    expect((await runOf(id)).batches?.[0].status).toBe('in_progress');
+
+    server.setOptions({ hold: false }); // the provider finishes while the tab is away
+    const after = runController(bindSpec, noWait);
+    expect(await after.resumeInterrupted({})).toEqual([id]);
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    expect(uploads()).toBe(1);
+    expect(server.batches).toHaveLength(1);
+    const keys = await keysOf(id);
+    expect(keys).toHaveLength(500);
+    expect(new Set(keys).size).toBe(500);
+  });
+
+  it('sends 20 failed and expired lines again in a second batch', async () => {
+    const fate = (customId: string, batch: number) => {
+      const row = Number(customId.split('/')[1]);
+      if (batch > 1 || row % 25 !== 0) return null;
+      return row % 50 === 0 ? 'failed' : 'expired';
+    };
+    server.setOptions({ fate });
+    const { startRun } = runController(bindSpec, noWait);
+    const id = await startRun(await spec(500), {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+
+    expect(server.batches.map((b) => b.customIds.length)).toEqual([500, 20]);
+    expect(server.batches[1].customIds).toContain(`${id}/25/0`);
+    const run = await runOf(id);
+    expect(run.counters).toMatchObject({ done: 500, failed: 0 });
+    expect(run.batches?.map((b) => b.attempt)).toEqual([1, 2]);
+    expect(new Set(await keysOf(id)).size).toBe(500);
+  });
+
+  it('stores lines that fail every attempt as failed, with the provider’s reason', async () => {
+    server.setOptions({ fate: (customId) => (customId.endsWith('/3/0') ? 'expired' : null) });
+    const { startRun } = runController(bindSpec, noWait);
+    const id = await startRun(await spec(10), {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    // maxRetries 2: three attempts.
+    expect(server.batches.map((b) => b.customIds.length)).toEqual([10, 1, 1]);
+    const failed = (await storedResults(id)).filter((r) => r.status === 'failed');
+    expect(failed).toMatchObject([{ rowIndex: 3, generation: 0 }]);
+    expect(failed[0].error).toContain('completion window expired');
+    expect((await runOf(id)).counters).toMatchObject({ done: 9, failed: 1 });
+  });
+
+  it('Cancel cancels the batch at the provider', async () => {
+    server.setOptions({ hold: true });
+    const { startRun, cancelRun } = runController(bindSpec, {
+      pollMs: 1,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
+    const id = await startRun(await spec(50), {});
+    await expect.poll(async () => (await runOf(id)).batches?.length).toBe(1);
+    await cancelRun(id, {});
+    expect(await statusOf(id)).toBe('cancelled');
+    expect(server.batches[0].cancelRequested).toBe(true);
+    expect(server.requests.at(-1)).toEqual({ method: 'POST', path: '/v1/batches/batch_1/cancel' });
+    expect((await runOf(id)).batches?.[0].status).toBe('cancelling');
+  });
+
+  it('refuses a chain task', async () => {
+    const { startRun } = runController(bindSpec, noWait);
+    const id = await startRun({ ...(await spec(3)), taskId: 'evol_instruct' }, {});
+    await expect.poll(() => statusOf(id)).toBe('failed');
+    expect((await runOf(id)).error?.message).toContain('cannot go through a Batch API');
+    expect(server.requests).toHaveLength(0);
+  });
+});
