@@ -6,6 +6,7 @@ import { setExportAs, useReview } from '../../state/review';
 import { ErrorAlert, Note } from '../Section';
 import { useCancellable } from '../useCancellable';
 import { useScoped } from '../useScoped';
+import { PipelineExport } from './PipelineExport';
 
 const FORMAT_NAMES: Record<ExportFormat, string> = {
   csv: 'CSV',
@@ -91,6 +92,7 @@ export function ExportPanel({ run }: { run: Run }) {
             Cancel export
           </button>
         )}
+        <PipelineExport run={run} onError={setError} onNote={setNote} />
       </div>
       {exporting && (
         <p className="muted" aria-live="polite">
