@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { engine } from '../engineClient';
 import { chooseProvider, setLimits, setOpenAI, setSampling, useForm } from '../state/form';
+import { HTTP1_CONNECTIONS_PER_HOST, requestsHeldBack } from './connectionLimit';
 import { LimitsForm } from './LimitsForm';
 import { LlamaCppForm } from './LlamaCppForm';
 import { NumberField } from './NumberField';
@@ -131,16 +132,14 @@ function OpenAIForm() {
   );
 }
 
-/** Browsers open at most this many HTTP/1.1 connections to one host (bench/engine.bench.ts). */
-const HTTP1_CONNECTIONS_PER_HOST = 6;
-
 function SamplingForm() {
   const sampling = useForm((s) => s.sampling);
   const concurrency = useForm((s) => s.limits.concurrency);
-  const plainHttpEndpoint = useForm(
-    ({ provider }) =>
-      provider.selected === 'openai' &&
-      provider.openai.baseURL.trim().toLowerCase().startsWith('http://'),
+  // Models in the browser make no connections: only a server's address can cap them.
+  const heldBack = useForm(({ provider, limits }) =>
+    provider.selected === 'openai'
+      ? requestsHeldBack(provider.openai.baseURL, limits.concurrency)
+      : 0,
   );
   return (
     <>
@@ -173,11 +172,13 @@ function SamplingForm() {
           onChange={(v) => setLimits({ concurrency: clampInt(v ?? 1, 1, 256) })}
         />
       </div>
-      {plainHttpEndpoint && concurrency > HTTP1_CONNECTIONS_PER_HOST && (
+      {heldBack > 0 && (
         <p className="muted">
-          The browser opens at most {HTTP1_CONNECTIONS_PER_HOST} connections to a plain http://
-          server, so only {HTTP1_CONNECTIONS_PER_HOST} of these {concurrency} requests are sent at
-          once; the rest wait in the browser. An https:// endpoint speaking HTTP/2 takes them all.
+          The browser keeps at most {HTTP1_CONNECTIONS_PER_HOST} connections to a plain http://
+          server: of these {concurrency} requests at once, {HTTP1_CONNECTIONS_PER_HOST} are in
+          flight and {heldBack} wait their turn, so the run goes no faster than at Concurrency{' '}
+          {HTTP1_CONNECTIONS_PER_HOST}. An HTTPS proxy speaking HTTP/2 in front of the server sends
+          them all: see “Many requests at once to a local server” in Retort's README.
         </p>
       )}
     </>
