@@ -4,6 +4,7 @@ import { chooseProvider, setLimits, setOpenAI, setSampling, useForm } from '../s
 import { HTTP1_CONNECTIONS_PER_HOST, requestsHeldBack } from './connectionLimit';
 import { LimitsForm } from './LimitsForm';
 import { LlamaCppForm } from './LlamaCppForm';
+import { ModeField } from './ModeField';
 import { NumberField } from './NumberField';
 import { ErrorAlert, Section } from './Section';
 import { clampInt } from './TaskSection';
@@ -128,6 +129,7 @@ function OpenAIForm() {
           <span>Remember the key in this browser</span>
         </label>
       </div>
+      <ModeField />
     </>
   );
 }

@@ -104,7 +104,7 @@ export function RunControls({
           onClick={act(async () => {
             const kept = run.counters.done + run.counters.failed;
             const question = `Cancel this run? It cannot be resumed afterwards; the ${kept.toLocaleString()} generations made so far stay.`;
-            if (confirm(question)) await engine.cancelRun(run.id);
+            if (confirm(question)) await engine.cancelRun(run.id, secrets());
           })}
         >
           Cancel

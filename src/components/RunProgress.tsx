@@ -4,6 +4,7 @@ import type { Run } from '../engine/db/schema';
 import { progressOf } from '../engine/run/progress';
 import { engine } from '../engineClient';
 import { taskLabel } from '../tasks';
+import { batchLine } from './batchLine';
 import { formatDuration, money } from './format';
 import { describeProvider } from './runLabel';
 import { ErrorAlert } from './Section';
@@ -45,6 +46,7 @@ export function RunProgress({ run }: { run: Run }) {
           ` · ${run.activity.inFlight} in flight (window ${run.activity.concurrency})`}
         {run.activity?.waiting ? ` · ${run.activity.waiting} waiting to retry` : ''}
       </p>
+      {batchLine(run) && <p className="muted">{batchLine(run)}</p>}
       {cut > 0 && (
         <p className="muted">
           {cut === 1 ? 'One answer was' : `${cut.toLocaleString()} answers were`} cut short at Max

@@ -52,10 +52,18 @@ export function RunSection() {
   );
 }
 
+/** A batch-mode estimate says its prices are the batch ones, and what live requests would cost. */
+function batchPrices({ batch }: RunEstimate): string {
+  if (!batch) return '';
+  const live =
+    batch.liveMaxCost === undefined ? '' : ` (live requests: at most ${money(batch.liveMaxCost)})`;
+  return ` at batch prices${live}`;
+}
+
 function EstimateLine({ estimate }: { estimate: RunEstimate }) {
   const cost =
     estimate.promptCost !== undefined
-      ? ` · prompts cost ${money(estimate.promptCost)}, at most ${money(estimate.maxCost ?? 0)} with full-length answers`
+      ? ` · prompts cost ${money(estimate.promptCost)}, at most ${money(estimate.maxCost ?? 0)} with full-length answers${batchPrices(estimate)}`
       : '';
   const requests =
     estimate.requests !== estimate.generations

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { Pricing, RunLimits } from '../engine/db/schema';
-import type { ModelSource, SamplingOptions } from '../engine/llm/types';
+import type { ModelSource, RunMode, SamplingOptions } from '../engine/llm/types';
 import { cell } from '../engine/task';
 
 /**
@@ -62,7 +62,14 @@ export interface ProviderSlice {
   selected: ProviderId;
   /** False until a provider is chosen, by the person or by the first visit's default. */
   chosen: boolean;
-  openai: { baseURL: string; model: string; apiKey: string; rememberKey: boolean };
+  openai: {
+    baseURL: string;
+    model: string;
+    apiKey: string;
+    rememberKey: boolean;
+    /** Live requests (unset), or the provider's Batch API. */
+    mode?: RunMode;
+  };
   webllm: { model: string };
   wllama: { gguf: GgufForm; contextSize: number; threads: number };
 }

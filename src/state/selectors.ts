@@ -29,7 +29,13 @@ export function selectProvider(form: FormState): Checked<ProviderConfig> {
   switch (selected) {
     case 'openai':
       if (!openai.model) return problem('Enter a model id under Model (or use List models).');
-      return ok({ provider: 'openai', baseURL: openai.baseURL, model: openai.model });
+      return ok({
+        provider: 'openai',
+        baseURL: openai.baseURL,
+        model: openai.model,
+        // A live run's settings stay as they were before batch mode existed.
+        ...(openai.mode === 'batch' && { mode: 'batch' as const }),
+      });
     case 'webllm':
       if (!webllm.model) return problem('Pick a model under Model.');
       return ok({ provider: 'webllm', model: webllm.model });

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { batchLine } from '../../src/components/batchLine';
 import type { RunSpec } from '../../src/engine/db/runs';
 import { db } from '../../src/engine/db/schema';
 import { exportRun } from '../../src/engine/io/exportRun';
 import { runController } from '../../src/engine/run/controller';
+import { estimateRun } from '../../src/engine/run/estimate';
+import { progressOf } from '../../src/engine/run/progress';
 import { defaultRunSettings } from '../../src/engine/task';
+import { initialForm } from '../../src/state/form';
+import { selectRunSpec } from '../../src/state/selectors';
 import { bindSpec } from '../../src/tasks';
 import { type BatchServer, startBatchServer } from '../server/batchServer';
 import { boundRun, clearDatabase, prompts, storeDataset, storedResults } from './fixtures';
@@ -178,5 +183,79 @@ describe('batch mode', () => {
     await expect.poll(() => statusOf(id)).toBe('failed');
     expect((await runOf(id)).error?.message).toContain('cannot go through a Batch API');
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('batch mode in the form, the estimate and the progress line', () => {
+  it('the form’s Mode gives the run’s provider; a live run’s settings stay as before', () => {
+    const form = (mode?: 'live' | 'batch') => ({
+      ...initialForm,
+      data: { datasetId: 'd' },
+      provider: {
+        ...initialForm.provider,
+        selected: 'openai' as const,
+        openai: { ...initialForm.provider.openai, model: 'm', mode },
+      },
+    });
+    const providerOf = (mode?: 'live' | 'batch') => {
+      const spec = selectRunSpec(form(mode));
+      return spec.ok ? spec.value.provider : undefined;
+    };
+    expect(providerOf('batch')).toMatchObject({ provider: 'openai', mode: 'batch' });
+    expect(providerOf('live')).not.toHaveProperty('mode');
+    expect(providerOf(undefined)).not.toHaveProperty('mode');
+  });
+
+  it('estimates one request per generation, at batch prices, beside the live cost', async () => {
+    const batch = await spec(10, 3);
+    const priced = {
+      ...batch,
+      sampling: { maxTokens: 100 },
+      pricing: { inputPerMillion: 2, outputPerMillion: 4 },
+    };
+    const live = { ...priced, provider: { ...priced.provider, mode: undefined } };
+    const [inBatch, inLive] = await Promise.all([
+      estimateRun(priced, bindSpec(priced)),
+      estimateRun(live, bindSpec(live)),
+    ]);
+    expect(inLive).toMatchObject({ requests: 10, promptTokens: 20 });
+    expect(inBatch).toMatchObject({
+      requests: 30,
+      promptTokens: 60,
+      batch: { liveMaxCost: inLive.maxCost },
+    });
+    // 60 prompt tokens at $1 and 3,000 output tokens at $2 a million: half the prices entered.
+    expect(inBatch.maxCost).toBeCloseTo((60 * 1 + 3000 * 2) / 1e6);
+  });
+
+  it('counts the cost so far at batch prices', async () => {
+    const run = { ...(await spec(1)), pricing: { inputPerMillion: 2, outputPerMillion: 4 } };
+    const counters = { total: 2, done: 1, failed: 0, inputTokens: 1e6, outputTokens: 1e6 };
+    const progress = progressOf({
+      ...run,
+      counters: counters as never,
+      status: 'running',
+      updated: 0,
+    });
+    expect(progress.cost?.spent).toBe(3);
+  });
+
+  it('says how far each batch at the provider is, and how often it is polled', () => {
+    const job = { inputFileId: 'file-1', submittedAt: 0, attempt: 1 };
+    const line = batchLine({
+      status: 'running',
+      batches: [
+        { ...job, id: 'batch_old', status: 'completed', collected: true },
+        {
+          ...job,
+          id: 'batch_abc',
+          status: 'in_progress',
+          requestCounts: { total: 500, completed: 320, failed: 0 },
+          pollMs: 30_000,
+        },
+      ],
+    });
+    expect(line).toBe('Batch batch_abc: 320 of 500 done · polling every 30 s');
+    expect(batchLine({ status: 'completed', batches: [] })).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import type { BoundTask } from '../bound';
 import { iterateRowPages } from '../db/datasets';
 import type { RunSpec } from '../db/runs';
-import type { Pricing } from '../db/schema';
+import type { Pricing, Run } from '../db/schema';
 import { estimateTokens } from '../llm/types';
 import { promptText } from '../task';
 
@@ -16,6 +16,28 @@ export interface RunEstimate {
   /** Cost of the prompts, and at most of the whole run, when prices are set. */
   promptCost?: number;
   maxCost?: number;
+  /**
+   * A batch-mode run: one request per generation, each carrying its prompt,
+   * costed at batch prices; `liveMaxCost` is the most the same run would cost
+   * as live requests.
+   */
+  batch?: { liveMaxCost?: number };
+}
+
+/** OpenAI bills Batch API requests at half its prices. */
+const BATCH_PRICE_FACTOR = 0.5;
+
+const inBatchMode = (provider: Run['provider'] | undefined) =>
+  provider?.provider === 'openai' && provider.mode === 'batch';
+
+/** The prices a run pays: the ones entered, or half of them for a run through a Batch API. */
+export function pricesOf(run: Pick<Run, 'pricing'> & { provider?: Run['provider'] }) {
+  const { pricing } = run;
+  if (!pricing || !inBatchMode(run.provider)) return pricing;
+  return {
+    inputPerMillion: pricing.inputPerMillion * BATCH_PRICE_FACTOR,
+    outputPerMillion: pricing.outputPerMillion * BATCH_PRICE_FACTOR,
+  };
 }
 
 /**
@@ -24,7 +46,7 @@ export interface RunEstimate {
  * generation, each counted at the size of its first (the one it can show).
  */
 export async function estimateRun(
-  spec: Pick<RunSpec, 'datasetId' | 'sampling' | 'pricing'>,
+  spec: Pick<RunSpec, 'datasetId' | 'sampling' | 'pricing'> & Partial<Pick<RunSpec, 'provider'>>,
   bound: BoundTask,
   signal?: AbortSignal,
 ): Promise<RunEstimate> {
@@ -42,12 +64,22 @@ export async function estimateRun(
   const requests = rows * callsPerRow;
   const answers = bound.task.kind === 'chain' ? requests : rows * n;
   const maxOutputTokens = answers * (spec.sampling.maxTokens ?? 256);
-  return {
+  const live = {
     generations: rows * n,
     requests,
     promptTokens,
     maxOutputTokens,
     ...costs(spec.pricing, promptTokens, maxOutputTokens),
+  };
+  if (!inBatchMode(spec.provider) || bound.task.kind === 'chain') return live;
+  // A batch line asks for one generation: each generation sends its prompt.
+  const batchTokens = promptTokens * n;
+  return {
+    ...live,
+    requests: answers,
+    promptTokens: batchTokens,
+    ...costs(pricesOf(spec), batchTokens, maxOutputTokens),
+    batch: { liveMaxCost: live.maxCost },
   };
 }
 

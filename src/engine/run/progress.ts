@@ -1,5 +1,5 @@
 import type { Run } from '../db/schema';
-import { costOf } from './estimate';
+import { costOf, pricesOf } from './estimate';
 
 /** A run's progress in figures, as its progress line shows them. */
 export interface Progress {
@@ -24,7 +24,9 @@ export interface Progress {
  * not drag them down; the projection scales the cost so far to every generation.
  */
 export function progressOf(
-  run: Pick<Run, 'counters' | 'activity' | 'status' | 'updated' | 'settings' | 'pricing'>,
+  run: Pick<Run, 'counters' | 'activity' | 'status' | 'updated' | 'settings' | 'pricing'> & {
+    provider?: Run['provider'];
+  },
 ): Progress {
   const { total, done, failed, inputTokens, outputTokens } = run.counters;
   const finished = done + failed;
@@ -46,8 +48,9 @@ export function progressOf(
       };
     }
   }
-  if (run.pricing) {
-    const spent = costOf(run.pricing, inputTokens, outputTokens);
+  const pricing = pricesOf(run);
+  if (pricing) {
+    const spent = costOf(pricing, inputTokens, outputTokens);
     const unfinished = finished > 0 && finished < total;
     progress.cost = { spent, projected: unfinished ? (spent * total) / finished : undefined };
   }
