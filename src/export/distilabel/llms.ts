@@ -1,3 +1,4 @@
+import { ggufName } from '../../engine/llm/types';
 import type { RecipeProvider, RunStep } from '../../recipes/schema';
 import type { PythonModule } from './module';
 import { type Args, call, Expr, type PyValue } from './python';
@@ -331,10 +332,8 @@ function llamaCpp(
       const download = file.from('huggingface_hub', 'hf_hub_download').code;
       return llm(new Expr(call(download, { repo_id: source.repo, filename: source.file })), []);
     }
-    case 'url': {
-      const name = new URL(source.url).pathname.split('/').pop() || 'model.gguf';
-      return llm(name, [`PLACEHOLDER: download ${source.url} and put its path here.`]);
-    }
+    case 'url':
+      return llm(ggufName(source), [`PLACEHOLDER: download ${source.url} and put its path here.`]);
     case 'file':
       return llm(source.name, [
         `PLACEHOLDER: the path of ${source.name}, the GGUF Retort loaded from your disk.`,

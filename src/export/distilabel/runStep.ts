@@ -1,3 +1,4 @@
+import { ggufName } from '../../engine/llm/types';
 import { resolveParams } from '../../engine/task';
 import type { RecipeProvider, RunStep } from '../../recipes/schema';
 import { taskById } from '../../tasks';
@@ -69,16 +70,8 @@ function describe(provider: RecipeProvider): string {
       return `${provider.model} at ${provider.baseURL}`;
     case 'webllm':
       return `${provider.model} in the browser (web-llm)`;
-    case 'wllama': {
-      const { source } = provider;
-      const gguf =
-        source.kind === 'hf'
-          ? `${source.repo}/${source.file}`
-          : source.kind === 'url'
-            ? source.url
-            : source.name;
-      return `${gguf} in the browser (llama.cpp)`;
-    }
+    case 'wllama':
+      return `${ggufName(provider.source)} in the browser (llama.cpp)`;
   }
 }
 
