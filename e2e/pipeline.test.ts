@@ -43,6 +43,11 @@ test('a Concurrency the browser cannot send to an http:// server names what wait
   expect(await note.textContent()).toMatch(
     /6 are in flight and 58 wait their turn[\s\S]*“Many requests at once to a local server”/,
   );
+  // A batch sends files, not requests at once.
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('batch');
+  await note.waitFor({ state: 'detached' });
+  await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('live');
+  await note.waitFor();
   await page.getByRole('textbox', { name: 'Base URL' }).fill('https://localhost:8443/v1');
   await note.waitFor({ state: 'detached' });
   await page.context().close();

@@ -137,9 +137,9 @@ function OpenAIForm() {
 function SamplingForm() {
   const sampling = useForm((s) => s.sampling);
   const concurrency = useForm((s) => s.limits.concurrency);
-  // Models in the browser make no connections: only a server's address can cap them.
+  // Only live requests to a server hold connections: not models in the browser, not a batch.
   const heldBack = useForm(({ provider, limits }) =>
-    provider.selected === 'openai'
+    provider.selected === 'openai' && provider.openai.mode !== 'batch'
       ? requestsHeldBack(provider.openai.baseURL, limits.concurrency)
       : 0,
   );
