@@ -33,7 +33,7 @@ beforeEach(async () => {
   await clearDatabase();
   server.batches.length = 0;
   server.requests.length = 0;
-  server.setOptions({ hold: false, pollsToFinish: 1, fate: undefined });
+  server.setOptions({ hold: false, pollsToFinish: 1, fate: undefined, failReads: 0 });
 });
 
 async function spec(rows: number, numGenerations = 1): Promise<RunSpec> {
@@ -160,6 +160,18 @@ describe('batch mode', () => {
     expect(failed).toMatchObject([{ rowIndex: 3, generation: 0 }]);
     expect(failed[0].error).toContain('completion window expired');
     expect((await runOf(id)).counters).toMatchObject({ done: 9, failed: 1 });
+  });
+
+  it('polls again after a poll the provider answers 503, and finishes', async () => {
+    server.setOptions({ failReads: 2 });
+    const { startRun } = runController(bindSpec, noWait);
+    const id = await startRun(await spec(20), {});
+    await expect.poll(() => statusOf(id)).toBe('completed');
+    const reads = server.requests.filter(
+      (r) => r.method === 'GET' && r.path.startsWith('/v1/batches/'),
+    );
+    expect(reads).toHaveLength(3);
+    expect(new Set(await keysOf(id)).size).toBe(20);
   });
 
   it('Cancel cancels the batch at the provider', async () => {

@@ -18,6 +18,8 @@ export interface BatchServerOptions {
   hold?: boolean;
   /** The read of a batch that finds it ended: 1 (the default) ends it at its first read. */
   pollsToFinish?: number;
+  /** Reads of a batch answered 503 before any is answered, as a provider's blip. */
+  failReads?: number;
   /** What becomes of a line, by its custom_id and the batch's number (1 for the first). */
   fate?: (customId: string, batchNumber: number) => LineFate | null;
 }
@@ -61,6 +63,7 @@ export async function startBatchServer(initial: BatchServerOptions = {}): Promis
   const batches: StoredBatch[] = [];
   const requests: { method: string; path: string }[] = [];
   let fileCount = 0;
+  let failedReads = 0;
 
   const storeFile = (content: string) => {
     const id = `file-${++fileCount}`;
@@ -125,6 +128,10 @@ export async function startBatchServer(initial: BatchServerOptions = {}): Promis
   }
 
   function read(batch: StoredBatch, res: ServerResponse) {
+    if (failedReads < (options.failReads ?? 0)) {
+      failedReads += 1;
+      return send(res, 503, { error: { message: 'The service is temporarily unavailable.' } });
+    }
     batch.polls += 1;
     if (batch.status === 'cancelling') batch.status = 'cancelled';
     else if (!options.hold && batch.polls >= (options.pollsToFinish ?? 1)) finish(batch);

@@ -135,13 +135,25 @@ async function collectAll(ctx: BatchContext, final: boolean): Promise<void> {
     const open = openJobs((await db.runs.get(run.id))?.batches);
     if (open.length === 0) return;
     for (const job of open) {
-      const info = await api.get(job.id, signal);
+      const info = await api.get(job.id, signal).catch(passing(signal));
+      if (!info) continue;
       await updateRunBatch(run.id, job.id, { ...described(info), pollMs: delay });
       if (hasEnded(info.status)) await collect(ctx, job, info, final);
     }
     await options.sleep(delay, signal);
     delay = Math.min(delay * 2, options.maxPollMs);
   }
+}
+
+/**
+ * A poll that meets an error a retry may mend (a dropped connection, a 429, a
+ * 5xx) is tried again at the next one: a batch takes hours, and one blip must
+ * not end the run. Anything else is thrown.
+ */
+function passing(signal: AbortSignal) {
+  return (error: unknown): undefined => {
+    if (signal.aborted || !EngineError.isInstance(error) || !error.retryable) throw error;
+  };
 }
 
 /**
