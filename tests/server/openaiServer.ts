@@ -4,7 +4,9 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /**
  * A loopback OpenAI-compatible server for unit tests, browser tests and
@@ -74,6 +76,12 @@ export interface RequestInfo {
 
 export interface TestServerOptions {
   port?: number;
+  /**
+   * Serve HTTPS with HTTP/2 (and HTTP/1.1 for clients without it) under this
+   * key and certificate, at https://localhost: a browser then sends every
+   * request of a window at once, where over http:// it keeps 6 connections.
+   */
+  tls?: { key: string; cert: string };
   /** Listed by GET /v1/models. */
   models?: string[];
   /** Scripts the answers; defaults to `defaultAnswer`. */
@@ -94,6 +102,8 @@ export interface TestServer {
   port: number;
   /** Every request but CORS preflights, in arrival order. */
   requests: RecordedRequest[];
+  /** Completion requests received and not yet answered, now and at most since the last setOptions. */
+  inFlight(): { now: number; peak: number };
   setOptions(options: Partial<TestServerOptions>): void;
   /** Ends every connection, hanging ones included. */
   close(): Promise<void>;
@@ -117,7 +127,7 @@ export function countWords(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
 }
 
-const corsHeaders = {
+export const corsHeaders = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
   'Access-Control-Allow-Headers': 'authorization, content-type',
@@ -270,12 +280,24 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
     };
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    countInFlight(req, res);
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent)
         sendError(res, 500, `Test server bug: ${String(error)}`, 'server_error', null);
     });
-  });
+  };
+  const inFlight = { now: 0, peak: 0 };
+  function countInFlight(req: IncomingMessage, res: ServerResponse) {
+    if (req.method !== 'POST') return;
+    inFlight.now += 1;
+    inFlight.peak = Math.max(inFlight.peak, inFlight.now);
+    res.once('close', () => {
+      inFlight.now -= 1;
+    });
+  }
+
+  const { server, closeConnections } = listener(initial.tls, onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(initial.port ?? 0, '127.0.0.1', resolve);
@@ -283,19 +305,48 @@ export async function startTestServer(initial: TestServerOptions = {}): Promise<
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: initial.tls ? `https://localhost:${port}/v1` : `http://127.0.0.1:${port}/v1`,
     port,
     requests,
+    inFlight: () => ({ ...inFlight }),
     setOptions(partial) {
       options = { ...options, ...partial };
       if ('faults' in partial) ruleState = new Map();
+      inFlight.peak = inFlight.now;
     },
     close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      closeConnections();
       return closed;
+    },
+  };
+}
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A plain HTTP server, or HTTPS with HTTP/2 (falling back to HTTP/1.1) when given a certificate. */
+function listener(tls: TestServerOptions['tls'], onRequest: RequestHandler) {
+  if (!tls) {
+    const server = createServer(onRequest);
+    return { server, closeConnections: () => server.closeAllConnections() };
+  }
+  // HTTP/2's compatibility API gives the handler request and response objects of the same shape.
+  const server = createSecureServer(
+    { ...tls, allowHTTP1: true },
+    onRequest as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
+  );
+  // Every TLS connection, HTTP/2 or HTTP/1.1, so close() never waits on an idle one.
+  const sockets = new Set<TLSSocket>();
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return {
+    server,
+    closeConnections: () => {
+      for (const socket of sockets) socket.destroy();
     },
   };
 }
