@@ -61,9 +61,15 @@ async function keysOf(runId: string): Promise<string[]> {
 describe('batch mode', () => {
   it('runs 500 rows through one batch, each (row, generation) stored and exported once', async () => {
     server.setOptions({ pollsToFinish: 3 });
-    const { startRun } = runController(bindSpec, noWait);
+    const waits: number[] = [];
+    const { startRun } = runController(bindSpec, {
+      pollMs: 10,
+      sleep: async (ms) => void waits.push(ms),
+    });
     const id = await startRun(await spec(500, 2), {});
     await expect.poll(() => statusOf(id)).toBe('completed');
+    // Two waits, backing off, between three polls; none once the batch is collected.
+    expect(waits).toEqual([10, 20]);
 
     expect(server.batches).toHaveLength(1);
     expect(server.batches[0].customIds).toHaveLength(1000);

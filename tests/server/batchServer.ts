@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ChatMessage, countWords, defaultAnswer } from './openaiServer';
+import { type ChatMessage, corsHeaders, countWords, defaultAnswer } from './openaiServer';
 
 /**
  * A loopback fake of OpenAI's Files and Batches endpoints, written from their
@@ -169,6 +169,14 @@ export async function startBatchServer(initial: BatchServerOptions = {}): Promis
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    // Browser tests call it cross-origin, as they call the chat server.
+    for (const [name, value] of Object.entries(corsHeaders)) res.setHeader(name, value);
+    if (req.method === 'OPTIONS') {
+      if (req.headers['access-control-request-private-network'])
+        res.setHeader('Access-Control-Allow-Private-Network', 'true');
+      res.writeHead(204).end();
+      return;
+    }
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     requests.push({ method, path });

@@ -129,20 +129,27 @@ async function submit(ctx: BatchContext, attempt: number): Promise<number> {
 
 /** Polls the run's open batches, backing off, and collects each as it ends. */
 async function collectAll(ctx: BatchContext, final: boolean): Promise<void> {
-  const { run, api, signal, options } = ctx;
+  const { run, signal, options } = ctx;
   let delay = options.pollMs;
   for (;;) {
-    const open = openJobs((await db.runs.get(run.id))?.batches);
-    if (open.length === 0) return;
-    for (const job of open) {
-      const info = await api.get(job.id, signal).catch(passing(signal));
-      if (!info) continue;
-      await updateRunBatch(run.id, job.id, { ...described(info), pollMs: delay });
-      if (hasEnded(info.status)) await collect(ctx, job, info, final);
+    let waiting = 0;
+    for (const job of openJobs((await db.runs.get(run.id))?.batches)) {
+      if (!(await pollOnce(ctx, job, delay, final))) waiting += 1;
     }
+    if (waiting === 0) return;
     await options.sleep(delay, signal);
     delay = Math.min(delay * 2, options.maxPollMs);
   }
+}
+
+/** Reads a batch, and collects it if it has ended: true once it is collected. */
+async function pollOnce(ctx: BatchContext, job: BatchJob, delay: number, final: boolean) {
+  const info = await ctx.api.get(job.id, ctx.signal).catch(passing(ctx.signal));
+  if (!info) return false;
+  await updateRunBatch(ctx.run.id, job.id, { ...described(info), pollMs: delay });
+  if (!hasEnded(info.status)) return false;
+  await collect(ctx, job, info, final);
+  return true;
 }
 
 /**
