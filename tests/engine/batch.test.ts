@@ -195,11 +195,12 @@ describe('batch mode', () => {
     expect((await runOf(id)).batches?.[0].status).toBe('cancelling');
   });
 
-  it('refuses a chain task', async () => {
+  it('refuses a chain task before storing a run', async () => {
     const { startRun } = runController(bindSpec, noWait);
-    const id = await startRun({ ...(await spec(3)), taskId: 'evol_instruct' }, {});
-    await expect.poll(() => statusOf(id)).toBe('failed');
-    expect((await runOf(id)).error?.message).toContain('cannot go through a Batch API');
+    await expect(startRun({ ...(await spec(3)), taskId: 'evol_instruct' }, {})).rejects.toThrow(
+      'cannot go through a Batch API',
+    );
+    expect(await db.runs.count()).toBe(0);
     expect(server.requests).toHaveLength(0);
   });
 });

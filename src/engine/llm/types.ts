@@ -129,6 +129,10 @@ export type ProviderConfig =
 /** How an OpenAI-compatible run sends its requests: one by one, or as Batch API jobs. */
 export type RunMode = 'live' | 'batch';
 
+export function isBatchMode(provider: ProviderConfig | undefined): boolean {
+  return provider?.provider === 'openai' && provider.mode === 'batch';
+}
+
 /** A provider whose model runs in this browser. */
 export type LocalProviderConfig = Exclude<ProviderConfig, { provider: 'openai' }>;
 

@@ -4,8 +4,8 @@ import { createRun, type RunSpec, setRunProvider, setRunStatus, updateRunSpec } 
 import { db, type Run } from '../db/schema';
 import { EngineError, inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
-import type { LanguageModel, ProviderConfig } from '../llm/types';
-import { type BatchOptions, cancelBatches, executeBatchRun } from './batch/batchRun';
+import { isBatchMode, type LanguageModel, type ProviderConfig } from '../llm/types';
+import { type BatchOptions, cancelBatches, chainRefusal, executeBatchRun } from './batch/batchRun';
 import { openAIBatches } from './batch/openaiBatches';
 import { withExamples } from './examples';
 import { executeRun } from './runner';
@@ -35,7 +35,10 @@ export function runController(bind: BindTask, batchOptions?: BatchOptions) {
     if (!dataset) throw inputError('Import or pick a dataset first.');
     const checked = await withExamples(spec, bind);
     const first = (await db.rowPages.get([dataset.id, 0]))?.rows[0];
-    const { problems } = bind(checked).check(dataset.columns, first);
+    const bound = bind(checked);
+    const { problems } = bound.check(dataset.columns, first);
+    if (isBatchMode(spec.provider) && bound.task.kind === 'chain')
+      problems.push(chainRefusal(bound.task.label).message);
     if (problems.length > 0) throw inputError(problems.join(' '));
     return checked;
   }
@@ -189,7 +192,7 @@ const UNFINISHED = {
 /** The Batch API of a run in batch mode, else undefined. */
 function batchApi(run: Run, secrets: Secrets) {
   const { provider } = run;
-  if (provider.provider !== 'openai' || provider.mode !== 'batch') return undefined;
+  if (provider.provider !== 'openai' || !isBatchMode(provider)) return undefined;
   return openAIBatches({ baseURL: provider.baseURL, apiKey: secrets.apiKey });
 }
 

@@ -2,7 +2,7 @@ import type { BoundTask } from '../bound';
 import { iterateRowPages } from '../db/datasets';
 import type { RunSpec } from '../db/runs';
 import type { Pricing, Run } from '../db/schema';
-import { estimateTokens } from '../llm/types';
+import { estimateTokens, isBatchMode } from '../llm/types';
 import { promptText } from '../task';
 
 export interface RunEstimate {
@@ -27,13 +27,10 @@ export interface RunEstimate {
 /** OpenAI bills Batch API requests at half its prices. */
 const BATCH_PRICE_FACTOR = 0.5;
 
-const inBatchMode = (provider: Run['provider'] | undefined) =>
-  provider?.provider === 'openai' && provider.mode === 'batch';
-
 /** The prices a run pays: the ones entered, or half of them for a run through a Batch API. */
 export function pricesOf(run: Pick<Run, 'pricing'> & { provider?: Run['provider'] }) {
   const { pricing } = run;
-  if (!pricing || !inBatchMode(run.provider)) return pricing;
+  if (!pricing || !isBatchMode(run.provider)) return pricing;
   return {
     inputPerMillion: pricing.inputPerMillion * BATCH_PRICE_FACTOR,
     outputPerMillion: pricing.outputPerMillion * BATCH_PRICE_FACTOR,
@@ -71,7 +68,7 @@ export async function estimateRun(
     maxOutputTokens,
     ...costs(spec.pricing, promptTokens, maxOutputTokens),
   };
-  if (!inBatchMode(spec.provider) || bound.task.kind === 'chain') return live;
+  if (!isBatchMode(spec.provider) || bound.task.kind === 'chain') return live;
   // A batch line asks for one generation: each generation sends its prompt.
   const batchTokens = promptTokens * n;
   return {

@@ -263,7 +263,8 @@ function described({
 /** Where a line's answer came from, in messages about it. */
 const SOURCE = 'The Batch API';
 
-function chainRefusal(label: string): EngineErrorData {
+/** Why a task cannot go through a Batch API: it chains calls, each made from the answer before. */
+export function chainRefusal(label: string): EngineErrorData {
   return {
     kind: 'input',
     message: `${label} makes several calls a generation, each from the answer before, so it cannot go through a Batch API. Pick Live requests under Model.`,
