@@ -3,11 +3,12 @@ import type { Run } from '../engine/db/schema';
 import type { PushedRun, PushProgress } from '../engine/hub/push';
 import type { ExportShape } from '../engine/io/exportRun';
 import { callback, engine } from '../engineClient';
+import { recipeText } from '../recipes/read';
+import { recipeOfRun } from '../recipes/steps';
 import { hubAccess, useHub } from '../state/hub';
 import { useReview } from '../state/review';
 import { HubSettings } from './HubSettings';
 import { useDataset, useLineage } from './queries';
-import { recipeFileOfRun } from './recipeOfRun';
 import { ErrorAlert, Note } from './Section';
 import { useCancellable } from './useCancellable';
 import { useScoped } from './useScoped';
@@ -156,9 +157,9 @@ const CANCELLED =
   'Push cancelled: nothing was committed (a repository it had just made stays, empty).';
 
 /** The recipe pushed beside the run; a run whose recipe would not open again is pushed without one. */
-function recipeOrRefusal(...[run, made, shape]: Parameters<typeof recipeFileOfRun>) {
+function recipeOrRefusal(...[run, made, shape]: Parameters<typeof recipeOfRun>) {
   try {
-    return { recipe: recipeFileOfRun(run, made, shape) };
+    return { recipe: recipeText(recipeOfRun(run, made, shape), 'The recipe of this run') };
   } catch (refused) {
     return { refused: `retort-recipe.json was left out: ${(refused as Error).message}` };
   }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { engine } from '../engineClient';
 import { openRecipe, type RecipeSource, takeRecipeFromAddress } from '../recipes/open';
-import { readRecipe } from '../recipes/read';
+import { recipeText } from '../recipes/read';
 import { recipeOf } from '../recipes/steps';
 import { useForm } from '../state/form';
 import { hubAccess } from '../state/hub';
@@ -55,10 +55,9 @@ export function RecipePanel() {
     setError(null);
     setNote(undefined);
     const recipe = recipeOf(useForm.getState(), lineage.made, useReview.getState().exportAs);
-    const text = `${JSON.stringify(recipe, null, 2)}\n`;
+    let text: string;
     try {
-      // Saved only if it opens again: the form can hold what a recipe refuses (a broken template).
-      readRecipe(text, 'This recipe');
+      text = recipeText(recipe, 'This recipe');
     } catch (failure) {
       return setError(failure);
     }

@@ -26,6 +26,17 @@ export function readRecipe(text: string, from: string): Recipe {
   return parsed.data;
 }
 
+/**
+ * retort-recipe.json's text for a recipe, checked as it will be read: only a
+ * recipe that opens again leaves (the form can hold what a recipe refuses, a
+ * broken template); a refusal is thrown as an input error.
+ */
+export function recipeText(recipe: Recipe, from: string): string {
+  const text = `${JSON.stringify(recipe, null, 2)}\n`;
+  readRecipe(text, from);
+  return text;
+}
+
 function parseJson(text: string, from: string): unknown {
   try {
     return JSON.parse(text);

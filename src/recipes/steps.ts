@@ -48,6 +48,16 @@ export function recipeOf(
   return { retort: 'recipe', version: RECIPE_VERSION, steps, export: { as: exportAs } };
 }
 
+/**
+ * The recipe of a stored run: the steps that made its dataset, then the run
+ * itself (as pushed beside its dataset, or exported as a distilabel pipeline).
+ */
+export function recipeOfRun(run: Run, made: readonly Derivation[], exportAs: ExportShape): Recipe {
+  const { steps, ...recipe } = recipeOf(initialForm, made, exportAs);
+  // recipeOf ends with the form's step: the run's own replaces it.
+  return { ...recipe, steps: [...steps.slice(0, -1), stepOfRun(run)] };
+}
+
 /** The run the form describes, whether or not it is complete (a model id may be missing). */
 export function stepOfForm(form: FormState): RunStep {
   const { concurrency, pricing, ...limits } = form.limits;

@@ -1,7 +1,6 @@
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { recipeFileOfRun } from '../../src/components/recipeOfRun';
 import { judge } from '../../src/engine/db/results';
 import { db, type Run } from '../../src/engine/db/schema';
 import { EngineError, type EngineErrorData, toErrorData } from '../../src/engine/errors';
@@ -10,7 +9,8 @@ import { DATA_FILE, type PushProgress, type PushRequest, pushRun } from '../../s
 import { hubRecipe } from '../../src/engine/hub/recipe';
 import { exportRun } from '../../src/engine/io/exportRun';
 import { createOpenAIModel } from '../../src/engine/llm/openai';
-import { readRecipe } from '../../src/recipes/read';
+import { readRecipe, recipeText } from '../../src/recipes/read';
+import { type Derivation, recipeOfRun } from '../../src/recipes/steps';
 import { HUB_TOKENS, type HubServer, startHubServer } from '../server/hubServer';
 import { startTestServer, type TestServer } from '../server/openaiServer';
 import {
@@ -21,6 +21,10 @@ import {
   storeDataset,
   textGenerationRun,
 } from './fixtures';
+
+/** retort-recipe.json of a run, as the push writes it. */
+const recipeFileOfRun = (run: Run, made: readonly Derivation[], shape: 'rows' | 'dpo') =>
+  recipeText(recipeOfRun(run, made, shape), 'The recipe of this run');
 
 /**
  * Push to Hub against the loopback fake of the Hub: a run made against the

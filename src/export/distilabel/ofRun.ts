@@ -1,8 +1,6 @@
 import type { Dataset, Run } from '../../engine/db/schema';
 import type { ExportShape } from '../../engine/io/exportRun';
-import type { Recipe } from '../../recipes/schema';
-import { type Derivation, recipeOf, stepOfRun } from '../../recipes/steps';
-import { initialForm } from '../../state/form';
+import { type Derivation, recipeOfRun } from '../../recipes/steps';
 import { distilabelPipeline, pipelineFileName } from './pipeline';
 import { rowSourceOf } from './source';
 
@@ -31,10 +29,4 @@ export function pipelineOfRun(
       name,
     }),
   };
-}
-
-/** recipeOf with the stored run, not the form, as the last step. */
-function recipeOfRun(run: Run, made: readonly Derivation[], exportAs: ExportShape): Recipe {
-  const { steps, ...recipe } = recipeOf(initialForm, made, exportAs);
-  return { ...recipe, steps: [...steps.slice(0, -1), stepOfRun(run)] };
 }
