@@ -151,8 +151,14 @@ function pricingOf({ inputPerMillion, outputPerMillion }: Partial<Pricing>): Pri
  * a failed run is resumed with them (a mended Base URL, model id or file).
  */
 export function changedProvider(form: FormState, run: Run): ProviderConfig | undefined {
-  const provider = selectProvider(form);
-  return provider.ok && !sameValue(provider.value, run.provider) ? provider.value : undefined;
+  const selected = selectProvider(form);
+  if (!selected.ok) return undefined;
+  // A run keeps its mode: a batch run's open batches are collected, never left behind.
+  const provider =
+    selected.value.provider === 'openai' && run.provider.provider === 'openai'
+      ? { ...selected.value, mode: run.provider.mode }
+      : selected.value;
+  return sameValue(provider, run.provider) ? undefined : provider;
 }
 
 /**

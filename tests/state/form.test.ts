@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Run } from '../../src/engine/db/schema';
 import {
   type FormState,
   generationsOf,
@@ -9,6 +10,7 @@ import {
   useForm,
 } from '../../src/state/form';
 import {
+  changedProvider,
   selectBoundTask,
   selectProvider,
   selectRunSpec,
@@ -212,5 +214,33 @@ describe('generations per row', () => {
     setGenerations({ count: 3 });
     setTask({ taskId: 'text_generation' });
     expect(generationsOf(useForm.getState().task)).toEqual({ count: 2, group: true });
+  });
+});
+
+describe('resuming a failed run with the form’s model settings', () => {
+  const run = {
+    provider: { provider: 'openai', baseURL: 'http://wrong:1/v1', model: 'm', mode: 'batch' },
+  } as Run;
+  const mended = (mode?: 'batch') =>
+    form({
+      provider: {
+        ...initialForm.provider,
+        selected: 'openai',
+        openai: { baseURL: 'http://right:2/v1', model: 'm', apiKey: '', rememberKey: false, mode },
+      },
+    });
+
+  it('takes a mended Base URL, keeping the run’s mode (its open batches are collected)', () => {
+    expect(changedProvider(mended(), run)).toEqual({
+      provider: 'openai',
+      baseURL: 'http://right:2/v1',
+      model: 'm',
+      mode: 'batch',
+    });
+  });
+
+  it('changes nothing when only the mode differs', () => {
+    const same = { ...run, provider: { ...run.provider, baseURL: 'http://right:2/v1' } } as Run;
+    expect(changedProvider(mended(), same)).toBeUndefined();
   });
 });
