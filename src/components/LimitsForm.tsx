@@ -61,6 +61,28 @@ export function LimitsForm() {
           onChange={(v) => setPricing({ outputPerMillion: positive(v) })}
         />
       </div>
+      <div className="field-row">
+        <NumberField
+          label="Batch price per million input tokens"
+          min={0}
+          step="any"
+          placeholder="half the live price"
+          value={pricing.batchInputPerMillion}
+          onChange={(v) => setPricing({ batchInputPerMillion: positive(v) })}
+        />
+        <NumberField
+          label="Batch price per million output tokens"
+          min={0}
+          step="any"
+          placeholder="half the live price"
+          value={pricing.batchOutputPerMillion}
+          onChange={(v) => setPricing({ batchOutputPerMillion: positive(v) })}
+        />
+      </div>
+      <p className="muted">
+        Batch prices count for a run in batch mode; each left empty is half its live price, as
+        OpenAI and Anthropic bill their Batch APIs.
+      </p>
     </details>
   );
 }

@@ -73,8 +73,13 @@ const pricingSchema = z
   .strictObject({
     inputPerMillion: z.number().min(0).optional(),
     outputPerMillion: z.number().min(0).optional(),
+    batchInputPerMillion: z.number().min(0).optional(),
+    batchOutputPerMillion: z.number().min(0).optional(),
   })
-  .meta({ description: 'Prices per million tokens, for the cost shown beside the run.' });
+  .meta({
+    description:
+      'Prices per million tokens, for the cost shown beside the run; the batch ones for a run in batch mode (empty: half the live price).',
+  });
 
 const runStep = z
   .strictObject({

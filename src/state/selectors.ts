@@ -140,10 +140,20 @@ export function selectSecrets(form: FormState): Secrets {
   return { apiKey: form.provider.openai.apiKey || undefined };
 }
 
-/** Prices apply once either is entered; the other then counts as free. */
-function pricingOf({ inputPerMillion, outputPerMillion }: Partial<Pricing>): Pricing | undefined {
-  if (inputPerMillion === undefined && outputPerMillion === undefined) return undefined;
-  return { inputPerMillion: inputPerMillion ?? 0, outputPerMillion: outputPerMillion ?? 0 };
+/**
+ * Prices apply once any is entered; a live price left empty then counts as
+ * free, and a batch price left empty as half the live one (pricesOf).
+ */
+function pricingOf(pricing: Partial<Pricing>): Pricing | undefined {
+  if (Object.values(pricing).every((price) => price === undefined)) return undefined;
+  const { inputPerMillion, outputPerMillion, batchInputPerMillion, batchOutputPerMillion } =
+    pricing;
+  return {
+    inputPerMillion: inputPerMillion ?? 0,
+    outputPerMillion: outputPerMillion ?? 0,
+    ...(batchInputPerMillion !== undefined && { batchInputPerMillion }),
+    ...(batchOutputPerMillion !== undefined && { batchOutputPerMillion }),
+  };
 }
 
 /**

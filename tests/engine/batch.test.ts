@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { batchLine } from '../../src/components/batchLine';
 import type { RunSpec } from '../../src/engine/db/runs';
-import { db } from '../../src/engine/db/schema';
+import { db, type Pricing } from '../../src/engine/db/schema';
 import { exportRun } from '../../src/engine/io/exportRun';
 import { runController } from '../../src/engine/run/controller';
 import { estimateRun } from '../../src/engine/run/estimate';
@@ -225,6 +225,30 @@ describe('batch mode in the form, the estimate and the progress line', () => {
     expect(providerOf(undefined)).not.toHaveProperty('mode');
   });
 
+  it('keeps the batch prices entered on the run; only batch prices make the live ones free', () => {
+    const pricingOf = (pricing: Partial<Pricing>) => {
+      const { provider, limits } = initialForm;
+      const spec = selectRunSpec({
+        ...initialForm,
+        data: { datasetId: 'd' },
+        provider: { ...provider, selected: 'openai', openai: { ...provider.openai, model: 'm' } },
+        limits: { ...limits, pricing },
+      });
+      return spec.ok ? spec.value.pricing : undefined;
+    };
+    expect(pricingOf({ inputPerMillion: 2, batchOutputPerMillion: 1 })).toEqual({
+      inputPerMillion: 2,
+      outputPerMillion: 0,
+      batchOutputPerMillion: 1,
+    });
+    expect(pricingOf({ batchInputPerMillion: 1 })).toEqual({
+      inputPerMillion: 0,
+      outputPerMillion: 0,
+      batchInputPerMillion: 1,
+    });
+    expect(pricingOf({})).toBeUndefined();
+  });
+
   it('estimates one request per generation, at batch prices, beside the live cost', async () => {
     const batch = await spec(10, 3);
     const priced = {
@@ -247,16 +271,40 @@ describe('batch mode in the form, the estimate and the progress line', () => {
     expect(inBatch.maxCost).toBeCloseTo((60 * 1 + 3000 * 2) / 1e6);
   });
 
-  it('counts the cost so far at batch prices', async () => {
-    const run = { ...(await spec(1)), pricing: { inputPerMillion: 2, outputPerMillion: 4 } };
+  it('estimates at the batch prices entered, beside the live cost', async () => {
+    const batch = await spec(10, 3);
+    const priced = {
+      ...batch,
+      sampling: { maxTokens: 100 },
+      pricing: { inputPerMillion: 2, outputPerMillion: 4, batchInputPerMillion: 0.5 },
+    };
+    const live = { ...priced, provider: { ...priced.provider, mode: undefined } };
+    const [inBatch, inLive] = await Promise.all([
+      estimateRun(priced, bindSpec(priced)),
+      estimateRun(live, bindSpec(live)),
+    ]);
+    // 60 prompt tokens at the $0.5 entered, 3,000 output tokens at half of $4 (none entered).
+    expect(inBatch.maxCost).toBeCloseTo((60 * 0.5 + 3000 * 2) / 1e6);
+    expect(inBatch.batch?.liveMaxCost).toBeCloseTo((20 * 2 + 3000 * 4) / 1e6);
+    expect(inLive.maxCost).toBe(inBatch.batch?.liveMaxCost);
+  });
+
+  /** The cost so far of a batch run with `pricing` that has used a million tokens each way. */
+  const spentAt = async (pricing: Pricing) => {
+    const run = { ...(await spec(1)), pricing };
     const counters = { total: 2, done: 1, failed: 0, inputTokens: 1e6, outputTokens: 1e6 };
-    const progress = progressOf({
-      ...run,
-      counters: counters as never,
-      status: 'running',
-      updated: 0,
-    });
-    expect(progress.cost?.spent).toBe(3);
+    return progressOf({ ...run, counters: counters as never, status: 'running', updated: 0 }).cost;
+  };
+
+  it('counts the cost so far at half the live prices when no batch prices are entered', async () => {
+    expect((await spentAt({ inputPerMillion: 2, outputPerMillion: 4 }))?.spent).toBe(3);
+  });
+
+  it('counts the cost so far at the batch prices entered', async () => {
+    const pricing = { inputPerMillion: 2, outputPerMillion: 4, batchOutputPerMillion: 1.5 };
+    expect((await spentAt(pricing))?.spent).toBe(1 + 1.5);
+    const both = { ...pricing, batchInputPerMillion: 0.25 };
+    expect((await spentAt(both))?.spent).toBe(0.25 + 1.5);
   });
 
   it('says how far each batch at the provider is, and how often it is polled', () => {

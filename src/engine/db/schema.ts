@@ -68,10 +68,15 @@ export interface RunActivity {
   outputTokensSince: number;
 }
 
-/** Prices per million tokens, for the cost shown beside a run. */
+/**
+ * Prices per million tokens, for the cost shown beside a run. A batch-mode
+ * run pays the batch prices, each one that is not entered half its live price.
+ */
 export interface Pricing {
   inputPerMillion: number;
   outputPerMillion: number;
+  batchInputPerMillion?: number;
+  batchOutputPerMillion?: number;
 }
 
 export interface RunLimits extends RateLimits {

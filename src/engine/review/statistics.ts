@@ -2,7 +2,7 @@ import { bin, extent } from 'd3-array';
 import { iterateResultPages } from '../db/results';
 import type { ResultPage } from '../db/schema';
 import type { BoundRun } from '../run/boundRun';
-import { costOf } from '../run/estimate';
+import { costOf, pricesOf } from '../run/estimate';
 import { type LineStatus, outcome } from './views';
 
 /**
@@ -83,6 +83,8 @@ export async function runStatistics(
     }
   }
   outcomes.pending = Math.max(0, run.counters.total - stored);
+  // A batch run's tokens are billed at batch prices.
+  const pricing = pricesOf(run);
   return {
     runId: run.id,
     outcomes,
@@ -97,7 +99,7 @@ export async function runStatistics(
           .sort((a, b) => naturalOrder(a.value, b.value)),
       })),
     perModel: [...models.values()].map((m) =>
-      run.pricing ? { ...m, cost: costOf(run.pricing, m.inputTokens, m.outputTokens) } : m,
+      pricing ? { ...m, cost: costOf(pricing, m.inputTokens, m.outputTokens) } : m,
     ),
     pace: histogram(times),
   };

@@ -24,16 +24,22 @@ export interface RunEstimate {
   batch?: { liveMaxCost?: number };
 }
 
-/** OpenAI bills Batch API requests at half its prices. */
+/** OpenAI and Anthropic bill Batch API requests at half their live prices. */
 const BATCH_PRICE_FACTOR = 0.5;
 
-/** The prices a run pays: the ones entered, or half of them for a run through a Batch API. */
-export function pricesOf(run: Pick<Run, 'pricing'> & { provider?: Run['provider'] }) {
+/**
+ * The prices a run pays: the live ones, or for a run through a Batch API the
+ * batch ones, each that is not entered at half its live price.
+ */
+export function pricesOf(
+  run: Pick<Run, 'pricing'> & { provider?: Run['provider'] },
+): Pricing | undefined {
   const { pricing } = run;
   if (!pricing || !isBatchMode(run.provider)) return pricing;
   return {
-    inputPerMillion: pricing.inputPerMillion * BATCH_PRICE_FACTOR,
-    outputPerMillion: pricing.outputPerMillion * BATCH_PRICE_FACTOR,
+    inputPerMillion: pricing.batchInputPerMillion ?? pricing.inputPerMillion * BATCH_PRICE_FACTOR,
+    outputPerMillion:
+      pricing.batchOutputPerMillion ?? pricing.outputPerMillion * BATCH_PRICE_FACTOR,
   };
 }
 
