@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { Pricing, RunLimits } from '../engine/db/schema';
-import type { ModelSource, RunMode, SamplingOptions } from '../engine/llm/types';
+import type { BatchApiId, ModelSource, RunMode, SamplingOptions } from '../engine/llm/types';
 import { cell } from '../engine/task';
 
 /**
@@ -69,6 +69,8 @@ export interface ProviderSlice {
     rememberKey: boolean;
     /** Live requests (unset), or the provider's Batch API. */
     mode?: RunMode;
+    /** Marked 'anthropic' for an address that speaks Anthropic's API but is not its own. */
+    batchApi?: BatchApiId;
   };
   webllm: { model: string };
   wllama: { gguf: GgufForm; contextSize: number; threads: number };

@@ -3,6 +3,7 @@ import type { RunSpec } from '../engine/db/runs';
 import type { Pricing, Run } from '../engine/db/schema';
 import type { Secrets } from '../engine/llm/createModel';
 import {
+  batchApiOf,
   ggufName,
   type LocalProviderConfig,
   type ModelSource,
@@ -34,7 +35,12 @@ export function selectProvider(form: FormState): Checked<ProviderConfig> {
         baseURL: openai.baseURL,
         model: openai.model,
         // A live run's settings stay as they were before batch mode existed.
-        ...(openai.mode === 'batch' && { mode: 'batch' as const }),
+        ...(openai.mode === 'batch' && {
+          mode: 'batch' as const,
+          ...(batchApiOf(openai.baseURL, openai.batchApi) === 'anthropic' && {
+            batchApi: 'anthropic' as const,
+          }),
+        }),
       });
     case 'webllm':
       if (!webllm.model) return problem('Pick a model under Model.');
@@ -163,10 +169,10 @@ function pricingOf(pricing: Partial<Pricing>): Pricing | undefined {
 export function changedProvider(form: FormState, run: Run): ProviderConfig | undefined {
   const selected = selectProvider(form);
   if (!selected.ok) return undefined;
-  // A run keeps its mode: a batch run's open batches are collected, never left behind.
+  // A run keeps its mode and Batch API: a batch run's open batches are collected, never left behind.
   const provider =
     selected.value.provider === 'openai' && run.provider.provider === 'openai'
-      ? { ...selected.value, mode: run.provider.mode }
+      ? { ...selected.value, mode: run.provider.mode, batchApi: run.provider.batchApi }
       : selected.value;
   return sameValue(provider, run.provider) ? undefined : provider;
 }

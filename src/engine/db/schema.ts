@@ -120,12 +120,15 @@ export interface BatchCounts {
 /** One job of a run at a provider's Batch API (run/batch/), as the provider last described it. */
 export interface BatchJob {
   id: string;
-  inputFileId: string;
-  /** The provider's word: validating, in_progress, finalizing, completed, expired, cancelled... */
+  /** The uploaded file of its requests (OpenAI; Anthropic takes them in the request). */
+  inputFileId?: string;
+  /** The provider's word: validating, in_progress, finalizing, completed, ended, cancelled... */
   status: string;
   requestCounts?: BatchCounts;
   outputFileId?: string;
   errorFileId?: string;
+  /** Where its results are read (Anthropic). */
+  resultsUrl?: string;
   /** Why the provider failed the whole batch, in its words. */
   error?: string;
   submittedAt: number;

@@ -28,6 +28,8 @@ export interface OpenAIEndpoint {
   /** e.g. http://localhost:11434/v1; a trailing slash is ignored. */
   baseURL: string;
   apiKey?: string;
+  /** The headers that carry the key and the API's version: `Authorization: Bearer` unless given. */
+  authHeaders?: (apiKey: string | undefined) => Record<string, string>;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -249,10 +251,9 @@ export async function requestText(
   init: RequestInit,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const headers: Record<string, string> = {};
+  const headers = (endpoint.authHeaders ?? bearer)(endpoint.apiKey);
   // A form (a file upload) sets its own multipart Content-Type.
   if (typeof init.body === 'string') headers['Content-Type'] = 'application/json';
-  if (endpoint.apiKey) headers.Authorization = `Bearer ${endpoint.apiKey}`;
   // Called unbound: a browser's fetch throws "Illegal invocation" as a method of another object.
   const fetchFn = endpoint.fetch ?? globalThis.fetch;
   let response: Response;
@@ -268,6 +269,9 @@ export async function requestText(
   if (!response.ok) throw httpError(response, text, url);
   return text;
 }
+
+const bearer = (apiKey: string | undefined): Record<string, string> =>
+  apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
 
 /** The body's text. An error status's body cut short reads as empty: the status says enough. */
 async function readText(

@@ -114,6 +114,8 @@ export type ProviderConfig =
       model: string;
       /** 'batch': through the provider's Batch API (run/batch), at its prices; live requests otherwise. */
       mode?: RunMode;
+      /** Whose Batch API a batch run speaks: OpenAI's Files + Batches unless 'anthropic'. */
+      batchApi?: BatchApiId;
     }
   | { provider: 'webllm'; model: string }
   | {
@@ -131,6 +133,27 @@ export type RunMode = 'live' | 'batch';
 
 export function isBatchMode(provider: ProviderConfig | undefined): boolean {
   return provider?.provider === 'openai' && provider.mode === 'batch';
+}
+
+export type BatchApiId = 'openai' | 'anthropic';
+
+/** Anthropic requires Max new tokens: this is sent when the run sets none. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * Batch mode speaks Anthropic's Message Batches for Anthropic's own address
+ * (api.anthropic.com), or for any other the person marks as Anthropic's.
+ */
+export function batchApiOf(baseURL: string, marked: BatchApiId | undefined): BatchApiId {
+  return marked === 'anthropic' || hostOf(baseURL) === 'api.anthropic.com' ? 'anthropic' : 'openai';
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A provider whose model runs in this browser. */

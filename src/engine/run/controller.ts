@@ -5,6 +5,7 @@ import { db, type Run } from '../db/schema';
 import { EngineError, inputError, toErrorData } from '../errors';
 import { createModel, type Secrets } from '../llm/createModel';
 import { isBatchMode, type LanguageModel, type ProviderConfig } from '../llm/types';
+import { anthropicBatches } from './batch/anthropicBatches';
 import { type BatchOptions, cancelBatches, chainRefusal, executeBatchRun } from './batch/batchRun';
 import { openAIBatches } from './batch/openaiBatches';
 import { withExamples } from './examples';
@@ -193,7 +194,8 @@ const UNFINISHED = {
 function batchApi(run: Run, secrets: Secrets) {
   const { provider } = run;
   if (provider.provider !== 'openai' || !isBatchMode(provider)) return undefined;
-  return openAIBatches({ baseURL: provider.baseURL, apiKey: secrets.apiKey });
+  const endpoint = { baseURL: provider.baseURL, apiKey: secrets.apiKey };
+  return provider.batchApi === 'anthropic' ? anthropicBatches(endpoint) : openAIBatches(endpoint);
 }
 
 function withRunLock(runId: string, body: () => Promise<void>): Promise<void> {

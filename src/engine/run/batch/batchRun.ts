@@ -4,44 +4,38 @@ import { addRunBatch, updateRunBatch } from '../../db/runs';
 import { type BatchJob, db, type Result, type Run } from '../../db/schema';
 import { EngineError, type EngineErrorData, toErrorData } from '../../errors';
 import { readGeneration } from '../../generation';
-import { readCompletion } from '../../llm/openai';
 import type { PromptTask } from '../../task';
 import { promptFor } from '../generate';
 import { defaultRetryPolicy, sleep } from '../retry';
 import { failed, finishedAll } from '../runner';
 import { pendingWork, type WorkItem } from '../workItems';
+import { keyOf, readOutcomes, requestBatches } from './batchLines';
 import {
+  type BatchInfo,
   type BatchLimits,
-  keyOf,
+  type BatchProvider,
+  hasEnded,
   type LineOutcome,
-  OPENAI_BATCH_LIMITS,
-  readOutcomes,
-  requestFiles,
-} from './batchLines';
-import { type BatchApi, type BatchInfo, hasEnded } from './openaiBatches';
+} from './batchProvider';
 
 export interface BatchOptions {
   /** The first wait between polls; it doubles after each poll, up to maxPollMs. */
   pollMs?: number;
   maxPollMs?: number;
+  /** Smaller per-batch limits than the provider's (tests split a run). */
   limits?: BatchLimits;
   /** Waits between polls (tests stand in a worker that never wakes, as a closed tab). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-const DEFAULTS: Required<BatchOptions> = {
-  pollMs: 30_000,
-  maxPollMs: 600_000,
-  limits: OPENAI_BATCH_LIMITS,
-  sleep,
-};
+const DEFAULTS = { pollMs: 30_000, maxPollMs: 600_000, sleep };
 
 /** Everything one execution of a batch run works with. */
 interface BatchContext {
   run: Run;
   model: string;
   bound: BoundTask<PromptTask>;
-  api: BatchApi;
+  provider: BatchProvider;
   signal: AbortSignal;
   options: Required<BatchOptions>;
 }
@@ -58,7 +52,7 @@ interface BatchContext {
 export async function executeBatchRun(
   run: Run,
   bound: BoundTask,
-  api: BatchApi,
+  provider: BatchProvider,
   signal: AbortSignal,
   options: BatchOptions = {},
 ): Promise<'completed' | 'stopped'> {
@@ -68,9 +62,9 @@ export async function executeBatchRun(
     run,
     model: run.provider.model,
     bound,
-    api,
+    provider,
     signal,
-    options: { ...DEFAULTS, ...options },
+    options: { ...DEFAULTS, limits: provider.limits, ...options },
   };
   const maxAttempts = (run.limits?.maxRetries ?? defaultRetryPolicy.maxRetries) + 1;
   // Batches left by a closed tab go on counting their attempts; a run started or resumed begins at 1.
@@ -91,9 +85,9 @@ export async function executeBatchRun(
  * Asks the provider to cancel a run's batches that have not ended. Their
  * answers so far are not collected: a cancelled run is not resumed.
  */
-export async function cancelBatches(run: Run, api: BatchApi): Promise<void> {
+export async function cancelBatches(run: Run, provider: BatchProvider): Promise<void> {
   for (const job of openJobs(run.batches).filter((job) => !hasEnded(job.status))) {
-    await updateRunBatch(run.id, job.id, described(await api.cancel(job.id)));
+    await updateRunBatch(run.id, job.id, described(await provider.cancel(job.id)));
   }
 }
 
@@ -101,22 +95,18 @@ const openJobs = (jobs: BatchJob[] = []) => jobs.filter((job) => !job.collected)
 
 /** Submits the pending work as new batches; the number of batches made. */
 async function submit(ctx: BatchContext, attempt: number): Promise<number> {
-  const { run, api, signal } = ctx;
+  const { run, provider, signal } = ctx;
   const unreadable: Result[] = [];
-  const files = requestFiles(ctx, pendingWork(run, false), ctx.options.limits, (item, error) =>
+  const batches = requestBatches(ctx, pendingWork(run, false), ctx.options.limits, (item, error) =>
     unreadable.push(...failedItem(ctx, item, item.generations, error)),
   );
   let made = 0;
-  for await (const jsonl of files) {
-    const inputFileId = await api.upload(
-      jsonl,
-      `retort-${run.id}-${attempt}-${made}.jsonl`,
-      signal,
-    );
-    const batch = await api.create(inputFileId, signal);
+  for await (const lines of batches) {
+    const name = `retort-${run.id}-${attempt}-${made}.jsonl`;
+    const { batch, inputFileId } = await provider.submit(lines, name, signal);
     await addRunBatch(run.id, {
       id: batch.id,
-      inputFileId,
+      ...(inputFileId && { inputFileId }),
       ...described(batch),
       submittedAt: Date.now(),
       attempt,
@@ -144,7 +134,7 @@ async function collectAll(ctx: BatchContext, final: boolean): Promise<void> {
 
 /** Reads a batch, and collects it if it has ended: true once it is collected. */
 async function pollOnce(ctx: BatchContext, job: BatchJob, delay: number, final: boolean) {
-  const info = await ctx.api.get(job.id, ctx.signal).catch(passing(ctx.signal));
+  const info = await ctx.provider.get(job.id, ctx.signal).catch(passing(ctx.signal));
   if (!info) return false;
   await updateRunBatch(ctx.run.id, job.id, { ...described(info), pollMs: delay });
   if (!hasEnded(info.status)) return false;
@@ -169,10 +159,10 @@ function passing(signal: AbortSignal) {
  * the last attempt. The others stay pending for the next batch.
  */
 async function collect(ctx: BatchContext, job: BatchJob, info: BatchInfo, final: boolean) {
-  const { run, api, signal } = ctx;
+  const { run, provider, signal } = ctx;
   const outcomes = new Map<string, LineOutcome>();
-  for (const fileId of [info.outputFileId, info.errorFileId]) {
-    if (fileId) readOutcomes(await api.content(fileId, signal), run.id, SOURCE, outcomes);
+  for (const jsonl of await provider.results(info, signal)) {
+    readOutcomes(jsonl, run.id, provider, outcomes);
   }
   await storeOutcomes(ctx, outcomes, final);
   await updateRunBatch(run.id, job.id, { collected: true });
@@ -213,7 +203,7 @@ function resultOf(
   if ('error' in outcome) return failedItem(ctx, item, [generation], outcome.error)[0];
   try {
     const { row, messages } = promptFor(ctx.bound, item.row);
-    const [choice] = readCompletion(outcome.body, messages, SOURCE).choices;
+    const choice = ctx.provider.readAnswer(outcome.body, messages);
     const generated = readGeneration(ctx.bound, { row, messages, choice });
     return { ...resultKey(ctx, item.rowIndex, generation), status: 'done', ...generated };
   } catch (error) {
@@ -260,9 +250,6 @@ function described({
   return info;
 }
 
-/** Where a line's answer came from, in messages about it. */
-const SOURCE = 'The Batch API';
-
 /** Why a task cannot go through a Batch API: it chains calls, each made from the answer before. */
 export function chainRefusal(label: string): EngineErrorData {
   return {
@@ -274,7 +261,7 @@ export function chainRefusal(label: string): EngineErrorData {
 
 const PROVIDER_REFUSAL: EngineErrorData = {
   kind: 'input',
-  message: 'Batch mode needs an OpenAI-compatible provider with a Batch API.',
+  message: 'Batch mode needs an OpenAI-compatible or Anthropic provider with a Batch API.',
   retryable: false,
 };
 
