@@ -4,6 +4,7 @@ import { db } from '../../src/engine/db/schema';
 import { batchApiOf } from '../../src/engine/llm/types';
 import { anthropicBatches } from '../../src/engine/run/batch/anthropicBatches';
 import { runController } from '../../src/engine/run/controller';
+import { estimateRun } from '../../src/engine/run/estimate';
 import { lasts } from '../../src/engine/run/failurePolicy';
 import { defaultRunSettings } from '../../src/engine/task';
 import { initialForm } from '../../src/state/form';
@@ -171,6 +172,14 @@ describe('batch mode through Anthropic’s Message Batches', () => {
     await expect.poll(() => statusOf(id)).toBe('failed');
     expect((await runOf(id)).error?.message).toContain('x-api-key header is required');
     expect(server.batches).toHaveLength(0);
+  });
+});
+
+describe('the estimate of a run through Anthropic’s Message Batches', () => {
+  it('counts the allowance sent when Max new tokens is unset', async () => {
+    const run = await spec(10, 2);
+    const figures = await estimateRun(run, bindSpec(run));
+    expect(figures).toMatchObject({ requests: 20, maxOutputTokens: 20 * 4096 });
   });
 });
 

@@ -2,7 +2,12 @@ import type { BoundTask } from '../bound';
 import { iterateRowPages } from '../db/datasets';
 import type { RunSpec } from '../db/runs';
 import type { Pricing, Run } from '../db/schema';
-import { estimateTokens, isBatchMode } from '../llm/types';
+import {
+  ANTHROPIC_DEFAULT_MAX_TOKENS,
+  estimateTokens,
+  isBatchMode,
+  type ProviderConfig,
+} from '../llm/types';
 import { promptText } from '../task';
 
 export interface RunEstimate {
@@ -66,7 +71,7 @@ export async function estimateRun(
   }
   const requests = rows * callsPerRow;
   const answers = bound.task.kind === 'chain' ? requests : rows * n;
-  const maxOutputTokens = answers * (spec.sampling.maxTokens ?? 256);
+  const maxOutputTokens = answers * (spec.sampling.maxTokens ?? allowanceOf(spec.provider));
   const live = {
     generations: rows * n,
     requests,
@@ -84,6 +89,15 @@ export async function estimateRun(
     ...costs(pricesOf(spec), batchTokens, maxOutputTokens),
     batch: { liveMaxCost: live.maxCost },
   };
+}
+
+/**
+ * An answer's allowance when Max new tokens is unset: what Anthropic's batches
+ * send in its place, else a guess (each server has its own default).
+ */
+function allowanceOf(provider: ProviderConfig | undefined): number {
+  const anthropic = provider?.provider === 'openai' && provider.batchApi === 'anthropic';
+  return anthropic && isBatchMode(provider) ? ANTHROPIC_DEFAULT_MAX_TOKENS : 256;
 }
 
 function costs(pricing: Pricing | undefined, promptTokens: number, maxOutputTokens: number) {
