@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { exportJsonl, launchChromium, serveApp, storedRuns } from './support';
+import { exportJsonl, launchChromium, runToCompletion, serveApp } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'retort-gguf-'));
 const tinyPath = join(dir, 'tiny-llama.gguf');
@@ -65,19 +65,6 @@ async function pickFile(page: Page, file: { name: string; buffer: Buffer }): Pro
     .setInputFiles({ ...file, mimeType: 'application/octet-stream' });
 }
 
-/** Starts a run and waits for its end: a new run, no longer running, then its status shown. */
-async function runToEnd(page: Page): Promise<void> {
-  const before = (await storedRuns(page)).count;
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect
-    .poll(() => storedRuns(page), { timeout: 60_000 })
-    .toEqual({ count: before + 1, latest: 'completed' });
-  await page
-    .getByRole('status', { name: 'Run status' })
-    .filter({ hasText: /completed/i })
-    .waitFor();
-}
-
 const modelStatus = (page: Page) => page.getByRole('status', { name: 'Model status' });
 
 /** Picks the tiny GGUF under Model file, which loads it. */
@@ -104,7 +91,7 @@ test('a GGUF from Model file runs Text generation, 2 per row, with token statist
     'CPU · 2 threads · context 2048 · 1 at once',
   );
 
-  await runToEnd(page);
+  await runToCompletion(page);
   const first = await exportJsonl(page);
   expect(first).toHaveLength(PROMPTS.length * 2);
   for (const row of first) {
@@ -130,7 +117,7 @@ test('a GGUF from Model file runs Text generation, 2 per row, with token statist
   expect(first[0].generation).not.toBe(first[1].generation);
 
   // A second run reuses the loaded model and, with the same seed, writes the same texts.
-  await runToEnd(page);
+  await runToCompletion(page);
   const second = await exportJsonl(page);
   expect(second.map((r) => r.generation)).toEqual(first.map((r) => r.generation));
   await page.context().close();
@@ -154,7 +141,7 @@ test('a structured-output run gives JSON that parses into its columns', async ()
   await page.getByRole('textbox', { name: /JSON schema/ }).fill(JSON.stringify(schema));
   await setRun(page, { Seed: '3', 'Max new tokens': '80' });
   await loadTiny(page);
-  await runToEnd(page);
+  await runToCompletion(page);
 
   const rows = await exportJsonl(page);
   expect(rows).toHaveLength(PROMPTS.length);
@@ -174,7 +161,7 @@ test('Magpie writes instructions through llama.cpp raw completion, from ChatML t
   // One at a time, so the seeded texts are the same on every run.
   await setRun(page, { Concurrency: '1', Seed: '5', 'Max new tokens': '12' });
   await loadTiny(page);
-  await runToEnd(page);
+  await runToCompletion(page);
 
   const rows = await exportJsonl(page);
   expect(rows).toHaveLength(PROMPTS.length);
@@ -196,7 +183,7 @@ test('a prompt too long for the context fails its row alone, and says what to ch
   const page = await openApp(['Say hello.', tooLong, 'Name a colour.']);
   await setRun(page, { Concurrency: '1', 'Max new tokens': '8' });
   await loadTiny(page);
-  await runToEnd(page);
+  await runToCompletion(page);
   await page.getByText('3 of 3 generations · 2 done · 1 failed').waitFor();
 
   const rows = await exportJsonl(page);
@@ -229,7 +216,7 @@ test('Pause interrupts a long generation at once, and the model serves the next 
   await setRun(page, { 'Max new tokens': '8' });
   const timed = async () => {
     const started = Date.now();
-    await runToEnd(page);
+    await runToCompletion(page);
     return Date.now() - started;
   };
   const afterPause = await timed();
@@ -273,7 +260,7 @@ test('after one visit, a model loaded from a URL runs again with the network off
   // llama.cpp serves the run's concurrency in parallel slots.
   await setRun(page, { Concurrency: '2', 'Max new tokens': '16' });
   await modelStatus(page).filter({ hasText: 'Not loaded' }).waitFor();
-  await runToEnd(page);
+  await runToCompletion(page);
   expect(await modelStatus(page).textContent()).toContain('2 at once');
 
   await page.context().setOffline(true);
@@ -282,7 +269,7 @@ test('after one visit, a model loaded from a URL runs again with the network off
   // The cached page keeps its isolation headers, so llama.cpp keeps its threads.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByText(/^Available offline/).waitFor();
-  await runToEnd(page);
+  await runToCompletion(page);
   const rows = await exportJsonl(page);
   expect(rows).toHaveLength(PROMPTS.length);
   for (const row of rows) expect(row).toMatchObject({ model_name: 'tiny.gguf' });
