@@ -3,7 +3,13 @@ import { setOpenAI, useForm } from '../state/form';
 
 /** How an OpenAI-compatible run sends its requests: live, or through the provider's Batch API. */
 export function ModeField() {
-  const { mode = 'live', baseURL, batchApi } = useForm((s) => s.provider.openai);
+  const {
+    mode = 'live',
+    baseURL,
+    batchApi,
+    apiKey,
+    rememberKey,
+  } = useForm((s) => s.provider.openai);
   const anthropic = batchApiOf(baseURL, batchApi) === 'anthropic';
   // Anthropic's own address needs no mark; another (a proxy) is marked by the person.
   const own = batchApiOf(baseURL, undefined) === 'anthropic';
@@ -35,6 +41,12 @@ export function ModeField() {
             what finished. Costs count at the batch prices under Limits, retries and prices. Tasks
             that chain calls (Evol-Instruct, Magpie) need live requests.
           </p>
+          {apiKey && !rememberKey && (
+            <p className="muted">
+              The key is not remembered: after a reload the run stops for want of it. Type it again
+              and press Resume to collect the batches, or tick Remember the key in this browser.
+            </p>
+          )}
         </>
       )}
     </>
