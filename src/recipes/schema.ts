@@ -47,7 +47,21 @@ const ggufSource = z.discriminatedUnion('kind', [
 
 const providerSchema = z
   .discriminatedUnion('id', [
-    z.strictObject({ id: z.literal('openai'), baseURL: z.string(), model: z.string() }),
+    z.strictObject({
+      id: z.literal('openai'),
+      baseURL: z.string(),
+      model: z.string(),
+      mode: z
+        .literal('batch')
+        .optional()
+        .meta({ description: "Through the provider's Batch API; live requests when absent." }),
+      batchApi: z
+        .literal('anthropic')
+        .optional()
+        .meta({
+          description: "Anthropic's Message Batches; OpenAI's Files + Batches when absent.",
+        }),
+    }),
     z.strictObject({ id: z.literal('webllm'), model: z.string() }),
     z.strictObject({ id: z.literal('wllama'), source: ggufSource, contextSize: count }),
   ])

@@ -116,12 +116,28 @@ function runStep(
 function providerOfForm({ selected, openai, webllm, wllama }: ProviderSlice): RecipeProvider {
   switch (selected) {
     case 'openai':
-      return { id: 'openai', baseURL: openai.baseURL, model: openai.model };
+      return openaiProvider(openai);
     case 'webllm':
       return { id: 'webllm', model: webllm.model };
     case 'wllama':
       return { id: 'wllama', source: sourceOfForm(wllama.gguf), contextSize: wllama.contextSize };
   }
+}
+
+/** An OpenAI-compatible provider as a recipe keeps it: live requests and OpenAI's Batch API unsaid. */
+function openaiProvider({
+  baseURL,
+  model,
+  mode,
+  batchApi,
+}: Pick<ProviderSlice['openai'], 'baseURL' | 'model' | 'mode' | 'batchApi'>): RecipeProvider {
+  return {
+    id: 'openai',
+    baseURL,
+    model,
+    ...(mode === 'batch' && { mode }),
+    ...(batchApi === 'anthropic' && { batchApi }),
+  };
 }
 
 function sourceOfForm({ kind, repo, file, url, fileName }: GgufForm): ModelSource {
@@ -133,7 +149,7 @@ function sourceOfForm({ kind, repo, file, url, fileName }: GgufForm): ModelSourc
 function providerOfRun(config: ProviderConfig): RecipeProvider {
   switch (config.provider) {
     case 'openai':
-      return { id: 'openai', baseURL: config.baseURL, model: config.model };
+      return openaiProvider(config);
     case 'webllm':
       return { id: 'webllm', model: config.model };
     case 'wllama':
@@ -180,7 +196,13 @@ function providerForm(slice: ProviderSlice, provider: RecipeProvider): ProviderS
       return {
         ...chosen,
         selected: 'openai',
-        openai: { ...slice.openai, baseURL: provider.baseURL, model: provider.model },
+        openai: {
+          ...slice.openai,
+          baseURL: provider.baseURL,
+          model: provider.model,
+          mode: provider.mode ?? 'live',
+          batchApi: provider.batchApi,
+        },
       };
     case 'webllm':
       return { ...chosen, selected: 'webllm', webllm: { model: provider.model } };

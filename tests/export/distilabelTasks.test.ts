@@ -275,6 +275,22 @@ describe("each provider's LLM class", () => {
     });
     expect(choose(openai('http://localhost:8000/v1'), true).cls).toBe('vLLM');
   });
+
+  it('sends a batch run through offline batch generation where the class has it, and says so where not', () => {
+    const batch = (baseURL: string): RecipeProvider => ({
+      id: 'openai',
+      baseURL,
+      model: 'm',
+      mode: 'batch',
+    });
+    expect(choose(batch('https://api.openai.com/v1')).args).toMatchObject({
+      use_offline_batch_generation: true,
+    });
+    const anthropic = chooseLlm(batch('https://api.anthropic.com/v1'), new PythonModule(), false);
+    expect(anthropic.cls.name).toBe('AnthropicLLM');
+    expect(anthropic.args).not.toHaveProperty('use_offline_batch_generation');
+    expect(anthropic.notes.join(' ')).toMatch(/no offline batch generation/);
+  });
 });
 
 describe("sampling under each class's own names", () => {

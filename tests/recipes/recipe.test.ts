@@ -97,6 +97,27 @@ describe('a recipe of the form', () => {
     expect(opened.provider.wllama.threads).toBe(initialForm.provider.wllama.threads);
   });
 
+  it('keeps batch mode and whose Batch API, and opens live where the recipe says nothing', () => {
+    const batch: FormState = {
+      ...edited,
+      provider: {
+        ...edited.provider,
+        openai: { ...edited.provider.openai, mode: 'batch', batchApi: 'anthropic' },
+      },
+    };
+    const recipe = throughFile(recipeOf(batch, [], 'rows'));
+    expect(recipe.steps[0]).toMatchObject({ provider: { mode: 'batch', batchApi: 'anthropic' } });
+    const opened = formWithStep(
+      batch,
+      throughFile(recipeOf(edited, [], 'rows')).steps[0] as RunStep,
+    );
+    expect(opened.provider.openai).toMatchObject({ mode: 'live', batchApi: undefined });
+    expect(selectRunSpec(formWithStep(edited, recipe.steps[0] as RunStep))).toMatchObject({
+      ok: true,
+      value: { provider: { mode: 'batch', batchApi: 'anthropic' } },
+    });
+  });
+
   it('holds every provider’s model, and no key', () => {
     const providers: FormState['provider'][] = [
       {

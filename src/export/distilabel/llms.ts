@@ -246,8 +246,10 @@ export function chooseLlm(
   needsMagpie: boolean,
 ): LlmChoice {
   switch (provider.id) {
-    case 'openai':
-      return remoteLlm(provider.model, provider.baseURL, file, needsMagpie);
+    case 'openai': {
+      const choice = remoteLlm(provider.model, provider.baseURL, file, needsMagpie);
+      return provider.mode === 'batch' ? inBatches(choice) : choice;
+    }
     case 'webllm':
       return webllmStandIn(provider.model);
     case 'wllama':
@@ -277,6 +279,23 @@ function remoteLlm(model: string, baseURL: string, file: PythonModule, needsMagp
     notes: [
       `${choice.cls.name} cannot send Magpie's pre-query; ClientvLLM writes the chat template with the model's tokenizer and calls the server's completions endpoint, as Retort did.`,
       'PLACEHOLDER: tokenizer must be the Hugging Face id of the model the server runs.',
+    ],
+  };
+}
+
+/**
+ * A run made through a Batch API: OpenAILLM sends its requests the same way
+ * (offline batch generation, the pipeline re-run until they are back); any
+ * other class sends them live, and the file says so.
+ */
+function inBatches(choice: LlmChoice): LlmChoice {
+  if (choice.cls === LLM_CLASSES.OpenAILLM)
+    return { ...choice, args: { ...choice.args, use_offline_batch_generation: true } };
+  return {
+    ...choice,
+    notes: [
+      ...choice.notes,
+      `Retort sent this run through a Batch API; distilabel's ${choice.cls.name} has no offline batch generation, so these requests go live, at live prices.`,
     ],
   };
 }
