@@ -55,12 +55,9 @@ const providerSchema = z
         .literal('batch')
         .optional()
         .meta({ description: "Through the provider's Batch API; live requests when absent." }),
-      batchApi: z
-        .literal('anthropic')
-        .optional()
-        .meta({
-          description: "Anthropic's Message Batches; OpenAI's Files + Batches when absent.",
-        }),
+      batchApi: z.literal('anthropic').optional().meta({
+        description: "Anthropic's Message Batches; OpenAI's Files + Batches when absent.",
+      }),
     }),
     z.strictObject({ id: z.literal('webllm'), model: z.string() }),
     z.strictObject({ id: z.literal('wllama'), source: ggufSource, contextSize: count }),
