@@ -1,18 +1,17 @@
 import { type DragEvent, useState } from 'react';
 import { listNames } from '../engine/names';
-import { callback, engine } from '../engineClient';
+import { engine } from '../engineClient';
 import { setData, useForm } from '../state/form';
-import { askToKeepDataOnce, freeBytes, importNeeds, readStorage } from '../state/storage';
+import { freeBytes, importNeeds, readStorage } from '../state/storage';
 import { BackupPanel } from './BackupPanel';
 import { DeleteDataset } from './DeleteDataset';
 import { rowCount } from './format';
 import { HubImport } from './HubImport';
-import { ImportProgress, type ImportProgressState } from './ImportProgress';
+import { ImportProgress, useImport } from './ImportProgress';
 import { useDataset, useDatasets, useFirstRows } from './queries';
 import { RowsTable } from './RowsTable';
 import { ErrorAlert, Note, Section } from './Section';
 import { StorageStatus, storedSize } from './StorageStatus';
-import { useCancellable } from './useCancellable';
 
 const ACCEPTED = '.csv,.json,.jsonl,.ndjson,.parquet';
 /** Five instructions that ship with the app, for a first try. */
@@ -23,13 +22,12 @@ export function DataSection() {
   const datasetId = useForm((s) => s.data.datasetId);
   const dataset = useDataset(datasetId);
   const rows = useFirstRows(datasetId, 5);
-  const [importing, setImporting] = useState<ImportProgressState | null>(null);
   const [note, setNote] = useState<string>();
   const [error, setError] = useState<unknown>(null);
+  const { importing, run, cancel } = useImport({ setError, setNote });
   const [dragging, setDragging] = useState(false);
   // A file that may not fit, waiting for the person to import it anyway or not.
   const [tooLarge, setTooLarge] = useState<{ file: File; needs: number; free: number }>();
-  const command = useCancellable();
 
   /** Imports the file, unless it may not fit: then the person is asked first. */
   async function chooseFile(file: File) {
@@ -42,31 +40,9 @@ export function DataSection() {
     else await importOne(file);
   }
 
-  async function importOne(file: File) {
+  function importOne(file: File) {
     setTooLarge(undefined);
-    setError(null);
-    setNote(undefined);
-    setImporting({ name: file.name, rows: 0 });
-    // Progress messages can arrive after the import's own answer: ignore those.
-    let finished = false;
-    const onProgress = (rowsSoFar: number) => {
-      if (!finished) setImporting({ name: file.name, rows: rowsSoFar });
-    };
-    try {
-      const outcome = await command.start((signal) =>
-        engine.importFile(file, callback(onProgress), signal),
-      );
-      if (outcome.cancelled) setNote(`Import of ${file.name} cancelled: nothing was stored.`);
-      else {
-        setData({ datasetId: outcome.value.id });
-        askToKeepDataOnce();
-      }
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      finished = true;
-      setImporting(null);
-    }
+    return run(file.name, (onProgress, signal) => engine.importFile(file, onProgress, signal));
   }
 
   async function importSample() {
@@ -117,7 +93,7 @@ export function DataSection() {
         />
       </label>
       <HubImport />
-      <ImportProgress importing={importing} onCancel={command.cancel} />
+      <ImportProgress importing={importing} onCancel={cancel} />
       <Note>{note}</Note>
       {tooLarge && (
         <div className="alert" role="alert">

@@ -1,15 +1,11 @@
 import { useState } from 'react';
-import type { Dataset } from '../engine/db/schema';
 import type { HubDataset } from '../engine/hub/datasets';
-import { callback, engine } from '../engineClient';
-import { setData } from '../state/form';
+import { engine } from '../engineClient';
 import { hubAccess } from '../state/hub';
-import { askToKeepDataOnce } from '../state/storage';
 import { HubSettings } from './HubSettings';
-import { ImportProgress, type ImportProgressState } from './ImportProgress';
+import { ImportProgress, useImport } from './ImportProgress';
 import { NumberField } from './NumberField';
 import { ErrorAlert, Note } from './Section';
-import { useCancellable } from './useCancellable';
 
 /**
  * Datasets from elsewhere: a config and split of a Hugging Face Hub dataset
@@ -25,10 +21,9 @@ export function HubImport() {
   const [rowLimit, setRowLimit] = useState<number>();
   const [url, setUrl] = useState('');
   const [finding, setFinding] = useState(false);
-  const [importing, setImporting] = useState<ImportProgressState | null>(null);
   const [note, setNote] = useState<string>();
   const [error, setError] = useState<unknown>(null);
-  const command = useCancellable();
+  const { importing, run, cancel } = useImport({ setError, setNote });
   const splits = found?.configs.find((c) => c.name === config)?.splits ?? [];
 
   async function find() {
@@ -52,47 +47,16 @@ export function HubImport() {
     setSplit(names.includes('train') ? 'train' : names[0]);
   }
 
-  /** Runs one import with progress; the dataset it made is selected. */
-  async function perform(
-    name: string,
-    start: (
-      onProgress: (rows: number, bytes?: number) => void,
-      signal: AbortSignal,
-    ) => Promise<Dataset>,
-  ) {
-    setError(null);
-    setNote(undefined);
-    setImporting({ name, rows: 0 });
-    // Progress can arrive after the import's own answer: ignore it then.
-    let finished = false;
-    const onProgress = (rows: number, bytes?: number) => {
-      if (!finished) setImporting({ name, rows, bytes });
-    };
-    try {
-      const outcome = await command.start((signal) => start(callback(onProgress), signal));
-      if (outcome.cancelled) setNote(`Import of ${name} cancelled: nothing was stored.`);
-      else {
-        setData({ datasetId: outcome.value.id });
-        askToKeepDataOnce();
-      }
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      finished = true;
-      setImporting(null);
-    }
-  }
-
   function importFromHub() {
     if (!found) return;
     const request = { dataset: found.id, config, split, rowLimit };
-    void perform(`${found.id}/${config}/${split}`, (onProgress, signal) =>
+    void run(`${found.id}/${config}/${split}`, (onProgress, signal) =>
       engine.importFromHub(hubAccess(), request, onProgress, signal),
     );
   }
 
   function importFromUrl() {
-    void perform(url.trim(), (onProgress, signal) =>
+    void run(url.trim(), (onProgress, signal) =>
       engine.importFromUrl(hubAccess(), url, onProgress, signal),
     );
   }
@@ -172,7 +136,7 @@ export function HubImport() {
           Import from URL
         </button>
       </div>
-      <ImportProgress importing={importing} onCancel={command.cancel} />
+      <ImportProgress importing={importing} onCancel={cancel} />
       <Note>{note}</Note>
       <ErrorAlert error={error} />
     </details>
