@@ -3,7 +3,13 @@ import {
   type AnthropicBatchServer,
   startAnthropicBatchServer,
 } from '../tests/server/anthropicBatchServer';
-import { browserAppAndServer, chooseOpenAI, exportJsonl, storedRuns } from './support';
+import {
+  browserAppAndServer,
+  chooseOpenAI,
+  exportJsonl,
+  importPrompts,
+  storedRuns,
+} from './support';
 
 /**
  * Batch mode through Anthropic's Message Batches in the browser, against the
@@ -19,17 +25,10 @@ beforeAll(async () => {
 afterAll(() => anthropic.close());
 
 const ROWS = 30;
-const csv = `instruction\n${Array.from({ length: ROWS }, (_, i) => `prompt ${i}`).join('\n')}\n`;
-
 /** A fresh page with the rows imported, set to send them to the fake's Message Batches. */
 async function anthropicPage() {
   const page = await env.freshPage();
-  await page.getByLabel('Import dataset').setInputFiles({
-    name: 'prompts.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from(csv, 'utf8'),
-  });
-  await page.getByText(`${ROWS} rows · columns: instruction`).waitFor();
+  await importPrompts(page, ROWS);
   await chooseOpenAI(page, anthropic.url, 'test-model');
   await page.getByLabel('API key').fill('test-key');
   await page.getByLabel('Remember the key in this browser').check();

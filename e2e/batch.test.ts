@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type BatchServer, startBatchServer } from '../tests/server/batchServer';
-import { browserAppAndServer, chooseOpenAI, exportJsonl, storedRuns } from './support';
+import {
+  browserAppAndServer,
+  chooseOpenAI,
+  exportJsonl,
+  importPrompts,
+  storedRuns,
+} from './support';
 
 /**
  * Batch mode in the browser, against the loopback fake of the Files and
@@ -15,17 +21,10 @@ beforeAll(async () => {
 afterAll(() => batches.close());
 
 const ROWS = 30;
-const csv = `instruction\n${Array.from({ length: ROWS }, (_, i) => `prompt ${i}`).join('\n')}\n`;
-
 /** A fresh page with the rows imported, set to send them to the fake's Batch API. */
 async function batchPage() {
   const page = await env.freshPage();
-  await page.getByLabel('Import dataset').setInputFiles({
-    name: 'prompts.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from(csv, 'utf8'),
-  });
-  await page.getByText(`${ROWS} rows · columns: instruction`).waitFor();
+  await importPrompts(page, ROWS);
   await chooseOpenAI(page, batches.url, 'test-model');
   await page.getByRole('combobox', { name: 'Mode', exact: true }).selectOption('batch');
   const next = `batch_${batches.batches.length + 1}`;

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { localhostCertificate } from '../tests/server/certificate';
 import { startTestServer, type TestServer } from '../tests/server/openaiServer';
-import { chooseOpenAI, launchChromium, serveApp } from './support';
+import { chooseOpenAI, importPrompts, launchChromium, serveApp } from './support';
 
 /**
  * Concurrency on the wire. Over HTTPS the browser speaks HTTP/2 and sends a
@@ -34,13 +34,7 @@ afterAll(async () => {
 async function prepare(server: TestServer, rows: number): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await page.goto(app.url);
-  const csv = ['instruction', ...Array.from({ length: rows }, (_, i) => `prompt ${i}`)].join('\n');
-  await page.getByLabel('Import dataset').setInputFiles({
-    name: 'prompts.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from(csv),
-  });
-  await page.getByText(`${rows} rows · columns: instruction`).waitFor();
+  await importPrompts(page, rows);
   await chooseOpenAI(page, server.url, 'test-model');
   await page.getByRole('spinbutton', { name: 'Concurrency' }).fill('64');
   return page;

@@ -2,7 +2,13 @@ import Papa from 'papaparse';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { defaultAnswer } from '../tests/server/openaiServer';
-import { browserAppAndServer, chooseOpenAI, downloadText, exportJsonl } from './support';
+import {
+  browserAppAndServer,
+  chooseOpenAI,
+  downloadText,
+  exportJsonl,
+  importPrompts,
+} from './support';
 
 /**
  * Judging and fixing a run against the loopback server: edits that survive a
@@ -26,15 +32,9 @@ const chatRequests = () =>
     body: { messages: { role: string; content: string }[] };
   }[];
 
-/** A fresh page with ROWS prompts imported and the loopback server chosen. */
-async function importPrompts(page: Page, rows = ROWS) {
-  const csv = ['id,instruction', ...Array.from({ length: rows }, (_, i) => `row-${i},prompt ${i}`)];
-  await page.getByLabel('Import dataset').setInputFiles({
-    name: 'prompts.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from(csv.join('\n')),
-  });
-  await page.getByText(`${rows} rows · columns: id, instruction`).waitFor();
+/** A fresh page's prompts imported and the loopback server chosen. */
+async function importAndChoose(page: Page, rows = ROWS) {
+  await importPrompts(page, rows, { ids: true });
   await chooseOpenAI(page, env.server.url, 'test-model');
 }
 
@@ -68,7 +68,7 @@ async function selectLines(page: Page, from: number, to: number) {
 
 test('an edit, ratings, a comment and deletions survive a reload and shape every export', async () => {
   const page = await env.freshPage();
-  await importPrompts(page);
+  await importAndChoose(page);
   await run(page);
 
   // Row 1: edited, rated good, commented.
@@ -156,7 +156,7 @@ test('regenerates exactly the rows picked, the failed ones, and those rated bad 
         : null,
   });
   const page = await env.freshPage();
-  await importPrompts(page);
+  await importAndChoose(page);
   await page.getByText('Limits, retries and prices').click();
   await page.getByRole('spinbutton', { name: 'Retries' }).fill('0');
   await run(page);
@@ -254,7 +254,7 @@ test('regenerates exactly the rows picked, the failed ones, and those rated bad 
 
 test('DPO pairs come from the generations the person rated good and bad', async () => {
   const page = await env.freshPage();
-  await importPrompts(page, 3);
+  await importAndChoose(page, 3);
   await page.getByRole('spinbutton', { name: 'Generations per row' }).fill('2');
   await run(page);
   // Row 1's first generation good, its second bad; the other rows not rated.

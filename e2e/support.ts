@@ -191,6 +191,27 @@ export async function runToCompletion(page: Page): Promise<void> {
     .waitFor();
 }
 
+/**
+ * Imports prompts.csv: `rows` prompts ("prompt 0", "prompt 1", …) in an
+ * `instruction` column, after an `id` column ("row-0", …) with `ids`; waits
+ * for the Data step to show it.
+ */
+export async function importPrompts(
+  page: Page,
+  rows: number,
+  { ids = false }: { ids?: boolean } = {},
+): Promise<void> {
+  const line = (i: number) => (ids ? `row-${i},prompt ${i}` : `prompt ${i}`);
+  const header = ids ? 'id,instruction' : 'instruction';
+  const csv = [header, ...Array.from({ length: rows }, (_, i) => line(i))].join('\n');
+  await page.getByLabel('Import dataset').setInputFiles({
+    name: 'prompts.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv),
+  });
+  await page.getByText(`${rows} rows · columns: ${header.replace(',', ', ')}`).waitFor();
+}
+
 /** Chooses the OpenAI-compatible provider with a base URL and, when given, a model id. */
 export async function chooseOpenAI(page: Page, baseURL: string, model?: string): Promise<void> {
   await page

@@ -117,6 +117,12 @@ export function BulkActions({
     onError(null);
     command().catch(onError);
   };
+  /** Delete selected (true) or Restore selected (false), then a fresh selection. */
+  const markPicked = (deleted: boolean) =>
+    act(async () => {
+      await onJudge(selection.keys, { deleted }, deleted ? 'deletion' : 'restore');
+      selection.clear();
+    });
 
   return (
     <>
@@ -140,10 +146,7 @@ export function BulkActions({
           type="button"
           className="secondary"
           disabled={count === 0}
-          onClick={act(async () => {
-            await onJudge(selection.keys, { deleted: true }, 'deletion');
-            selection.clear();
-          })}
+          onClick={markPicked(true)}
         >
           Delete selected
         </button>
@@ -151,10 +154,7 @@ export function BulkActions({
           type="button"
           className="secondary"
           disabled={count === 0}
-          onClick={act(async () => {
-            await onJudge(selection.keys, { deleted: false }, 'restore');
-            selection.clear();
-          })}
+          onClick={markPicked(false)}
         >
           Restore selected
         </button>
