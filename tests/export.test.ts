@@ -107,6 +107,36 @@ describe('CSV export', () => {
     expect(JSON.parse(parsed.data[0].distilabel_metadata)).toEqual(rows[0].distilabel_metadata);
   });
 
+  it('quotes every field exactly as papaparse does', async () => {
+    const awkward = [
+      'plain',
+      'a,b',
+      'say "hi"',
+      'two\nlines',
+      'cr\rhere',
+      ' lead',
+      'trail ',
+      '\ufeffbom',
+      '',
+      'x y',
+      '=1+1',
+      "'q'",
+      'tab\there',
+      '日本語',
+    ];
+    const names = awkward.map((text, i) => `${text}${i}`);
+    const values = [...awkward, 7, -0.5, true, null, { a: '"b", c' }, ['x', 'y z ']];
+    const wide = [...names, 'n', 'f', 'b', 'null', 'object', 'list'];
+    const row = Object.fromEntries(wide.map((name, i) => [name, values[i]]));
+    const { file } = await exported('csv', batches(1, [row, row]), wide);
+    const cells = wide.map((name) => {
+      const value = row[name];
+      return typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
+    });
+    const reference = Papa.unparse([wide, cells, cells], { newline: '\r\n' });
+    expect(await file.text()).toBe(`${reference}\r\n`);
+  });
+
   it('is a file Retort imports again unchanged', async () => {
     const { file } = await exported('csv', batches(1));
     const dataset = await importFile(new File([file], 'again.csv'));

@@ -2,8 +2,7 @@
 // browser, the same IndexedDB, without the engine's work around them.
 import { expose } from 'comlink';
 import Papa from 'papaparse';
-import { iterateRowPages } from '../../src/engine/db/datasets';
-import { resultsInRange, storeResults } from '../../src/engine/db/results';
+import { iterateRunPages, storeResults } from '../../src/engine/db/results';
 import { createRun } from '../../src/engine/db/runs';
 import { db, PAGE_SIZE, type Result, type RowPage, type Run } from '../../src/engine/db/schema';
 import { runOutputRows } from '../../src/engine/run/outputRows';
@@ -123,15 +122,13 @@ const api = {
     return { runId: run.id, ms };
   },
 
-  /** Milliseconds to read a run's row pages and results, page by page, as an export does. */
+  /** Milliseconds to read a run's row pages, results and their metadata, page by page, as an export does. */
   async readAlone(runId: string): Promise<{ rows: number; ms: number }> {
     const run = (await db.runs.get(runId))!;
     const started = performance.now();
     let rows = 0;
-    for await (const page of iterateRowPages(run.datasetId)) {
-      const start = page.page * PAGE_SIZE;
-      rows += (await resultsInRange(runId, start, start + page.rows.length)).length;
-    }
+    for await (const page of iterateRunPages(run, { withMetadata: true }))
+      rows += page.meta?.metadataJson.length ?? 0;
     return { rows, ms: performance.now() - started };
   },
 

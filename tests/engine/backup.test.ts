@@ -252,7 +252,34 @@ describe('a restore refuses, and stores nothing from,', () => {
       );
     await refused(newer({ format: 2 }), /newer version of Retort \(backup format 2/);
     await refused(newer({ schema: db.verno + 1 }), /newer version of Retort/);
-    await refused(newer({ schema: db.verno - 1 }), /database version 1, which this version/);
+    await refused(newer({ schema: 1 }), /database version 1, which this version/);
+  });
+
+  it('restores a backup of database version 2, its metadata as version 3 keeps it', async () => {
+    await storeEverything();
+    const before = await everything();
+    const lines = (await (await backupFile()).text()).trim().split('\n');
+    // Version 2 kept each page's metadata a column per key, undefined where a result had none.
+    const asVersion2 = (line: string, i: number) => {
+      const value = decodeLine(line) as { schema?: number; table?: string; record?: unknown };
+      if (i === 0) return encodeLine({ ...value, schema: 2 });
+      if (value.table !== 'resultMeta') return line;
+      const { metadataJson, ...rest } = value.record as { metadataJson: string[] };
+      const metadata: Record<string, unknown[]> = {};
+      metadataJson.forEach((text, slot) => {
+        for (const [key, field] of Object.entries(JSON.parse(text))) {
+          metadata[key] ??= new Array(metadataJson.length).fill(undefined);
+          metadata[key][slot] = field;
+        }
+      });
+      return encodeLine({ ...value, record: { ...rest, metadata } });
+    };
+    const version2 = lines.map(asVersion2);
+    expect(version2.join('\n')).not.toContain('metadataJson');
+
+    await clearDatabase();
+    await restore(new File([version2.join('\n')], 'v2.jsonl'));
+    expect(await everything()).toStrictEqual(before);
   });
 
   it('a damaged line, a file that is not a backup, and records out of place', async () => {

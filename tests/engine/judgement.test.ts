@@ -1,3 +1,4 @@
+import Papa from 'papaparse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { TaskSpec } from '../../src/engine/bound';
 import {
@@ -187,6 +188,27 @@ describe('the exports of a judged run', () => {
     const good = await rowsOf(runId, { format: 'jsonl', onlyGood: true });
     expect(good.rows.map((r) => r.generation)).toEqual(['edited answer']);
     expect(good.skipped).toBe('5 rows were left out: 3 not rated good, 2 deleted.');
+  });
+
+  it('writes the same cells to CSV as to JSON Lines: metadata as its JSON text, a failure’s error in it', async () => {
+    const runId = await runOfThree();
+    await judge(runId, [{ rowIndex: 1, generation: 0 }], { edits: { generation: 'Teal.' } });
+    const { rows } = await rowsOf(runId, { format: 'jsonl' });
+    const { file } = await exportRun(await boundRun(runId), { format: 'csv' });
+    const csv = Papa.parse<Record<string, string>>(await file.text(), {
+      header: true,
+      skipEmptyLines: true,
+    });
+    const asCells = (row: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(row).map(([column, value]) => [
+          column,
+          value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value),
+        ]),
+      );
+    expect(csv.data).toEqual(rows.map(asCells));
+    expect(rows.map((r) => r.generation)).toEqual(['Red.', 'Teal.', null]);
+    expect(rows[2].distilabel_metadata).toMatchObject({ error: 'HTTP 500' });
   });
 
   it('pairs a row’s good and bad generations as DPO pairs, the person’s edit included', async () => {

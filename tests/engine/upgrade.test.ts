@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodePage } from '../../src/engine/db/resultColumns';
-import { RetortDB } from '../../src/engine/db/schema';
+import { decodePage, encodePage } from '../../src/engine/db/resultColumns';
+import { type Result, RetortDB } from '../../src/engine/db/schema';
 
 /**
  * Stored data survives upgrades: a database written by version 1 of the
@@ -180,6 +180,73 @@ describe('the version 2 upgrade', () => {
       'rowPages',
       'runs',
     ]);
+    db.close();
+  });
+});
+
+/** Writes a database exactly as version 2 of the schema did. */
+async function writeVersion2(write: (db: Dexie) => Promise<unknown>): Promise<void> {
+  const old = new Dexie(NAME);
+  old.version(2).stores({
+    datasets: 'id, created',
+    rowPages: '[datasetId+page]',
+    runs: 'id, datasetId, status, created',
+    resultPages: '[runId+page]',
+    resultMeta: '[runId+page]',
+  });
+  await write(old);
+  old.close();
+}
+
+describe('the version 3 upgrade', () => {
+  it('keeps each result’s metadata, now as its JSON text, and touches nothing else', async () => {
+    const result = (rowIndex: number, metadata: Record<string, unknown>): Result => ({
+      runId: 'r1',
+      rowIndex,
+      generation: 0,
+      status: 'done',
+      formatFailed: false,
+      outputs: { generation: `answer ${rowIndex}` },
+      modelName: 'm',
+      metadata,
+    });
+    const metadata: Record<string, unknown>[] = [
+      {
+        raw_output_text_generation: 'answer 0',
+        raw_input_text_generation: [{ role: 'user', content: 'Café ☕, "quoted"' }],
+        statistics_text_generation: { input_tokens: 5, output_tokens: 2 },
+      },
+      {},
+      { raw_output_text_generation: null, constructor: 'a key like any other' },
+    ];
+    const results = metadata.map((m, i) => result(i, m));
+    const { columns } = encodePage('r1', 0, results);
+    await writeVersion2(async (db) => {
+      await db.table('resultPages').add(columns);
+      // Version 2: a column per metadata key, undefined where a result has none.
+      await db.table('resultMeta').add({
+        runId: 'r1',
+        page: 0,
+        metadata: {
+          raw_output_text_generation: ['answer 0', undefined, null],
+          raw_input_text_generation: [metadata[0].raw_input_text_generation, undefined, undefined],
+          statistics_text_generation: [
+            metadata[0].statistics_text_generation,
+            undefined,
+            undefined,
+          ],
+          constructor: [undefined, undefined, 'a key like any other'],
+        },
+        history: [null, null, null],
+      });
+    });
+
+    const db = new RetortDB(NAME);
+    const [meta, ...others] = await db.resultMeta.toArray();
+    expect(others).toEqual([]);
+    expect(meta.metadataJson.map((text) => JSON.parse(text))).toEqual(metadata);
+    expect(decodePage((await db.resultPages.get(['r1', 0]))!, meta)).toEqual(results);
+    expect(meta).not.toHaveProperty('metadata');
     db.close();
   });
 });

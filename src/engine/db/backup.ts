@@ -2,6 +2,7 @@ import Dexie, { type Table } from 'dexie';
 import { type EngineError, inputError, storageError } from '../errors';
 import { deletePages, PAGES_PER_WRITE, withImportLock } from './datasets';
 import { PAGES_PER_READ } from './pages';
+import { metaOfVersion3 } from './resultColumns';
 import { deleteResultsOf } from './results';
 import { type Dataset, type DerivedFrom, db, type Run } from './schema';
 
@@ -158,7 +159,7 @@ class Restore {
   /** The backup's id -> the record to store, under the id it gets here. */
   private readonly datasets = new Map<string, Dataset>();
   private readonly runs = new Map<string, Run>();
-  private readonly pages: Record<PageTable, Record<string, unknown>[]> = {
+  private readonly pages: Record<PageTable, object[]> = {
     rowPages: [],
     resultPages: [],
     resultMeta: [],
@@ -215,9 +216,9 @@ class Restore {
           'Reload the page to get the newest Retort, then restore again.',
       );
     }
-    // Records of an older database version need the upgrade schema.ts gives stored
-    // ones; no backup is older than version 2, so none is written yet.
-    if (header.schema < db.verno) {
+    // Records of an older database version get the upgrade schema.ts gives
+    // stored ones (takePage); no backup is older than version 2.
+    if (header.schema < 2) {
       throw inputError(
         `"${this.fileName}" holds records of database version ${header.schema}, which this version of Retort (${db.verno}) cannot restore. Nothing was restored.`,
       );
@@ -275,7 +276,8 @@ class Restore {
     if (!owner || typeof page.page !== 'number')
       throw damaged(this.fileName, number, `a page is of a ${kind} the backup lacks`);
     page[field] = owner.id;
-    this.pages[table].push(page);
+    // Version 2 kept metadata a column per key; metaOfVersion3 leaves a version 3 page as it is.
+    this.pages[table].push(table === 'resultMeta' ? metaOfVersion3(page as never) : page);
     if (this.pages[table].length >= PAGES_PER_WRITE) await this.store(table);
   }
 

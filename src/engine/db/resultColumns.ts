@@ -30,7 +30,7 @@ export function encodePage(runId: string, page: number, results: readonly Result
     judgement: [],
     regenerating: new Uint8Array(n),
   };
-  const meta: ResultPageMeta = { runId, page, metadata: plainRecord(), history: [] };
+  const meta: ResultPageMeta = { runId, page, metadataJson: [], history: [] };
   results.forEach((result, i) => {
     const tokens = tokensOf(result);
     columns.rowIndex[i] = result.rowIndex;
@@ -47,14 +47,11 @@ export function encodePage(runId: string, page: number, results: readonly Result
     columns.judgement.push(result.judgement ?? null);
     columns.regenerating[i] = result.regenerating ? 1 : 0;
     meta.history.push(result.history ?? null);
+    meta.metadataJson.push(JSON.stringify(result.metadata));
     for (const [column, value] of Object.entries(result.outputs)) {
       // undefined where a result has no such output (a failed one), null where it read nothing.
       columns.outputs[column] ??= new Array(n).fill(undefined);
       columns.outputs[column][i] = value;
-    }
-    for (const [key, value] of Object.entries(result.metadata)) {
-      meta.metadata[key] ??= new Array(n).fill(undefined);
-      meta.metadata[key][i] = value;
     }
   });
   return { columns, meta };
@@ -77,10 +74,8 @@ export function resultAt(columns: ResultPage, i: number, meta?: ResultPageMeta):
     formatFailed: columns.formatFailed[i] === 1,
     outputs,
     modelName: columns.modelName[i],
-    metadata: plainRecord(),
+    metadata: meta ? JSON.parse(meta.metadataJson[i]) : plainRecord(),
   };
-  for (const [key, values] of Object.entries(meta?.metadata ?? {}))
-    if (values[i] !== undefined) result.metadata[key] = values[i];
   if (columns.error[i] !== null) result.error = columns.error[i]!;
   if (columns.failed[i] === 2) result.lasting = true;
   if (columns.finishReason[i]) result.finishReason = columns.finishReason[i] as FinishReason;
@@ -90,6 +85,31 @@ export function resultAt(columns: ResultPage, i: number, meta?: ResultPageMeta):
   if (columns.regenerating[i]) result.regenerating = true;
   if (meta?.history[i]) result.history = meta.history[i]!;
   return result;
+}
+
+/** A page's metadata as version 2 of the schema stored it: a column per key. */
+interface ResultPageMetaVersion2 {
+  runId: string;
+  page: number;
+  /** Metadata key -> its value in each slot (undefined where a result has none). */
+  metadata: Record<string, unknown[]>;
+  history: (Result['history'] | null)[];
+}
+
+/**
+ * A page's metadata as version 3 stores it, from a record of either version:
+ * the schema's upgrade and a restored backup of version 2 both read it.
+ */
+export function metaOfVersion3(meta: ResultPageMetaVersion2 | ResultPageMeta): ResultPageMeta {
+  if ('metadataJson' in meta) return meta;
+  const { metadata, ...rest } = meta;
+  const metadataJson = meta.history.map((_, i) => {
+    const fields = plainRecord<unknown>();
+    for (const [key, values] of Object.entries(metadata))
+      if (values[i] !== undefined) fields[key] = values[i];
+    return JSON.stringify(fields);
+  });
+  return { ...rest, metadataJson };
 }
 
 /** A result's token counts, from the statistics distilabel_metadata keeps. */

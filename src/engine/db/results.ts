@@ -1,3 +1,4 @@
+import type { Row } from '../task';
 import { inBatches, PAGES_PER_READ } from './pages';
 import { decodePage, encodePage, resultAt, tokensOf } from './resultColumns';
 import {
@@ -6,6 +7,8 @@ import {
   PAGE_SIZE,
   type Result,
   type ResultPage,
+  type ResultPageMeta,
+  type Run,
   type RunActivity,
   type RunCounters,
 } from './schema';
@@ -175,6 +178,46 @@ export async function failureReasons(runId: string, limit = 5): Promise<FailureR
     });
   }
   return [...reasons.values()].sort((a, b) => b.count - a.count).slice(0, limit);
+}
+
+/** A page of a run's dataset rows, with the run's results for them (none yet: undefined). */
+export interface RunPage {
+  page: number;
+  rows: Row[];
+  results?: ResultPage;
+  /** The results' metadata, when it was asked for. */
+  meta?: ResultPageMeta;
+}
+
+/**
+ * A run's dataset a page of rows at a time, each with the run's results for
+ * it: rows, results and metadata read together, PAGES_PER_READ pages a read,
+ * the next read under way while the caller works through these pages.
+ */
+export function iterateRunPages(
+  run: Pick<Run, 'id' | 'datasetId'>,
+  { withMetadata }: { withMetadata: boolean },
+): AsyncGenerator<RunPage> {
+  return inBatches(async (from) => {
+    const to = from + PAGES_PER_READ;
+    const [rowPages, results, metas] = await Promise.all([
+      db.rowPages
+        .where('[datasetId+page]')
+        .between([run.datasetId, from], [run.datasetId, to])
+        .toArray(),
+      resultPagesBetween(run.id, from, to),
+      withMetadata
+        ? db.resultMeta.where('[runId+page]').between([run.id, from], [run.id, to]).toArray()
+        : [],
+    ]);
+    const metaOf = new Map(metas.map((meta) => [meta.page, meta]));
+    return rowPages.map(({ page, rows }) => ({
+      page,
+      rows,
+      results: results.get(page),
+      meta: metaOf.get(page),
+    }));
+  });
 }
 
 /** A run's stored result pages [from, to), as columns without metadata, by page number. */

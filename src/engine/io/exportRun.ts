@@ -46,6 +46,8 @@ export async function exportRun(
     datasetName: dataset.name,
     taskId: shape === 'rows' ? run.taskId : `${run.taskId}-${shape}`,
   };
+  // A CSV cell holds an object as its JSON text: the stored text is written as it is.
+  const metadataAsJson = format === 'csv';
   const skipped = new Map<string, number>();
   const leftOut = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
   const outcome = (file: { file: Blob; fileName: string }) =>
@@ -54,7 +56,7 @@ export async function exportRun(
     const rows = () => {
       // Parquet reads the rows twice: each pass counts afresh.
       skipped.clear();
-      return runOutputRows(run, bound, { onlyGood, onLeftOut: leftOut, signal });
+      return runOutputRows(run, bound, { onlyGood, metadataAsJson, onLeftOut: leftOut, signal });
     };
     return outcome(await exportRows(format, rows, columns, names, onProgress));
   }
@@ -73,7 +75,13 @@ export async function exportRun(
     // A trainer wants one example per answer: rows are read one per generation,
     // even when the run grouped them into lists; pairs of the person's ratings
     // are made from a row's generations together.
-    const options = { groupGenerations: byPerson, onlyGood, onLeftOut: leftOut, signal };
+    const options = {
+      groupGenerations: byPerson,
+      onlyGood,
+      metadataAsJson,
+      onLeftOut: leftOut,
+      signal,
+    };
     for await (const rows of runOutputRows(run, bound, options)) {
       const results = await Promise.all(rows.map((row) => training.format(row, sources)));
       const out: Row[] = [];

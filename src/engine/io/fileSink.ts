@@ -92,9 +92,19 @@ class DiskSink implements FileSink {
     private readonly access: SyncAccessHandle,
   ) {}
 
+  /** Reused for each text part: encoding into it allocates nothing. */
+  private buffer = new Uint8Array(1 << 20);
+
   write(part: string | Uint8Array<ArrayBuffer>): void {
-    const bytes = typeof part === 'string' ? this.encoder.encode(part) : part;
-    this.offset += this.access.write(bytes, { at: this.offset });
+    this.offset += this.access.write(this.bytesOf(part), { at: this.offset });
+  }
+
+  private bytesOf(part: string | Uint8Array<ArrayBuffer>): Uint8Array {
+    if (typeof part !== 'string') return part;
+    // UTF-8 takes at most 3 bytes for each UTF-16 code unit.
+    if (this.buffer.length < part.length * 3) this.buffer = new Uint8Array(part.length * 3);
+    const { written } = this.encoder.encodeInto(part, this.buffer);
+    return this.buffer.subarray(0, written);
   }
 
   reset(): void {

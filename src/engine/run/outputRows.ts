@@ -1,7 +1,14 @@
 import type { BoundTask } from '../bound';
-import { iterateRowPages } from '../db/datasets';
-import { resultsInRange } from '../db/results';
-import { type Dataset, PAGE_SIZE, type Result, type Run } from '../db/schema';
+import { resultAt } from '../db/resultColumns';
+import { iterateRunPages } from '../db/results';
+import {
+  type Dataset,
+  PAGE_SIZE,
+  type Result,
+  type ResultPage,
+  type ResultPageMeta,
+  type Run,
+} from '../db/schema';
 import { pickColumns } from '../generation';
 import { ENGINE_COLUMNS, type Row } from '../task';
 
@@ -34,6 +41,11 @@ export interface OutputOptions {
   groupGenerations?: boolean;
   /** Only the generations the person rated good. */
   onlyGood?: boolean;
+  /**
+   * distilabel_metadata as its stored JSON text rather than an object: what a
+   * CSV cell holds anyway, so a CSV export never parses it to write it again.
+   */
+  metadataAsJson?: boolean;
   /** Told of each generation left out, and why. */
   onLeftOut?: (reason: string) => void;
   signal?: AbortSignal;
@@ -51,24 +63,48 @@ export async function* runOutputRows(
 ): AsyncGenerator<Row[]> {
   const limit = options.limitRows ?? Number.POSITIVE_INFINITY;
   const grouped = options.groupGenerations ?? bound.settings.groupGenerations;
-  for await (const record of iterateRowPages(run.datasetId)) {
+  for await (const { page, rows: inputRows, results, meta } of iterateRunPages(run, {
+    withMetadata: true,
+  })) {
     options.signal?.throwIfAborted();
-    const start = record.page * PAGE_SIZE;
+    const start = page * PAGE_SIZE;
     if (start >= limit) return;
-    const byRow = groupByRow(await resultsInRange(run.id, start, start + record.rows.length));
     const rows: Row[] = [];
-    for (const [position, inputRow] of record.rows.entries()) {
-      if (start + position >= limit) break;
-      const generations = byRow.get(start + position)?.filter((g) => kept(g, options));
-      if (generations?.length)
-        rows.push(...outputRows(inputRow, generations, bound.outputs, grouped));
+    const slots = results?.rowIndex.length ?? 0;
+    // Slots are in row then generation order: a row's generations are side by side.
+    for (let slot = 0; slot < slots; ) {
+      const rowIndex = results!.rowIndex[slot];
+      if (rowIndex >= limit) break;
+      const generations: StoredGeneration[] = [];
+      for (; slot < slots && results!.rowIndex[slot] === rowIndex; slot++) {
+        const generation = storedGeneration(results!, slot, meta!, options.metadataAsJson);
+        if (kept(generation, options)) generations.push(generation);
+      }
+      if (generations.length > 0)
+        rows.push(...outputRows(inputRows[rowIndex - start], generations, bound.outputs, grouped));
     }
     yield rows;
   }
 }
 
+/** The result in a slot of a page, its metadata parsed or left as JSON text. */
+function storedGeneration(
+  results: ResultPage,
+  slot: number,
+  meta: ResultPageMeta,
+  metadataAsJson = false,
+): StoredGeneration {
+  if (!metadataAsJson) return resultAt(results, slot, meta);
+  const generation: StoredGeneration = resultAt(results, slot);
+  generation.metadata = meta.metadataJson[slot];
+  return generation;
+}
+
 /** Whether an export keeps a generation: not deleted, and rated good when only those are asked for. */
-function kept(result: Result, { onlyGood, onLeftOut }: OutputOptions): boolean {
+function kept(
+  result: Pick<Result, 'regenerating' | 'judgement'>,
+  { onlyGood, onLeftOut }: OutputOptions,
+): boolean {
   if (result.regenerating) return false; // its new answer is not in yet
   if (result.judgement?.deleted) {
     onLeftOut?.('deleted');
@@ -81,11 +117,14 @@ function kept(result: Result, { onlyGood, onLeftOut }: OutputOptions): boolean {
   return true;
 }
 
-/** A generation as it leaves the engine: what was read from the answer, or a failure. */
+/**
+ * A generation as it leaves the engine: what was read from the answer, or a
+ * failure; its metadata as an object, or as JSON text (OutputOptions.metadataAsJson).
+ */
 export type StoredGeneration = Pick<
   Result,
-  'generation' | 'status' | 'outputs' | 'modelName' | 'metadata' | 'error' | 'judgement'
->;
+  'generation' | 'status' | 'outputs' | 'modelName' | 'error' | 'judgement' | 'regenerating'
+> & { metadata: Result['metadata'] | string };
 
 /**
  * The output rows for one dataset row: the input columns, then the task's
@@ -102,11 +141,14 @@ export function outputRows(
   const rowOf = (g: StoredGeneration): Row => ({
     ...inputRow,
     // The person's edit in place of the model's value; the model's stays in the metadata.
-    ...pickColumns(columns, { ...g.outputs, ...g.judgement?.edits }),
+    ...pickColumns(
+      columns,
+      g.judgement?.edits ? { ...g.outputs, ...g.judgement.edits } : g.outputs,
+    ),
     [judged.rating]: g.judgement?.rating ?? null,
     [judged.comment]: g.judgement?.comment ?? null,
     model_name: g.modelName,
-    distilabel_metadata: g.error ? { ...g.metadata, error: g.error } : g.metadata,
+    distilabel_metadata: g.error ? withError(g.metadata, g.error) : g.metadata,
   });
   const rows = generations.map(rowOf);
   if (!groupGenerations || rows.length === 0) return rows;
@@ -116,6 +158,12 @@ export function outputRows(
   grouped.model_name = rows[0].model_name;
   grouped.distilabel_metadata = rows.map((r) => r.distilabel_metadata);
   return [grouped];
+}
+
+/** A failed generation's metadata with its error, as an object or as JSON text, as it came. */
+function withError(metadata: StoredGeneration['metadata'], error: string) {
+  if (typeof metadata !== 'string') return { ...metadata, error };
+  return JSON.stringify({ ...JSON.parse(metadata), error });
 }
 
 /** Results by row index, each row's in generation order. */
