@@ -81,10 +81,11 @@ async function exportCSV(
   sink: FileSink,
   onRows?: RowsWritten,
 ): Promise<void> {
-  sink.write(csvLine(columns));
+  sink.write(csvLine(columns.map(csvField)));
   for await (const batch of counted(rows(), onRows)) {
+    const lines = batch.map((row) => csvLine(columns.map((column) => csvField(cell(row, column)))));
     // Joined, not appended: the encoder then reads one flat string.
-    sink.write(batch.map((row) => csvLine(columns.map((column) => cell(row, column)))).join(''));
+    sink.write(lines.join(''));
   }
 }
 
@@ -96,8 +97,8 @@ async function exportCSV(
  */
 const NEEDS_QUOTES = /[",\r\n\ufeff]|^ | $/;
 
-function csvLine(values: unknown[]): string {
-  return values.map(csvField).join(',') + CSV_NEWLINE;
+function csvLine(fields: string[]): string {
+  return fields.join(',') + CSV_NEWLINE;
 }
 
 function csvField(value: unknown): string {
