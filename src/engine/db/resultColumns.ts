@@ -64,8 +64,11 @@ export function decodePage(columns: ResultPage, meta?: ResultPageMeta): Result[]
 
 export function resultAt(columns: ResultPage, i: number, meta?: ResultPageMeta): Result {
   const outputs = plainRecord<unknown>();
-  for (const [column, values] of Object.entries(columns.outputs))
-    if (values[i] !== undefined) outputs[column] = values[i];
+  // for...in, not Object.entries: this runs once a result, a million times for an export.
+  for (const column in columns.outputs) {
+    const value = columns.outputs[column][i];
+    if (value !== undefined) outputs[column] = value;
+  }
   const result: Result = {
     runId: columns.runId,
     rowIndex: columns.rowIndex[i],

@@ -96,6 +96,7 @@ async function exportCSV(
  * took most of a million-row export's time (bench/importExport.bench.ts).
  */
 const NEEDS_QUOTES = /[",\r\n\ufeff]|^ | $/;
+const QUOTE = /"/g;
 
 function csvLine(fields: string[]): string {
   return fields.join(',') + CSV_NEWLINE;
@@ -104,8 +105,7 @@ function csvLine(fields: string[]): string {
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (!NEEDS_QUOTES.test(text)) return text;
-  return `"${text.includes('"') ? text.replaceAll('"', '""') : text}"`;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(QUOTE, '""')}"` : text;
 }
 
 /** JSON Lines: one object per line, values as they are, keys in column order. */
