@@ -2,7 +2,15 @@
 // biome-ignore-all lint/a11y/useFocusableInteractive: the grid is the one focusable element and points at its active row (aria-activedescendant).
 // biome-ignore-all lint/a11y/useKeyWithClickEvents: the grid handles the keyboard for every row: arrows move, Enter opens.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, type PointerEvent, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  memo,
+  type PointerEvent,
+  useCallback,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import type { GridLine, LineStatus, ViewColumn, ViewState } from '../../engine/review/views';
 import { setColumnWidth, toggleColumn, useReview } from '../../state/review';
 
@@ -44,22 +52,37 @@ export function RowsGrid({
   const [active, setActive] = useState(0);
   const widths = useReview((s) => s.widths);
   const hidden = useReview((s) => s.hidden);
-  const columns = state.columns
-    .map((column, index) => ({ column, index }))
-    .filter(({ column }) => !hidden.includes(columnKey(column)));
+  const columns = useMemo(
+    () =>
+      state.columns
+        .map((column, index) => ({
+          column,
+          index,
+          width: widths[columnKey(column)] ?? DEFAULT_WIDTH,
+        }))
+        .filter(({ column }) => !hidden.includes(columnKey(column))),
+    [state.columns, hidden, widths],
+  );
   const virtualizer = useVirtualizer({
     count: state.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
+    overscan: 6,
   });
   const items = virtualizer.getVirtualItems();
   const lines = items.length > 0 ? linesIn(items[0].index, items[items.length - 1].index + 1) : [];
-  const template = [
-    '9rem',
-    ...columns.map(({ column }) => `${widths[columnKey(column)] ?? DEFAULT_WIDTH}px`),
-  ].join(' ');
   const current = Math.min(active, Math.max(0, state.length - 1));
+  // Rows are memoized and get these stable handlers, which read the latest props.
+  const latest = useRef({ onOpen, selection });
+  latest.current = { onOpen, selection };
+  const open = useCallback((position: number, line: GridLine | undefined) => {
+    setActive(position);
+    if (line) latest.current.onOpen(line);
+  }, []);
+  const toggle = useCallback(
+    (line: GridLine, range: boolean) => latest.current.selection?.toggle(line, range),
+    [],
+  );
 
   function moveTo(position: number) {
     const next = Math.max(0, Math.min(state.length - 1, position));
@@ -101,73 +124,100 @@ export function RowsGrid({
         onKeyDown={onKeyDown}
       >
         <div role="rowgroup" className="grid-head">
-          <div role="row" className="grid-row" style={{ gridTemplateColumns: template }}>
-            <div role="columnheader" className="grid-cell">
+          <div role="row" className="grid-row">
+            <div role="columnheader" className="grid-cell place">
               row
             </div>
-            {columns.map(({ column }) => (
-              <HeaderCell
-                key={columnKey(column)}
-                column={column}
-                width={widths[columnKey(column)]}
-              />
+            {columns.map(({ column, width }) => (
+              <HeaderCell key={columnKey(column)} column={column} width={width} />
             ))}
           </div>
         </div>
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((item, i) => {
-            const line = lines[i];
-            return (
-              <div
-                key={item.key}
-                role="row"
-                id={`line-${item.index}`}
-                aria-rowindex={item.index + 1}
-                aria-selected={item.index === current}
-                className={`grid-row line ${line?.status ?? ''}${line?.deleted ? ' deleted' : ''}${item.index === current ? ' active' : ''}`}
-                style={{
-                  gridTemplateColumns: template,
-                  transform: `translateY(${item.start}px)`,
-                  height: ROW_HEIGHT,
-                }}
-                onClick={() => {
-                  setActive(item.index);
-                  if (line) onOpen(line);
-                }}
-              >
-                <div role="gridcell" className="grid-cell place">
-                  {selection && line && (
-                    <input
-                      type="checkbox"
-                      aria-label="Select row"
-                      checked={selection.has(line)}
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        selection.toggle(line, e.shiftKey);
-                      }}
-                      onChange={() => {}}
-                    />
-                  )}
-                  {line ? placeOf(line) : '…'}
-                </div>
-                {columns.map(({ column, index }) => (
-                  <div
-                    role="gridcell"
-                    key={columnKey(column)}
-                    className={`grid-cell${line?.edited?.includes(index) ? ' edited' : ''}`}
-                    title={line?.edited?.includes(index) ? 'Edited by you' : undefined}
-                  >
-                    {line?.cells[index]}
-                  </div>
-                ))}
-              </div>
-            );
-          })}
+          {items.map((item, i) => (
+            <GridRow
+              key={item.key}
+              position={item.index}
+              top={item.start}
+              line={lines[i]}
+              columns={columns}
+              active={item.index === current}
+              selectable={selection !== undefined}
+              selected={Boolean(selection && lines[i] && selection.has(lines[i]!))}
+              open={open}
+              toggle={toggle}
+            />
+          ))}
         </div>
       </div>
     </div>
   );
 }
+
+/**
+ * One line of the grid. Memoized: while the grid scrolls, only the lines that
+ * come into sight are drawn, not every line again each frame.
+ */
+const GridRow = memo(function GridRow({
+  position,
+  top,
+  line,
+  columns,
+  active,
+  selectable,
+  selected,
+  open,
+  toggle,
+}: {
+  position: number;
+  top: number;
+  line: GridLine | undefined;
+  columns: { column: ViewColumn; index: number; width: number }[];
+  active: boolean;
+  selectable: boolean;
+  selected: boolean;
+  open: (position: number, line: GridLine | undefined) => void;
+  toggle: (line: GridLine, range: boolean) => void;
+}) {
+  return (
+    <div
+      role="row"
+      id={`line-${position}`}
+      aria-rowindex={position + 1}
+      aria-selected={active}
+      className={`grid-row line ${line?.status ?? ''}${line?.deleted ? ' deleted' : ''}${active ? ' active' : ''}`}
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+      onClick={() => open(position, line)}
+    >
+      <div role="gridcell" className="grid-cell place">
+        {selectable && line && (
+          <input
+            type="checkbox"
+            aria-label="Select row"
+            checked={selected}
+            onClick={(e) => {
+              e.stopPropagation();
+              toggle(line, e.shiftKey);
+            }}
+            onChange={() => {}}
+          />
+        )}
+        {line ? placeOf(line) : '…'}
+      </div>
+      {columns.map(({ column, index, width }) => (
+        <div
+          role="gridcell"
+          key={columnKey(column)}
+          style={{ width }}
+          className={`grid-cell${line?.edited?.includes(index) ? ' edited' : ''}`}
+          title={line?.edited?.includes(index) ? 'Edited by you' : undefined}
+        >
+          {line?.cells[index]}
+        </div>
+      ))}
+    </div>
+  );
+});
 
 /**
  * "12", "12 · 2" for a row's second generation, then what became of it when
@@ -204,7 +254,12 @@ function HeaderCell({ column, width = DEFAULT_WIDTH }: { column: ViewColumn; wid
     window.addEventListener('pointerup', stop);
   }
   return (
-    <div role="columnheader" className="grid-cell header" title={columnLabel(column)}>
+    <div
+      role="columnheader"
+      className="grid-cell header"
+      title={columnLabel(column)}
+      style={{ width }}
+    >
       <span>{columnLabel(column)}</span>
       <span
         role="separator"
