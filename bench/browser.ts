@@ -125,6 +125,24 @@ export class ProcessTree {
     }
   }
 
+  /**
+   * Waits until the browser is idle: under 10% of a core over a quarter of a
+   * second, twice in a row (or half a minute at most). After a million records are
+   * written, IndexedDB's storage compacts them in the background for seconds;
+   * a step timed meanwhile shares the two cores with it.
+   */
+  async settle(): Promise<void> {
+    const quarter = 250;
+    let quiet = 0;
+    let last = this.cpuMs().all;
+    for (const started = Date.now(); quiet < 2 && Date.now() - started < 30_000; ) {
+      await new Promise((resolve) => setTimeout(resolve, quarter));
+      const now = this.cpuMs().all;
+      quiet = now - last < quarter / 10 ? quiet + 1 : 0;
+      last = now;
+    }
+  }
+
   /** CPU time (user + system) used so far, in ms: by the renderer (page and workers), and by all. */
   cpuMs(): { renderer: number; all: number } {
     const ticks = 1000 / 100; // USER_HZ is 100 on Linux

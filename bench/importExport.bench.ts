@@ -46,6 +46,7 @@ async function step<T extends Timed>(body: (page: Page) => Promise<T>) {
   const fresh = async () => {
     await bench.restart();
     await bench.page.locator('input[type=file]').setInputFiles(csvPath);
+    await bench.processes.settle();
     return bench.page;
   };
   const value = await body(await fresh());
@@ -84,7 +85,7 @@ test('import and export of 1M rows', async () => {
   expect(imported.value.rows).toBe(ROWS);
   const importRate = ROWS / (imported.value.ms / 1000);
   printTable(
-    `Import of a ${mb.toFixed(0)} MB CSV of ${ROWS.toLocaleString('en-US')} rows: Chromium, IndexedDB on disk. Peak MB: PSS summed over all Chromium processes, sampled every 100 ms, above the level before, in a second pass of the step (the sampling takes CPU time, so times come from a pass without it); each pass in a freshly started browser`,
+    `Import of a ${mb.toFixed(0)} MB CSV of ${ROWS.toLocaleString('en-US')} rows: Chromium, IndexedDB on disk. Peak MB: PSS summed over all Chromium processes, sampled every 100 ms, above the level before, in a second pass of the step (the sampling takes CPU time, so times come from a pass without it); each pass in a freshly started browser, once it is idle`,
     [
       row('papaparse alone (file.text(), then parse, rows dropped)', papaparse),
       row('IndexedDB alone (1,000-row pages, 8 a transaction)', store),
