@@ -11,15 +11,30 @@ const NAME = 'retort-upgrade-test';
 
 afterEach(() => Dexie.delete(NAME));
 
-/** Writes a database exactly as version 1 of the schema did. */
-async function writeVersion1(write: (db: Dexie) => Promise<unknown>): Promise<void> {
-  const old = new Dexie(NAME);
-  old.version(1).stores({
+/** The stores of earlier versions of the schema, as they declared them. */
+const EARLIER_STORES = {
+  1: {
     datasets: 'id, created',
     rowPages: '[datasetId+page]',
     runs: 'id, datasetId, status, created',
     results: '[runId+rowIndex+generation], [runId+status]',
-  });
+  },
+  2: {
+    datasets: 'id, created',
+    rowPages: '[datasetId+page]',
+    runs: 'id, datasetId, status, created',
+    resultPages: '[runId+page]',
+    resultMeta: '[runId+page]',
+  },
+};
+
+/** Writes a database exactly as an earlier version of the schema did. */
+async function writeVersion(
+  version: keyof typeof EARLIER_STORES,
+  write: (db: Dexie) => Promise<unknown>,
+): Promise<void> {
+  const old = new Dexie(NAME);
+  old.version(version).stores(EARLIER_STORES[version]);
   await write(old);
   old.close();
 }
@@ -59,7 +74,7 @@ function runV1(id: string, taskId: string, taskParams: object) {
 
 describe('the version 2 upgrade', () => {
   it('moves structured output from task parameters into run settings, and counts no cut answers yet', async () => {
-    await writeVersion1(async (db) => {
+    await writeVersion(1, async (db) => {
       await db.table('datasets').add({
         id: 'd1',
         name: 'prompts',
@@ -142,7 +157,7 @@ describe('the version 2 upgrade', () => {
 
   it('packs a run’s results a page of rows to a record, in order, losing none', async () => {
     const rows = 2_500;
-    await writeVersion1(async (db) => {
+    await writeVersion(1, async (db) => {
       await db.table('runs').add(runV1('big', 'text_generation', {}));
       await db.table('runs').add(runV1('small', 'text_generation', {}));
       // Two generations a row, written out of order, as a resumed run would have.
@@ -184,20 +199,6 @@ describe('the version 2 upgrade', () => {
   });
 });
 
-/** Writes a database exactly as version 2 of the schema did. */
-async function writeVersion2(write: (db: Dexie) => Promise<unknown>): Promise<void> {
-  const old = new Dexie(NAME);
-  old.version(2).stores({
-    datasets: 'id, created',
-    rowPages: '[datasetId+page]',
-    runs: 'id, datasetId, status, created',
-    resultPages: '[runId+page]',
-    resultMeta: '[runId+page]',
-  });
-  await write(old);
-  old.close();
-}
-
 describe('the version 3 upgrade', () => {
   it('keeps each result’s metadata, now as its JSON text, and touches nothing else', async () => {
     const result = (rowIndex: number, metadata: Record<string, unknown>): Result => ({
@@ -221,7 +222,7 @@ describe('the version 3 upgrade', () => {
     ];
     const results = metadata.map((m, i) => result(i, m));
     const { columns } = encodePage('r1', 0, results);
-    await writeVersion2(async (db) => {
+    await writeVersion(2, async (db) => {
       await db.table('resultPages').add(columns);
       // Version 2: a column per metadata key, undefined where a result has none.
       await db.table('resultMeta').add({

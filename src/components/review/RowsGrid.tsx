@@ -134,20 +134,23 @@ export function RowsGrid({
           </div>
         </div>
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((item, i) => (
-            <GridRow
-              key={item.key}
-              position={item.index}
-              top={item.start}
-              line={lines[i]}
-              columns={columns}
-              active={item.index === current}
-              selectable={selection !== undefined}
-              selected={Boolean(selection && lines[i] && selection.has(lines[i]!))}
-              open={open}
-              toggle={toggle}
-            />
-          ))}
+          {items.map((item, i) => {
+            const line = lines[i];
+            return (
+              <GridRow
+                key={item.key}
+                position={item.index}
+                top={item.start}
+                line={line}
+                columns={columns}
+                active={item.index === current}
+                selectable={selection !== undefined}
+                selected={Boolean(line && selection?.has(line))}
+                open={open}
+                toggle={toggle}
+              />
+            );
+          })}
         </div>
       </div>
     </div>
