@@ -132,13 +132,13 @@ describe('regenerating', () => {
 
 describe('the exports of a judged run', () => {
   /** A run of two generations a row over three rows, every answer stored. */
-  async function twoEach() {
+  async function twoEach(groupGenerations = false) {
     const run = await createRun(
       {
         datasetId: await storeDataset(prompts(3)),
         taskId: 'text_generation',
         taskParams: {},
-        settings: { ...defaultRunSettings, numGenerations: 2 },
+        settings: { ...defaultRunSettings, numGenerations: 2, groupGenerations },
         provider: { provider: 'openai', baseURL: 'http://127.0.0.1:1/v1', model: 'model-a' },
         sampling: {},
         concurrency: 1,
@@ -191,14 +191,6 @@ describe('the exports of a judged run', () => {
   });
 
   it('writes the same cells to CSV as to JSON Lines: metadata as its JSON text, a failure’s error in it', async () => {
-    const runId = await runOfThree();
-    await judge(runId, [{ rowIndex: 1, generation: 0 }], { edits: { generation: 'Teal.' } });
-    const { rows } = await rowsOf(runId, { format: 'jsonl' });
-    const { file } = await exportRun(await boundRun(runId), { format: 'csv' });
-    const csv = Papa.parse<Record<string, string>>(await file.text(), {
-      header: true,
-      skipEmptyLines: true,
-    });
     const asCells = (row: Record<string, unknown>) =>
       Object.fromEntries(
         Object.entries(row).map(([column, value]) => [
@@ -206,9 +198,27 @@ describe('the exports of a judged run', () => {
           value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value),
         ]),
       );
-    expect(csv.data).toEqual(rows.map(asCells));
+    const csvOf = async (runId: string) => {
+      const { file } = await exportRun(await boundRun(runId), { format: 'csv' });
+      return Papa.parse<Record<string, string>>(await file.text(), {
+        header: true,
+        skipEmptyLines: true,
+      }).data;
+    };
+
+    const runId = await runOfThree();
+    await judge(runId, [{ rowIndex: 1, generation: 0 }], { edits: { generation: 'Teal.' } });
+    const { rows } = await rowsOf(runId, { format: 'jsonl' });
+    expect(await csvOf(runId)).toEqual(rows.map(asCells));
     expect(rows.map((r) => r.generation)).toEqual(['Red.', 'Teal.', null]);
     expect(rows[2].distilabel_metadata).toMatchObject({ error: 'HTTP 500' });
+
+    // Grouped generations: one row holds each column's list, the metadata's too.
+    const grouped = await twoEach(true);
+    const groupedRows = (await rowsOf(grouped, { format: 'jsonl' })).rows;
+    expect(await csvOf(grouped)).toEqual(groupedRows.map(asCells));
+    expect(groupedRows[0].distilabel_metadata).toHaveLength(2);
+    expect(groupedRows[0].distilabel_metadata[1].raw_output_text_generation).toBe('answer 0.1');
   });
 
   it('pairs a row’s good and bad generations as DPO pairs, the person’s edit included', async () => {

@@ -156,7 +156,10 @@ export function outputRows(
   for (const column of [...columns, judged.rating, judged.comment])
     grouped[column] = rows.map((r) => r[column]);
   grouped.model_name = rows[0].model_name;
-  grouped.distilabel_metadata = rows.map((r) => r.distilabel_metadata);
+  const metadata = rows.map((r) => r.distilabel_metadata);
+  // Metadata given as JSON text (OutputOptions.metadataAsJson) stays text: the list's.
+  grouped.distilabel_metadata =
+    typeof generations[0].metadata === 'string' ? `[${metadata.join(',')}]` : metadata;
   return [grouped];
 }
 
