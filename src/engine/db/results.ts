@@ -62,10 +62,10 @@ export async function storeResults(
 
 /** The results of these pages, whole (metadata included): [] for a page with none. */
 async function readPages(keys: PageKey[]): Promise<Result[][]> {
-  const [pages, metas] = await Promise.all([
-    db.resultPages.bulkGet(keys),
-    db.resultMeta.bulkGet(keys),
-  ]);
+  // One transaction: a page and its metadata as one write left them, slot for slot.
+  const [pages, metas] = await db.transaction('r', db.resultPages, db.resultMeta, () =>
+    Promise.all([db.resultPages.bulkGet(keys), db.resultMeta.bulkGet(keys)]),
+  );
   return pages.map((page, i) => (page ? decodePage(page, metas[i]) : []));
 }
 
@@ -200,16 +200,24 @@ export function iterateRunPages(
 ): AsyncGenerator<RunPage> {
   return inBatches(async (from) => {
     const to = from + PAGES_PER_READ;
-    const [rowPages, results, metas] = await Promise.all([
-      db.rowPages
-        .where('[datasetId+page]')
-        .between([run.datasetId, from], [run.datasetId, to])
-        .toArray(),
-      resultPagesBetween(run.id, from, to),
-      withMetadata
-        ? db.resultMeta.where('[runId+page]').between([run.id, from], [run.id, to]).toArray()
-        : [],
-    ]);
+    // One transaction: a run storing results meanwhile never splits a page from its metadata.
+    const [rowPages, results, metas] = await db.transaction(
+      'r',
+      db.rowPages,
+      db.resultPages,
+      db.resultMeta,
+      () =>
+        Promise.all([
+          db.rowPages
+            .where('[datasetId+page]')
+            .between([run.datasetId, from], [run.datasetId, to])
+            .toArray(),
+          resultPagesBetween(run.id, from, to),
+          withMetadata
+            ? db.resultMeta.where('[runId+page]').between([run.id, from], [run.id, to]).toArray()
+            : [],
+        ]),
+    );
     const metaOf = new Map(metas.map((meta) => [meta.page, meta]));
     return rowPages.map(({ page, rows }) => ({
       page,
