@@ -81,6 +81,22 @@ async function chooseLlamaCpp(page: Page): Promise<void> {
 
 const modelStatus = (page: Page) => page.getByRole('status', { name: 'Model status' });
 
+/**
+ * Loads the tiny GGUF from the host by its web address, on 2 threads (the
+ * page is isolated), runs the prompts on it and checks the export names it.
+ */
+async function runOnTinyFromHost(page: Page, host: { url: string }): Promise<void> {
+  await chooseLlamaCpp(page);
+  await page.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'Web address' });
+  await page.getByRole('textbox', { name: 'Model URL' }).fill(`${host.url}models/tiny.gguf`);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await modelStatus(page).filter({ hasText: 'Loaded: tiny.gguf' }).waitFor();
+  expect(await modelStatus(page).textContent()).toContain('2 threads');
+  await runToCompletion(page);
+  const rows = await exportJsonl(page);
+  expect(rows.map((row) => row.model_name)).toEqual(PROMPTS.map(() => 'tiny.gguf'));
+}
+
 test('public/_headers and vercel.json send the isolation headers and the page policy, with frame-ancestors', () => {
   const policy = metaPolicy();
   expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
@@ -183,16 +199,8 @@ test('under its policy, a run through the OpenAI adapter and one on llama.cpp co
     PROMPTS.map((prompt) => `[test-model] echo: ${prompt}`),
   );
 
-  await chooseLlamaCpp(page);
-  await page.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'Web address' });
-  await page.getByRole('textbox', { name: 'Model URL' }).fill(`${host.url}models/tiny.gguf`);
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await modelStatus(page).filter({ hasText: 'Loaded: tiny.gguf' }).waitFor();
   // The host's headers isolate the page: llama.cpp runs on threads.
-  expect(await modelStatus(page).textContent()).toContain('2 threads');
-  await runToCompletion(page);
-  const rows = await exportJsonl(page);
-  expect(rows.map((row) => row.model_name)).toEqual(PROMPTS.map(() => 'tiny.gguf'));
+  await runOnTinyFromHost(page, host);
 
   await expectOnlyInjectedScriptRefused(page, host.reports, watched);
   await page.context().close();
@@ -241,15 +249,7 @@ test('from a host that sends no header, the service worker isolates the page aft
   await expect.poll(() => loads).toBe(2);
 
   await importPrompts(page);
-  await chooseLlamaCpp(page);
-  await page.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'Web address' });
-  await page.getByRole('textbox', { name: 'Model URL' }).fill(`${host.url}models/tiny.gguf`);
-  await page.getByRole('button', { name: 'Load model' }).click();
-  await modelStatus(page).filter({ hasText: 'Loaded: tiny.gguf' }).waitFor();
-  expect(await modelStatus(page).textContent()).toContain('2 threads');
-  await runToCompletion(page);
-  const rows = await exportJsonl(page);
-  expect(rows.map((row) => row.model_name)).toEqual(PROMPTS.map(() => 'tiny.gguf'));
+  await runOnTinyFromHost(page, host);
   expect(loads).toBe(2);
   await page.context().close();
   await host.close();

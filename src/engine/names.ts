@@ -1,6 +1,7 @@
 /**
  * Names (columns, files) as a message shows them: a file can hold thousands
  * of columns or a name of 10,000 characters, and an alert must stay readable.
+ * And names made from them for files we write.
  */
 
 const LONGEST_NAME = 40;
@@ -18,4 +19,13 @@ export function listNames(names: readonly string[], shown = 12): string {
   return rest > 0
     ? `${listed.join(', ')}, … ${rest.toLocaleString('en-US')} more`
     : listed.join(', ');
+}
+
+/** Lower case, each run of anything but letters and digits one dash, at most 80 characters: a part of a file name. */
+export function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .slice(0, 80)
+    .replace(/^-+|-+$/g, '');
 }

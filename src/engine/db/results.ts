@@ -185,7 +185,7 @@ export interface RunPage {
   page: number;
   rows: Row[];
   results?: ResultPage;
-  /** The results' metadata, when it was asked for. */
+  /** The results' metadata, slot for slot. */
   meta?: ResultPageMeta;
 }
 
@@ -194,10 +194,7 @@ export interface RunPage {
  * it: rows, results and metadata read together, PAGES_PER_READ pages a read,
  * the next read under way while the caller works through these pages.
  */
-export function iterateRunPages(
-  run: Pick<Run, 'id' | 'datasetId'>,
-  { withMetadata }: { withMetadata: boolean },
-): AsyncGenerator<RunPage> {
+export function iterateRunPages(run: Pick<Run, 'id' | 'datasetId'>): AsyncGenerator<RunPage> {
   return inBatches(async (from) => {
     const to = from + PAGES_PER_READ;
     // One transaction: a run storing results meanwhile never splits a page from its metadata.
@@ -213,9 +210,7 @@ export function iterateRunPages(
             .between([run.datasetId, from], [run.datasetId, to])
             .toArray(),
           resultPagesBetween(run.id, from, to),
-          withMetadata
-            ? db.resultMeta.where('[runId+page]').between([run.id, from], [run.id, to]).toArray()
-            : [],
+          db.resultMeta.where('[runId+page]').between([run.id, from], [run.id, to]).toArray(),
         ]),
     );
     const metaOf = new Map(metas.map((meta) => [meta.page, meta]));

@@ -1,4 +1,5 @@
 import { type BasicType, ByteWriter, parquetWriteRows } from 'hyparquet-writer';
+import { slug } from '../names';
 import { cell, type Row } from '../task';
 import { type FileSink, openFileSink } from './fileSink';
 
@@ -252,14 +253,6 @@ function pick(row: Row, columns: string[]): Row {
 /** `<dataset>-<task>.<ext>`, each part lower-cased, with runs of anything but letters and digits as one dash. */
 export function exportFileName(datasetName: string, taskId: string, ext: ExportFormat): string {
   return `${slug(datasetName) || 'dataset'}-${slug(taskId) || 'task'}.${ext}`;
-}
-
-function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .slice(0, 80)
-    .replace(/^-+|-+$/g, '');
 }
 
 /** A Parquet writer that hands its bytes to the sink after every row group. */

@@ -84,6 +84,8 @@ async function deleteOldExports(directory: FileSystemDirectoryHandle): Promise<v
 /** A file in OPFS, written through a sync access handle at a running offset. */
 class DiskSink implements FileSink {
   private readonly encoder = new TextEncoder();
+  /** Reused for each text part: encoding into it allocates nothing. */
+  private buffer = new Uint8Array(1 << 20);
   private offset = 0;
 
   constructor(
@@ -91,9 +93,6 @@ class DiskSink implements FileSink {
     private readonly file: FileSystemFileHandle,
     private readonly access: SyncAccessHandle,
   ) {}
-
-  /** Reused for each text part: encoding into it allocates nothing. */
-  private buffer = new Uint8Array(1 << 20);
 
   write(part: string | Uint8Array<ArrayBuffer>): void {
     this.offset += this.access.write(this.bytesOf(part), { at: this.offset });

@@ -63,9 +63,7 @@ export async function* runOutputRows(
 ): AsyncGenerator<Row[]> {
   const limit = options.limitRows ?? Number.POSITIVE_INFINITY;
   const grouped = options.groupGenerations ?? bound.settings.groupGenerations;
-  for await (const { page, rows: inputRows, results, meta } of iterateRunPages(run, {
-    withMetadata: true,
-  })) {
+  for await (const { page, rows: inputRows, results, meta } of iterateRunPages(run)) {
     options.signal?.throwIfAborted();
     const start = page * PAGE_SIZE;
     if (start >= limit) return;

@@ -1,3 +1,4 @@
+import { slug } from '../../engine/names';
 import type { Recipe, RecipeStep, RunStep } from '../../recipes/schema';
 import { PythonModule } from './module';
 import { call, comment, indent, literal, pythonName } from './python';
@@ -235,12 +236,4 @@ function describeSource(source: RowSource): string {
     case 'orphan':
       return `the rows of "${source.name}"`;
   }
-}
-
-function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .slice(0, 80)
-    .replace(/^-+|-+$/g, '');
 }

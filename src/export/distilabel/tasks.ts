@@ -127,6 +127,22 @@ function evolArgs(
   };
 }
 
+/** EvolInstruct's and EvolComplexity's: they evolve instructions, and may answer them. */
+function evolInstructionArgs(
+  p: {
+    numEvolutions: number;
+    storeEvolutions: boolean;
+    generateAnswers: boolean;
+    includeOriginalInstruction: boolean;
+  },
+  step: RunStep,
+): Args {
+  return evolArgs(p, step, {
+    generate_answers: p.generateAnswers || undefined,
+    include_original_instruction: p.includeOriginalInstruction || undefined,
+  });
+}
+
 function prometheusRow(task: typeof prometheusAbsolute, mode: 'absolute' | 'relative') {
   return row(task, {
     kind: 'class',
@@ -202,24 +218,8 @@ const TABLE = new Map<string, Mapping>([
           ]
         : [],
   }),
-  row(evolInstruct, {
-    kind: 'class',
-    className: 'EvolInstruct',
-    args: (p, step) =>
-      evolArgs(p, step, {
-        generate_answers: p.generateAnswers || undefined,
-        include_original_instruction: p.includeOriginalInstruction || undefined,
-      }),
-  }),
-  row(evolComplexity, {
-    kind: 'class',
-    className: 'EvolComplexity',
-    args: (p, step) =>
-      evolArgs(p, step, {
-        generate_answers: p.generateAnswers || undefined,
-        include_original_instruction: p.includeOriginalInstruction || undefined,
-      }),
-  }),
+  row(evolInstruct, { kind: 'class', className: 'EvolInstruct', args: evolInstructionArgs }),
+  row(evolComplexity, { kind: 'class', className: 'EvolComplexity', args: evolInstructionArgs }),
   row(evolQuality, {
     kind: 'class',
     className: 'EvolQuality',

@@ -1,4 +1,4 @@
-import type { BatchCounts } from '../../db/schema';
+import type { BatchJob } from '../../db/schema';
 import type { EngineErrorData } from '../../errors';
 import { responseError } from '../../llm/openaiErrors';
 import type { ChatMessage, Choice, GenerateRequest } from '../../llm/types';
@@ -48,18 +48,11 @@ export interface Submitted {
   inputFileId?: string;
 }
 
-/** A batch as the provider describes it, in its own status words. */
-export interface BatchInfo {
-  id: string;
-  status: string;
-  requestCounts?: BatchCounts;
-  outputFileId?: string;
-  errorFileId?: string;
-  /** Where an ended batch's results are read (Anthropic). */
-  resultsUrl?: string;
-  /** Why the whole batch failed, in the provider's words. */
-  error?: string;
-}
+/** A batch as the provider describes it, in its own status words: what a run's job keeps of it. */
+export type BatchInfo = Pick<
+  BatchJob,
+  'id' | 'status' | 'requestCounts' | 'outputFileId' | 'errorFileId' | 'resultsUrl' | 'error'
+>;
 
 /** What came back for one line: an answer's body, or why there is none. */
 export type LineOutcome = { body: unknown } | { error: EngineErrorData };

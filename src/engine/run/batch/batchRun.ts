@@ -243,10 +243,7 @@ function failedItem(
 }
 
 /** What the provider says of a batch, as a job keeps it. */
-function described({
-  id: _,
-  ...info
-}: BatchInfo): Omit<BatchJob, 'id' | 'inputFileId' | 'submittedAt' | 'attempt'> {
+function described({ id: _, ...info }: BatchInfo): Omit<BatchInfo, 'id'> {
   return info;
 }
 
