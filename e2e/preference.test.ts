@@ -1,27 +1,19 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type AnswerRequest, defaultAnswer, startTestServer } from '../tests/server/openaiServer';
-import { chooseOpenAI, exportJsonl, launchChromium, serveApp } from './support';
+import { startTestServer } from '../tests/server/openaiServer';
+import {
+  chooseOpenAI,
+  exportJsonl,
+  judgePreferringModelB,
+  launchChromium,
+  serveApp,
+} from './support';
 
 /**
  * The classic preference recipe, end to end in the UI: two models answer the
  * same prompts, their answers are combined into `generations`, UltraFeedback
  * rates them, and the DPO export picks chosen and rejected.
  */
-
-/** A judge that prefers test-model-b's texts, 5 against 2, but ties the rivers at 3. */
-function judge(request: AnswerRequest): string {
-  const prompt = String(request.messages.at(-1)?.content);
-  const texts = [...prompt.matchAll(/<text (\d+)> ([^\n]*)/g)];
-  if (texts.length === 0) return defaultAnswer(request);
-  const tie = prompt.includes('Name a river.');
-  return texts
-    .map(([, n, text]) => {
-      const rating = tie ? 3 : text.includes('[test-model-b]') ? 5 : 2;
-      return `#### Output for Text ${n}\nRating: ${rating}\nRationale: The judge ${rating === 5 ? 'likes' : 'does not like'} this one.`;
-    })
-    .join('\n\n');
-}
 
 let browser: Browser;
 let app: Awaited<ReturnType<typeof serveApp>>;
@@ -31,7 +23,7 @@ beforeAll(async () => {
   [browser, app, server] = await Promise.all([
     launchChromium(),
     serveApp(),
-    startTestServer({ answer: judge }),
+    startTestServer({ answer: judgePreferringModelB }),
   ]);
 });
 

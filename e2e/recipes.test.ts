@@ -2,8 +2,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type AnswerRequest, defaultAnswer, startTestServer } from '../tests/server/openaiServer';
-import { chooseOpenAI, downloadText, exportJsonl, launchChromium, serveApp } from './support';
+import { startTestServer } from '../tests/server/openaiServer';
+import {
+  chooseOpenAI,
+  downloadText,
+  exportJsonl,
+  judgePreferringModelB,
+  launchChromium,
+  serveApp,
+} from './support';
 
 /**
  * Recipes end to end: a chained preference run made by hand (two models,
@@ -15,20 +22,6 @@ import { chooseOpenAI, downloadText, exportJsonl, launchChromium, serveApp } fro
 
 const KEY = 'sk-recipes-e2e-not-to-be-shared';
 const SEED = 'instruction\nName a colour.\nName a fruit.\nName a river.\n';
-
-/** A judge that prefers test-model-b's texts, 5 against 2, but ties the rivers at 3. */
-function judge(request: AnswerRequest): string {
-  const prompt = String(request.messages.at(-1)?.content);
-  const texts = [...prompt.matchAll(/<text (\d+)> ([^\n]*)/g)];
-  if (texts.length === 0) return defaultAnswer(request);
-  const tie = prompt.includes('Name a river.');
-  return texts
-    .map(([, n, text]) => {
-      const rating = tie ? 3 : text.includes('[test-model-b]') ? 5 : 2;
-      return `#### Output for Text ${n}\nRating: ${rating}\nRationale: Rated ${rating}.`;
-    })
-    .join('\n\n');
-}
 
 /** Serves recipes to the page from another origin, as a file host with CORS would. */
 async function startRecipeHost(files: Map<string, string>) {
@@ -55,7 +48,7 @@ beforeAll(async () => {
   [browser, app, server, host] = await Promise.all([
     launchChromium(),
     serveApp(),
-    startTestServer({ answer: judge, requireKey: KEY }),
+    startTestServer({ answer: judgePreferringModelB, requireKey: KEY }),
     startRecipeHost(hosted),
   ]);
 });

@@ -7,7 +7,12 @@ import { extname, resolve, sep } from 'node:path';
 import { type Browser, chromium, type LaunchOptions, type Page } from 'playwright-core';
 import { type Plugin, type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startTestServer, type TestServer } from '../tests/server/openaiServer';
+import {
+  type AnswerRequest,
+  defaultAnswer,
+  startTestServer,
+  type TestServer,
+} from '../tests/server/openaiServer';
 
 /**
  * Browser tests drive Debian's Chromium through playwright-core against the
@@ -267,4 +272,22 @@ export function browserAppAndServer() {
     return page;
   };
   return env;
+}
+
+/**
+ * An UltraFeedback judge for the loopback server that prefers test-model-b's
+ * texts, 5 against 2, but ties the rivers at 3; other requests get the
+ * server's echo.
+ */
+export function judgePreferringModelB(request: AnswerRequest): string {
+  const prompt = String(request.messages.at(-1)?.content);
+  const texts = [...prompt.matchAll(/<text (\d+)> ([^\n]*)/g)];
+  if (texts.length === 0) return defaultAnswer(request);
+  const tie = prompt.includes('Name a river.');
+  return texts
+    .map(([, n, text]) => {
+      const rating = tie ? 3 : text.includes('[test-model-b]') ? 5 : 2;
+      return `#### Output for Text ${n}\nRating: ${rating}\nRationale: The judge ${rating === 5 ? 'likes' : 'does not like'} this one.`;
+    })
+    .join('\n\n');
 }
