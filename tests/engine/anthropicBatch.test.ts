@@ -14,7 +14,14 @@ import {
   type AnthropicBatchServer,
   startAnthropicBatchServer,
 } from '../server/anthropicBatchServer';
-import { clearDatabase, prompts, storeDataset, storedResults } from './fixtures';
+import {
+  closedTab,
+  noWait,
+  prompts,
+  resetBatchTest,
+  storeDataset,
+  storedResults,
+} from './fixtures';
 
 /**
  * Batch mode through Anthropic's Message Batches, against a loopback fake of
@@ -22,8 +29,6 @@ import { clearDatabase, prompts, storeDataset, storedResults } from './fixtures'
  * Anthropic's requests, headers, custom_ids, results and cancel.
  */
 
-const noWait = { pollMs: 1, sleep: async () => {} };
-const closedTab = { pollMs: 1, sleep: () => new Promise<void>(() => {}) };
 const secrets = { apiKey: 'test-key' };
 
 let server: AnthropicBatchServer;
@@ -31,12 +36,7 @@ beforeAll(async () => {
   server = await startAnthropicBatchServer();
 });
 afterAll(() => server.close());
-beforeEach(async () => {
-  await clearDatabase();
-  server.batches.length = 0;
-  server.requests.length = 0;
-  server.setOptions({ hold: false, pollsToFinish: 1, fate: undefined, failReads: 0 });
-});
+beforeEach(() => resetBatchTest(server));
 
 async function spec(rows: number, numGenerations = 1): Promise<RunSpec> {
   return {

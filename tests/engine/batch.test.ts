@@ -11,7 +11,15 @@ import { initialForm } from '../../src/state/form';
 import { selectRunSpec } from '../../src/state/selectors';
 import { bindSpec } from '../../src/tasks';
 import { type BatchServer, startBatchServer } from '../server/batchServer';
-import { boundRun, clearDatabase, prompts, storeDataset, storedResults } from './fixtures';
+import {
+  boundRun,
+  closedTab,
+  noWait,
+  prompts,
+  resetBatchTest,
+  storeDataset,
+  storedResults,
+} from './fixtures';
 
 /**
  * Batch mode against a loopback fake of OpenAI's Files and Batches endpoints:
@@ -20,21 +28,12 @@ import { boundRun, clearDatabase, prompts, storeDataset, storedResults } from '.
  * come one after another.
  */
 
-const noWait = { pollMs: 1, sleep: async () => {} };
-/** A worker that went away while it waited: its next poll never comes. */
-const closedTab = { pollMs: 1, sleep: () => new Promise<void>(() => {}) };
-
 let server: BatchServer;
 beforeAll(async () => {
   server = await startBatchServer();
 });
 afterAll(() => server.close());
-beforeEach(async () => {
-  await clearDatabase();
-  server.batches.length = 0;
-  server.requests.length = 0;
-  server.setOptions({ hold: false, pollsToFinish: 1, fate: undefined, failReads: 0 });
-});
+beforeEach(() => resetBatchTest(server));
 
 async function spec(rows: number, numGenerations = 1): Promise<RunSpec> {
   return {

@@ -6,6 +6,7 @@ import { type BoundRun, loadRun } from '../../src/engine/run/boundRun';
 import { executeRun, type RunOptions } from '../../src/engine/run/runner';
 import { defaultRunSettings, type Row } from '../../src/engine/task';
 import { bindSpec } from '../../src/tasks';
+import type { BatchServer } from '../server/batchServer';
 
 /** A stored run with its task bound by the catalog, as the worker hands it to exports. */
 export function boundRun(runId: string): Promise<BoundRun> {
@@ -107,4 +108,20 @@ export async function storedResults(runId: string): Promise<Result[]> {
       .toArray(),
   ]);
   return pages.flatMap((page, i) => decodePage(page, metas[i]));
+}
+
+/** Batch polls with no real waiting: they come one after another. */
+export const noWait = { pollMs: 1, sleep: async () => {} };
+
+/** A worker that went away while it waited: its next poll never comes. */
+export const closedTab = { pollMs: 1, sleep: () => new Promise<void>(() => {}) };
+
+/** An empty store, and a batch fake as it started: no batches, no requests, its default behaviour. */
+export async function resetBatchTest(
+  server: Pick<BatchServer, 'requests' | 'setOptions'> & { batches: unknown[] },
+): Promise<void> {
+  await clearDatabase();
+  server.batches.length = 0;
+  server.requests.length = 0;
+  server.setOptions({ hold: false, pollsToFinish: 1, fate: undefined, failReads: 0 });
 }
